@@ -1,0 +1,6 @@
+import type { CallName, CallResponse, ParsedRequest } from '../../src-preload/contract';
+
+/** Exactly one handler per contract call: the type-level test fails on a missing or extra one. */
+export type Handlers = {
+  [K in CallName]: (req: ParsedRequest<K>) => Promise<CallResponse<K>> | CallResponse<K>;
+};

@@ -1,0 +1,46 @@
+// One handler per contract call. Requests arrive already parsed by dispatch; handlers
+// only do the work and throw StudioError for the failures a user should read.
+import { StudioError } from './studio-error';
+import { BACKUP_KIND } from '../maintenance/backup-job';
+import { parseExternalUrl } from '../platform/platform';
+import type { Studio } from '../studio';
+import type { Handlers } from './handlers-type';
+
+export function createHandlers(studio: Studio): Handlers {
+  const { settings, secrets, jobs, platform, logs, info } = studio;
+  return {
+    'app.info': () => ({
+      ...info,
+      transport: platform.transport,
+      canPickFolders: platform.canPickFolders,
+      logFile: logs.file ?? '',
+    }),
+    'app.openExternal': async ({ url }) => {
+      const parsed = parseExternalUrl(url);
+      if (!parsed) throw new StudioError('invalid_input', 'app.openExternal: url: only https: links can be opened', 'url');
+      return { opened: await platform.openExternal(parsed) };
+    },
+    'app.pickFolder': async (req) => {
+      if (!platform.canPickFolders) return { supported: false, path: null };
+      return { supported: true, path: await platform.pickFolder(req) };
+    },
+    'app.revealPath': async ({ path }) => {
+      if (!studio.isStudioPath(path)) {
+        throw new StudioError('forbidden', 'app.revealPath: path: only files in the studio’s own folders can be revealed', 'path');
+      }
+      return { supported: await platform.revealPath(path) };
+    },
+    'settings.get': () => settings.get(),
+    'settings.update': (patch) => settings.update(patch),
+    'settings.reset': ({ keys }) => settings.reset(keys),
+    'secrets.status': () => secrets.overview(),
+    'secrets.set': ({ name, value }) => secrets.set(name, value),
+    'secrets.clear': ({ name }) => secrets.clear(name),
+    'jobs.list': ({ states, limit }) => jobs.list({ states, limit }),
+    'jobs.get': ({ id }) => jobs.get(id),
+    'jobs.cancel': ({ id }) => jobs.cancel(id),
+    'jobs.clearFinished': () => ({ removed: jobs.clearFinished() }),
+    'maintenance.backup': () => jobs.submit(BACKUP_KIND, {}),
+    'logs.recent': ({ limit }) => logs.recentLines(limit ?? 200),
+  };
+}

@@ -1,0 +1,123 @@
+// Jobs are rows: every state change is written before it is announced, so after a crash
+// the table says exactly what was queued, running or finished.
+import { randomUUID } from 'node:crypto';
+import type { Job, JobProgress, JobState } from '../../src-preload/contract';
+import type { Db } from '../db/open-database';
+
+interface Row {
+  id: string;
+  kind: string;
+  lane: string;
+  title: string;
+  state: JobState;
+  params_json: string;
+  progress_json: string | null;
+  result_json: string | null;
+  error_json: string | null;
+  host: string | null;
+  remote_ref_json: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface StoredJob extends Job {
+  remoteRef: unknown;
+}
+
+function parse(text: string | null): unknown {
+  return text === null ? null : (JSON.parse(text) as unknown);
+}
+
+function toJob(row: Row): StoredJob {
+  return {
+    id: row.id,
+    kind: row.kind,
+    lane: row.lane,
+    title: row.title,
+    state: row.state,
+    params: (parse(row.params_json) ?? {}) as Record<string, unknown>,
+    progress: parse(row.progress_json) as JobProgress | null,
+    result: parse(row.result_json),
+    error: parse(row.error_json) as Job['error'],
+    host: row.host,
+    remoteRef: parse(row.remote_ref_json),
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export class JobRepo {
+  constructor(private readonly db: Db) {}
+
+  insert(input: { kind: string; lane: string; title: string; params: Record<string, unknown>; host?: string | null }): StoredJob {
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM jobs').get() as { n: number }).n;
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, kind, lane, title, state, params_json, host, created_at, updated_at, seq)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+      )
+      .run(id, input.kind, input.lane, input.title, JSON.stringify(input.params), input.host ?? null, now, now, seq);
+    return this.require(id);
+  }
+
+  get(id: string): StoredJob | null {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  require(id: string): StoredJob {
+    const job = this.get(id);
+    if (!job) throw new Error(`job ${id} vanished`);
+    return job;
+  }
+
+  list(opts: { states?: readonly JobState[]; limit?: number } = {}): StoredJob[] {
+    const states = opts.states ?? [];
+    const where = states.length > 0 ? `WHERE state IN (${states.map(() => '?').join(',')})` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs ${where} ORDER BY seq DESC LIMIT ?`)
+      .all(...states, opts.limit ?? 100) as Row[];
+    return rows.map(toJob);
+  }
+
+  markRunning(id: string): StoredJob {
+    const now = new Date().toISOString();
+    this.db.prepare(`UPDATE jobs SET state = 'running', started_at = ?, updated_at = ? WHERE id = ?`).run(now, now, id);
+    return this.require(id);
+  }
+
+  finish(id: string, state: Exclude<JobState, 'queued' | 'running'>, outcome: { result?: unknown; error?: { code: string; message: string } }): StoredJob {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(`UPDATE jobs SET state = ?, result_json = ?, error_json = ?, finished_at = ?, updated_at = ? WHERE id = ?`)
+      .run(
+        state,
+        outcome.result === undefined ? null : JSON.stringify(outcome.result),
+        outcome.error ? JSON.stringify(outcome.error) : null,
+        now,
+        now,
+        id,
+      );
+    return this.require(id);
+  }
+
+  saveProgress(id: string, progress: JobProgress): void {
+    this.db
+      .prepare('UPDATE jobs SET progress_json = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(progress), new Date().toISOString(), id);
+  }
+
+  setRemoteRef(id: string, host: string | null, ref: unknown): void {
+    this.db
+      .prepare('UPDATE jobs SET host = ?, remote_ref_json = ?, updated_at = ? WHERE id = ?')
+      .run(host, JSON.stringify(ref), new Date().toISOString(), id);
+  }
+
+  deleteFinished(): number {
+    return this.db.prepare(`DELETE FROM jobs WHERE state IN ('succeeded','failed','cancelled','interrupted')`).run().changes;
+  }
+}

@@ -1,0 +1,153 @@
+// The composition root: everything main does, wired once, with no Electron in sight.
+// The desktop app, `serve` and the CLI each create one Studio over a data dir and hand
+// it their platform (desktop dialogs, or none) and secret store.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createDispatch, type Dispatch } from './api/dispatch';
+import { createHandlers } from './api/handlers';
+import type { Handlers } from './api/handlers-type';
+import { openDatabase, type Db } from './db/open-database';
+import { JobRepo } from './jobs/job-repo';
+import { JobService, type JobExecutor } from './jobs/job-service';
+import { LogSink, type Logger } from './logging/logger';
+import { backupExecutor } from './maintenance/backup-job';
+import type { MediaRoots } from './media/media-roots';
+import { headlessPlatform, type Platform } from './platform/platform';
+import { FileSecretStore, plainFileCipher } from './secrets/file-secret-store';
+import type { SecretCipher } from './secrets/secret-store';
+import { SecretsService } from './secrets/secrets-service';
+import { loadDefaultSettings, SettingsService } from './settings/settings-service';
+import { EventBus } from './util/event-bus';
+
+export interface StudioOptions {
+  dataDir: string;
+  dataDirSource?: 'flag' | 'env' | 'default';
+  /** Folder holding configs/ (the repo root in a checkout, resources/ in a package). */
+  resourcesDir: string;
+  version: string;
+  platform?: Platform;
+  cipher?: SecretCipher;
+  env?: NodeJS.ProcessEnv;
+  consoleLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  consoleWrite?: (text: string) => void;
+  /**
+   * Extra job executors, registered before start-up reconciliation so that rows of their
+   * kind left queued or running are resumed or reclaimed instead of marked interrupted.
+   */
+  executors?: readonly JobExecutor<never>[];
+}
+
+export interface Studio {
+  readonly info: {
+    name: string;
+    version: string;
+    platform: string;
+    dataDir: string;
+    dataDirSource: 'flag' | 'env' | 'default';
+  };
+  readonly db: Db;
+  readonly log: Logger;
+  readonly logs: LogSink;
+  readonly events: EventBus;
+  readonly settings: SettingsService;
+  readonly secrets: SecretsService;
+  readonly jobs: JobService;
+  readonly platform: Platform;
+  readonly handlers: Handlers;
+  readonly dispatch: Dispatch;
+  mediaRoots(): MediaRoots;
+  /** True for paths inside the data dir or the output folder. */
+  isStudioPath(p: string): boolean;
+  close(): Promise<void>;
+}
+
+export async function createStudio(opts: StudioOptions): Promise<Studio> {
+  const dataDir = path.resolve(opts.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const env = opts.env ?? process.env;
+
+  // The redactor needs the secrets, and the secret store wants a logger: break the cycle
+  // with a late-bound reference.
+  let secretValues: () => string[] = () => [];
+  const logs = new LogSink({
+    file: path.join(dataDir, 'logs', 'studio.log'),
+    consoleLevel: opts.consoleLevel ?? 'info',
+    fileLevel: 'debug',
+    maxBytes: 5 * 1024 * 1024,
+    maxFiles: 5,
+    redactions: () => secretValues(),
+    consoleWrite: opts.consoleWrite,
+  });
+  const log = logs.logger('studio');
+
+  const db = openDatabase(path.join(dataDir, 'studio.db'));
+  const events = new EventBus();
+  logs.subscribe((line) => events.emit('log.line', line));
+
+  const store = new FileSecretStore(
+    path.join(dataDir, opts.cipher ? 'secrets.safe.json' : 'secrets.json'),
+    opts.cipher ?? plainFileCipher,
+    log.child('secrets'),
+  );
+  const secrets = new SecretsService(store, env);
+  secretValues = () => secrets.values();
+
+  const settings = new SettingsService(db, loadDefaultSettings(path.join(opts.resourcesDir, 'configs'), dataDir), log.child('settings'));
+  settings.onChange((s) => events.emit('settings.changed', s));
+
+  const jobs = new JobService(
+    new JobRepo(db),
+    {
+      updated: (job) => events.emit('job.updated', job),
+      progress: (jobId, progress) => events.emit('job.progress', { jobId, progress }),
+    },
+    log.child('jobs'),
+  );
+  jobs.register(backupExecutor(db, dataDir));
+  for (const executor of opts.executors ?? []) jobs.register(executor);
+
+  const platform = opts.platform ?? headlessPlatform;
+  const mediaRoots = (): MediaRoots => ({
+    output: settings.get().outputDir,
+    thumbs: path.join(dataDir, 'thumbs'),
+    datasets: path.join(dataDir, 'datasets'),
+  });
+
+  const partial = {
+    info: {
+      name: 'flux-studio',
+      version: opts.version,
+      platform: `${process.platform}-${process.arch}`,
+      dataDir,
+      dataDirSource: opts.dataDirSource ?? 'default',
+    },
+    db,
+    log,
+    logs,
+    events,
+    settings,
+    secrets,
+    jobs,
+    platform,
+    mediaRoots,
+    isStudioPath(p: string): boolean {
+      const roots = [dataDir, settings.get().outputDir];
+      const abs = path.resolve(p);
+      return roots.some((r) => {
+        const rel = path.relative(r, abs);
+        return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+      });
+    },
+    async close(): Promise<void> {
+      await jobs.close();
+      db.close();
+    },
+  };
+  const studio = partial as Studio;
+  const handlers = createHandlers(studio);
+  Object.assign(studio, { handlers, dispatch: createDispatch(handlers, log.child('api')) });
+
+  await jobs.reconcile();
+  log.debug(`studio ready; data dir ${dataDir}`);
+  return studio;
+}

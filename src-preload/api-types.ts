@@ -1,0 +1,55 @@
+// The shape of `window.studio`, generated from the contract: verbs grouped by namespace
+// (`studio.settings.get()`), an `on(event, cb)` that returns an unsubscribe function, and
+// `mediaUrl()` for images. The same builder makes the Electron preload's object and the
+// browser client's object, so the renderer never knows which transport it has.
+import {
+  CALL_NAMES,
+  type CallName,
+  type CallRequest,
+  type CallResponse,
+  type Envelope,
+  type EventName,
+  type EventPayload,
+  type MediaRoot,
+} from './contract';
+
+type Namespace<K extends string> = K extends `${infer N}.${string}` ? N : never;
+type CallFn<K extends CallName, R> = object extends CallRequest<K>
+  ? (req?: CallRequest<K>) => Promise<R>
+  : (req: CallRequest<K>) => Promise<R>;
+
+/** Calls answer envelopes: errors cross process and contextBridge boundaries as data. */
+export type RawCalls = {
+  [N in Namespace<CallName>]: {
+    [K in CallName as K extends `${N}.${infer V}` ? V : never]: CallFn<K, Envelope<CallResponse<K>>>;
+  };
+};
+
+export interface RawStudioApi {
+  calls: RawCalls;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** A URL the page can put in <img src> for a file under an allow-listed root. */
+  mediaUrl(root: MediaRoot, relativePath: string): string;
+  transport: 'electron' | 'http';
+}
+
+export type Invoke = (name: CallName, request: unknown) => Promise<Envelope<unknown>>;
+
+export function buildRawCalls(invoke: Invoke): RawCalls {
+  const out: Record<string, Record<string, (req?: unknown) => Promise<Envelope<unknown>>>> = {};
+  for (const name of CALL_NAMES) {
+    const dot = name.indexOf('.');
+    const ns = name.slice(0, dot);
+    const verb = name.slice(dot + 1);
+    (out[ns] ??= {})[verb] = (req?: unknown) => invoke(name, req ?? {});
+  }
+  return out as unknown as RawCalls;
+}
+
+export function encodeMediaPath(relativePath: string): string {
+  return relativePath
+    .split(/[\\/]/)
+    .filter((s) => s.length > 0)
+    .map(encodeURIComponent)
+    .join('/');
+}

@@ -1,0 +1,15 @@
+// Type-level: exactly one handler per contract call. Adding a call to the contract
+// without a handler (or leaving a handler for a removed call) fails this file.
+import { expectTypeOf, test } from 'vitest';
+import type { CallName } from '../../src-preload/contract';
+import type { createHandlers } from '../../src-main/api/handlers';
+import type { RawCalls } from '../../src-preload/api-types';
+
+test('handlers cover the contract exactly', () => {
+  expectTypeOf<keyof ReturnType<typeof createHandlers>>().toEqualTypeOf<CallName>();
+});
+
+test('the generated window.studio API has one verb per call', () => {
+  type Flattened = { [N in keyof RawCalls]: `${N & string}.${keyof RawCalls[N] & string}` }[keyof RawCalls];
+  expectTypeOf<Flattened>().toEqualTypeOf<CallName>();
+});
