@@ -23,6 +23,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src-main/app/**/*.ts', 'src-preload/index.ts', 'e2e/electron/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },

@@ -14,5 +14,7 @@ if [ ! -f "$venv/.complete" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip >&2
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/native/pod/requirements-dev.txt" >&2
   touch "$venv/.complete"
+  # Venvs for older pins are GBs each: keep only the current one.
+  find "$cache" -maxdepth 1 -name 'pod-venv-*' ! -path "$venv" -exec rm -rf {} + 2>/dev/null || true
 fi
 echo "$venv"

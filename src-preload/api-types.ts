@@ -14,7 +14,10 @@ import {
 } from './contract';
 
 type Namespace<K extends string> = K extends `${infer N}.${string}` ? N : never;
-type CallFn<K extends CallName, R> = object extends CallRequest<K>
+// The argument is optional when every field is (a strict empty object's input type is
+// Record<string, never>, which `Partial<T> extends T` alone does not catch).
+type AllOptional<T> = Record<string, never> extends T ? true : Partial<T> extends T ? true : false;
+type CallFn<K extends CallName, R> = AllOptional<CallRequest<K>> extends true
   ? (req?: CallRequest<K>) => Promise<R>
   : (req: CallRequest<K>) => Promise<R>;
 

@@ -116,7 +116,7 @@ export function App(): ReactElement {
     // Moving between pages: put focus on the new page's heading so screen readers and Tab start there.
     const heading = mainRef.current?.querySelector<HTMLElement>('[data-page-heading]');
     heading?.focus({ preventScroll: true });
-    mainRef.current?.scrollTo({ top: 0 });
+    window.scrollTo({ top: 0 });
   }, [route]);
 
   if (boot.state === 'forbidden') return <BootScreen title="Access token needed" message={boot.message} testId="boot-forbidden" />;

@@ -6,8 +6,10 @@ import { parseExternalUrl } from '../platform/platform';
 import type { Studio } from '../studio';
 import type { Handlers } from './handlers-type';
 
-export function createHandlers(studio: Studio): Handlers {
+export function createHandlers(studio: Studio) {
   const { settings, secrets, jobs, platform, logs, info } = studio;
+  // `satisfies` (not a return type) keeps the literal keys, so the type-level test compares
+  // exactly these keys with the contract's call names.
   return {
     'app.info': () => ({
       ...info,
@@ -42,5 +44,5 @@ export function createHandlers(studio: Studio): Handlers {
     'jobs.clearFinished': () => ({ removed: jobs.clearFinished() }),
     'maintenance.backup': () => jobs.submit(BACKUP_KIND, {}),
     'logs.recent': ({ limit }) => logs.recentLines(limit ?? 200),
-  };
+  } satisfies Handlers;
 }

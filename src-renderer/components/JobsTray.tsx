@@ -154,23 +154,18 @@ export function JobsPanel(): ReactElement | null {
   useEffect(() => {
     if (!open) return;
     panelRef.current?.focus();
+    // A docked panel, not a popover: it stays open while you work (to watch a job), and
+    // closes with its button, its close button, or Escape when focus is in it.
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        setOpen(false);
-        document.getElementById('jobs-tray-button')?.focus();
-      }
-    };
-    const onPointer = (e: PointerEvent) => {
-      const t = e.target as Node | null;
-      if (!t || panelRef.current?.contains(t) || document.getElementById('jobs-tray-button')?.contains(t)) return;
+      if (e.key !== 'Escape') return;
+      const active = document.activeElement;
+      const inPanel = active === document.body || (active !== null && panelRef.current?.contains(active) === true);
+      if (!inPanel && active?.id !== 'jobs-tray-button') return;
       setOpen(false);
+      document.getElementById('jobs-tray-button')?.focus();
     };
     window.addEventListener('keydown', onKey);
-    window.addEventListener('pointerdown', onPointer);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('pointerdown', onPointer);
-    };
+    return () => window.removeEventListener('keydown', onKey);
   }, [open, setOpen]);
 
   if (!open) return null;

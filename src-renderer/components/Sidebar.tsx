@@ -16,6 +16,7 @@ export const NAV: readonly { id: PageId; label: string; icon: ReactNode }[] = [
 export function Sidebar(props: { current: PageId }): ReactElement {
   const info = useAppInfo((s) => s.info);
   return (
+    <div className="sidebar-rail">
     <nav className="sidebar" aria-label="Main">
       <div className="brand">
         <LogoMark size={24} />
@@ -52,5 +53,6 @@ export function Sidebar(props: { current: PageId }): ReactElement {
         </div>
       </div>
     </nav>
+    </div>
   );
 }

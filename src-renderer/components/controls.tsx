@@ -171,6 +171,8 @@ export function FieldRow(props: {
   labelId?: string;
   description?: ReactNode;
   children: ReactNode;
+  /** Shown after the label, e.g. where a value came from. */
+  badge?: ReactNode;
   stacked?: boolean;
   testId?: string;
 }): ReactElement {
@@ -179,15 +181,18 @@ export function FieldRow(props: {
   return (
     <div className={props.stacked ? 'field-row is-stacked' : 'field-row'} data-testid={props.testId}>
       <div className="field-text">
-        {props.htmlFor ? (
-          <label className="field-label" htmlFor={props.htmlFor} id={props.labelId}>
-            {props.label}
-          </label>
-        ) : (
-          <div className="field-label" id={props.labelId}>
-            {props.label}
-          </div>
-        )}
+        <div className="field-label-row">
+          {props.htmlFor ? (
+            <label className="field-label" htmlFor={props.htmlFor} id={props.labelId}>
+              {props.label}
+            </label>
+          ) : (
+            <div className="field-label" id={props.labelId}>
+              {props.label}
+            </div>
+          )}
+          {props.badge}
+        </div>
         {props.description ? (
           <div className="field-description" id={descId}>
             {props.description}

@@ -9,7 +9,7 @@ export function DatasetsPage(): ReactElement {
   const [over, setOver] = useState(false);
   const onDragOver = (e: DragEvent) => {
     e.preventDefault();
-    e.dataTransfer.dropEffect = 'none';
+    e.dataTransfer.dropEffect = 'copy';
     setOver(true);
   };
   const onDrop = (e: DragEvent) => {

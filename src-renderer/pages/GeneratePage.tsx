@@ -15,7 +15,7 @@ export function GeneratePage(): ReactElement {
         title="Generate"
         description="Write a prompt, pick a runtime and make an image with FLUX. Finished images land in the Gallery."
       />
-      <div className="callout" data-testid="generate-not-connected">
+      <div className="callout" id="generate-not-connected" data-testid="generate-not-connected">
         <InfoIcon size={18} />
         <div>
           <div className="callout-title">No GPU connected yet</div>
@@ -48,13 +48,10 @@ export function GeneratePage(): ReactElement {
               </span>
               <span className="muted">· default from Settings</span>
             </div>
-            <button type="button" className="btn btn-primary" disabled title={NOT_YET} aria-describedby="generate-disabled-why" data-testid="generate-submit">
+            <button type="button" className="btn btn-primary" disabled title={NOT_YET} aria-describedby="generate-not-connected" data-testid="generate-submit">
               Generate
             </button>
           </div>
-          <p id="generate-disabled-why" className="field-hint">
-            {NOT_YET}
-          </p>
         </section>
         <section className="card generate-preview" aria-label="Preview">
           <div className="preview-frame">

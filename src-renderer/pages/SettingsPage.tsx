@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
 import type { Runtime, SecretStatus } from '../../src-preload/contract';
 import { FieldRow, PageHeader, ProgressBar, Segmented, StateBadge, Switch } from '../components/controls';
-import { ChipIcon, CloudIcon } from '../components/icons';
+import { CheckIcon, ChipIcon, CloudIcon } from '../components/icons';
 import { useTray } from '../components/JobsTray';
 import { useAppInfo, type AppInfo } from '../stores/app-info';
 import { isActive, useJobs } from '../stores/jobs';
@@ -47,6 +47,19 @@ function SavedMark(props: { show: boolean; testId?: string }): ReactElement {
       {props.show ? 'Saved' : ''}
     </span>
   );
+}
+
+/** A Save button's label: "Save", "Saving…", or a short-lived "Saved" with a check. */
+function SaveLabel(props: { busy: boolean; saved: boolean; testId?: string }): ReactElement {
+  if (props.busy) return <>Saving…</>;
+  if (props.saved)
+    return (
+      <span className="save-done" data-testid={props.testId}>
+        <CheckIcon size={14} />
+        Saved
+      </span>
+    );
+  return <>Save</>;
 }
 
 // ---------- output folder ----------
@@ -134,20 +147,16 @@ function OutputFolderField(props: { current: string; canPick: boolean }): ReactE
           title={dirty ? 'Save the output folder' : 'Edit the path to save a new folder'}
           data-testid="settings-output-dir-save"
         >
-          {saving ? 'Saving…' : 'Save'}
+          <SaveLabel busy={saving} saved={saved && !dirty} testId="settings-output-dir-saved" />
         </button>
       </form>
-      <div className="field-feedback">
-        {error ? (
-          <p id="output-dir-error" className="field-error" role="alert" data-testid="settings-output-dir-error">
-            {error}
-          </p>
-        ) : dirty ? (
-          <p className="field-hint">Press Enter or Save to apply · Esc to undo</p>
-        ) : (
-          <SavedMark show={saved} testId="settings-output-dir-saved" />
-        )}
-      </div>
+      {error ? (
+        <p id="output-dir-error" className="field-error" role="alert" data-testid="settings-output-dir-error">
+          {error}
+        </p>
+      ) : dirty ? (
+        <p className="field-hint">Press Enter or Save to apply · Esc to undo</p>
+      ) : null}
     </FieldRow>
   );
 }
@@ -308,7 +317,7 @@ function SecretRow(props: { secret: SecretStatus; unavailable: boolean; unavaila
           title={props.unavailable ? (props.unavailableReason ?? undefined) : hasValue ? undefined : 'Type a value to save it'}
           data-testid={`secret-${secret.name}-save`}
         >
-          Save
+          <SaveLabel busy={busy} saved={saved && !hasValue} testId={`secret-${secret.name}-saved`} />
         </button>
         <button
           type="button"
@@ -327,15 +336,11 @@ function SecretRow(props: { secret: SecretStatus; unavailable: boolean; unavaila
           Clear
         </button>
       </form>
-      <div className="field-feedback">
-        {error ? (
-          <p id={errorId} className="field-error" role="alert" data-testid={`secret-${secret.name}-error`}>
-            {error}
-          </p>
-        ) : (
-          <SavedMark show={saved} />
-        )}
-      </div>
+      {error ? (
+        <p id={errorId} className="field-error" role="alert" data-testid={`secret-${secret.name}-error`}>
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -383,17 +388,32 @@ function SecretsSection(): ReactElement {
 // ---------- storage / maintenance / about ----------
 
 const SOURCE_TEXT: Record<AppInfo['dataDirSource'], string> = {
-  flag: 'Chosen with the --data-dir flag',
-  env: 'Chosen with FLUX_STUDIO_DATA_DIR',
-  default: 'Default location',
+  flag: 'from --data-dir',
+  env: 'from FLUX_STUDIO_DATA_DIR',
+  default: 'default location',
 };
 
 function PathValue(props: { path: string; testId: string; canReveal: boolean }): ReactElement {
+  const canCopy = typeof navigator !== 'undefined' && navigator.clipboard !== undefined;
   return (
     <div className="path-value">
       <code className="path" data-testid={props.testId} title={props.path}>
         {props.path || '—'}
       </code>
+      {canCopy && props.path ? (
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          onClick={() => {
+            navigator.clipboard.writeText(props.path).then(
+              () => notify('Path copied to the clipboard.', 'success'),
+              () => notify('The browser did not allow copying; select the path and copy it by hand.', 'error'),
+            );
+          }}
+        >
+          Copy
+        </button>
+      ) : null}
       {props.canReveal && props.path ? (
         <button
           type="button"
@@ -416,11 +436,16 @@ function StorageSection(props: { info: AppInfo | null }): ReactElement {
     <Section title="Storage" testId="settings-storage">
       <FieldRow
         label="Data folder"
+        badge={
+          <span className="tag" data-testid="settings-data-dir-source">
+            {info ? SOURCE_TEXT[info.dataDirSource] : '…'}
+          </span>
+        }
         stacked
         description={
           <>
-            <span data-testid="settings-data-dir-source">{info ? SOURCE_TEXT[info.dataDirSource] : '…'}</span>. Holds the database,
-            thumbnails, datasets and trainings. Set with <code>--data-dir</code> or <code>FLUX_STUDIO_DATA_DIR</code>.
+            Holds the database, thumbnails, datasets and trainings. Set with <code>--data-dir</code> or{' '}
+            <code>FLUX_STUDIO_DATA_DIR</code> when starting the studio.
           </>
         }
       >
@@ -435,7 +460,7 @@ function StorageSection(props: { info: AppInfo | null }): ReactElement {
 
 function MaintenanceSection(props: { info: AppInfo | null }): ReactElement {
   const jobs = useJobs((s) => s.jobs);
-  const upsert = useJobs((s) => s.upsert);
+  const merge = useJobs((s) => s.merge);
   const setTrayOpen = useTray((s) => s.setOpen);
   const [starting, setStarting] = useState(false);
   const last = jobs.find((j) => j.kind === 'maintenance.backup');
@@ -445,7 +470,7 @@ function MaintenanceSection(props: { info: AppInfo | null }): ReactElement {
     setStarting(true);
     try {
       const job = await studio.maintenance.backup();
-      upsert(job);
+      merge(job);
     } catch (err) {
       reportError(err);
     } finally {

@@ -7,7 +7,13 @@ interface JobsState {
   jobs: Job[];
   loaded: boolean;
   load(): Promise<void>;
+  /** A row from the event stream: events arrive in order, so it always wins. */
   upsert(job: Job): void;
+  /**
+   * A row from a call's answer, which may be older than events that overtook it (a quick
+   * job can finish before the call that queued it answers): it never moves a job back.
+   */
+  merge(job: Job): void;
   progress(jobId: string, progress: JobProgress): void;
   cancel(id: string): Promise<void>;
   clearFinished(): Promise<number>;
@@ -15,6 +21,14 @@ interface JobsState {
 
 function sortJobs(jobs: Job[]): Job[] {
   return [...jobs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+}
+
+const RANK: Record<Job['state'], number> = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2, interrupted: 2 };
+
+/** The fresher of two copies of one job, for copies from call answers. */
+function fresher(known: Job | undefined, incoming: Job): Job {
+  if (!known) return incoming;
+  return RANK[known.state] > RANK[incoming.state] ? known : incoming;
 }
 
 export const isActive = (job: Job): boolean => job.state === 'queued' || job.state === 'running';
@@ -25,8 +39,13 @@ export const useJobs = create<JobsState>()((set, get) => ({
   loaded: false,
   async load() {
     try {
-      const jobs = await studio.jobs.list({ limit: 200 });
-      set({ jobs: sortJobs(jobs), loaded: true });
+      const listed = await studio.jobs.list({ limit: 200 });
+      // Events may have landed while the list was in flight: keep what they said.
+      const known = new Map(get().jobs.map((j) => [j.id, j]));
+      const ids = new Set(listed.map((j) => j.id));
+      const merged = listed.map((j) => fresher(known.get(j.id), j));
+      for (const j of known.values()) if (!ids.has(j.id) && isActive(j)) merged.push(j);
+      set({ jobs: sortJobs(merged), loaded: true });
     } catch (err) {
       reportError(err);
     }
@@ -34,6 +53,10 @@ export const useJobs = create<JobsState>()((set, get) => ({
   upsert(job) {
     const rest = get().jobs.filter((j) => j.id !== job.id);
     set({ jobs: sortJobs([job, ...rest]) });
+  },
+  merge(job) {
+    const known = get().jobs.find((j) => j.id === job.id);
+    get().upsert(fresher(known, job));
   },
   progress(jobId, progress) {
     const jobs = get().jobs;
@@ -46,7 +69,7 @@ export const useJobs = create<JobsState>()((set, get) => ({
   },
   async cancel(id) {
     try {
-      get().upsert(await studio.jobs.cancel({ id }));
+      get().merge(await studio.jobs.cancel({ id }));
     } catch (err) {
       reportError(err);
     }

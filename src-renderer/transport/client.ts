@@ -36,7 +36,7 @@ export class StudioCallError extends Error {
     const prefix = `${this.call}: `;
     if (msg.startsWith(prefix)) msg = msg.slice(prefix.length);
     if (this.field && msg.startsWith(`${this.field}: `)) msg = msg.slice(this.field.length + 2);
-    return msg;
+    return msg.charAt(0).toUpperCase() + msg.slice(1);
   }
 }
 

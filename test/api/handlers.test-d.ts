@@ -13,3 +13,10 @@ test('the generated window.studio API has one verb per call', () => {
   type Flattened = { [N in keyof RawCalls]: `${N & string}.${keyof RawCalls[N] & string}` }[keyof RawCalls];
   expectTypeOf<Flattened>().toEqualTypeOf<CallName>();
 });
+
+test('requests whose fields are all optional can be called with no argument', () => {
+  type Calls = import('../../src-preload/api-types').RawCalls;
+  expectTypeOf<Parameters<Calls['settings']['get']>>().toEqualTypeOf<[req?: Record<string, never>]>();
+  expectTypeOf<Parameters<Calls['jobs']['list']>['length']>().toEqualTypeOf<0 | 1>();
+  expectTypeOf<Parameters<Calls['jobs']['get']>['length']>().toEqualTypeOf<1>();
+});

@@ -10,7 +10,6 @@ import { makeStudio, tempDir } from '../helpers/studio';
 let studio: Studio;
 let server: RunningServer;
 let rendererDir: string;
-let base: string;
 
 beforeAll(async () => {
   studio = await makeStudio();
@@ -20,7 +19,6 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   fs.writeFileSync(path.join(path.dirname(rendererDir), 'outside.js'), 'nope');
   server = await startServer({ studio, rendererDir, port: 0 });
-  base = `http://127.0.0.1:${server.port}`;
   const out = studio.settings.get().outputDir;
   fs.mkdirSync(path.join(out, '2026-11-22'), { recursive: true });
   fs.writeFileSync(path.join(out, '2026-11-22', 'flux_1.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
