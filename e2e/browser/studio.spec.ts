@@ -234,6 +234,7 @@ test('keyboard: Alt+1..5 switch pages and Tab reaches the navigation with a visi
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByTestId('settings-runtime-local')).toHaveAttribute('aria-checked', 'true');
   await expect(page.getByTestId('settings-runtime-local')).toBeFocused();
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'keyboard-focus.png'), animations: 'disabled' });
   expect(pageErrors).toEqual([]);
 });
 
