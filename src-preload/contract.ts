@@ -243,6 +243,8 @@ export const events = {
   'job.progress': z.object({ jobId: z.string(), progress: JobProgress }),
   /** A job row changed state (queued, started, finished) — the whole row. */
   'job.updated': Job,
+  /** Finished jobs were removed from the list (by any window or transport). */
+  'jobs.cleared': z.object({ removed: z.number().int().min(0) }),
   /** Log lines at info and above, redacted, for the log panel. */
   'log.line': LogLine,
   /** Settings changed (by any window or transport). */

@@ -41,6 +41,9 @@ function findElectronBinary(): { ok: true; path: string } | { ok: false; reason:
 
 const binary = findElectronBinary();
 const noDisplay = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+// The list reporter does not print skip reasons: say it once, where CI logs will show it.
+if (!binary.ok) process.stdout.write(`Electron specs skipped — no Electron binary: ${binary.reason}\n`);
+else if (noDisplay) process.stdout.write('Electron specs skipped — no display: run them under xvfb-run\n');
 
 type PageGlobals = Record<string, unknown> & { studio?: RawStudioApi; location: { href: string } };
 

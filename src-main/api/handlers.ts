@@ -41,7 +41,11 @@ export function createHandlers(studio: Studio) {
     'jobs.list': ({ states, limit }) => jobs.list({ states, limit }),
     'jobs.get': ({ id }) => jobs.get(id),
     'jobs.cancel': ({ id }) => jobs.cancel(id),
-    'jobs.clearFinished': () => ({ removed: jobs.clearFinished() }),
+    'jobs.clearFinished': () => {
+      const removed = jobs.clearFinished();
+      studio.events.emit('jobs.cleared', { removed });
+      return { removed };
+    },
     'maintenance.backup': () => jobs.submit(BACKUP_KIND, {}),
     'logs.recent': ({ limit }) => logs.recentLines(limit ?? 200),
   } satisfies Handlers;

@@ -93,5 +93,7 @@ export function wireJobEvents(): void {
   wired = true;
   studio.on('job.updated', (job) => useJobs.getState().upsert(job));
   studio.on('job.progress', ({ jobId, progress }) => useJobs.getState().progress(jobId, progress));
+  // Another window cleared finished jobs: drop ours too.
+  studio.on('jobs.cleared', () => useJobs.setState((s) => ({ jobs: s.jobs.filter((j) => !isFinished(j)) })));
   studio.onReconnect(() => void useJobs.getState().load());
 }

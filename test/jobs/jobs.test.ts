@@ -150,7 +150,12 @@ describe('job queue', () => {
     studio.jobs.submit('test.sleep', { lane: 'A', steps: 1, ms: 1 });
     await studio.jobs.whenIdle();
     const long = studio.jobs.submit('test.sleep', { lane: 'A', steps: 100, ms: 5 });
+    const cleared: unknown[] = [];
+    studio.events.subscribe((name, payload) => {
+      if (name === 'jobs.cleared') cleared.push(payload);
+    });
     expect(await studio.dispatch('jobs.clearFinished', {})).toEqual({ ok: true, data: { removed: 1 } });
+    expect(cleared).toEqual([{ removed: 1 }]);
     const list = await studio.dispatch('jobs.list', {});
     expect(list.ok && (list.data as Job[]).map((j) => j.id)).toEqual([long.id]);
     studio.jobs.cancel(long.id);
