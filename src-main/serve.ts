@@ -14,22 +14,14 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isCallName } from '../src-preload/contract';
 import { MEDIA_TYPES, resolveMediaPath } from './media/media-roots';
+import { rendererCsp } from './security/csp';
 import type { Studio } from './studio';
 
 export const TOKEN_COOKIE = 'flux_studio_token';
 const MAX_BODY = 1024 * 1024;
 
-export const SERVE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+/** No app-media: here; images come from the same origin's /media/ route. */
+export const SERVE_CSP = rendererCsp();
 
 const STATIC_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -8,6 +8,7 @@ import {
   type CallRequest,
   type CallResponse,
   type Envelope,
+  isEventName,
   type EventName,
   type EventPayload,
   type MediaRoot,
@@ -55,4 +56,37 @@ export function encodeMediaPath(relativePath: string): string {
     .filter((s) => s.length > 0)
     .map(encodeURIComponent)
     .join('/');
+}
+
+type AnyListener = (payload: unknown) => void;
+
+/**
+ * Listeners per contract event, for both transports: `on` for the page, `emit` for the
+ * transport when a message arrives. Unknown event names are ignored on emit and refused
+ * on subscribe; one failing listener does not stop the others.
+ */
+export function createEventHub(): Pick<RawStudioApi, 'on'> & { emit(name: unknown, payload: unknown): void } {
+  const listeners = new Map<EventName, Set<AnyListener>>();
+  return {
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+      if (!isEventName(event)) throw new Error(`unknown event ${String(event)}`);
+      const set = listeners.get(event) ?? new Set<AnyListener>();
+      listeners.set(event, set);
+      const cb = listener as AnyListener;
+      set.add(cb);
+      return () => {
+        set.delete(cb);
+      };
+    },
+    emit(name, payload) {
+      if (!isEventName(name)) return;
+      for (const cb of listeners.get(name) ?? []) {
+        try {
+          cb(payload);
+        } catch (err) {
+          console.error('studio event listener failed', err);
+        }
+      }
+    },
+  };
 }

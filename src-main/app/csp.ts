@@ -1,19 +1,10 @@
 // The renderer's Content-Security-Policy. The renderer makes no network calls (main
 // does), runs only its own bundled scripts, and shows images from app-media: (gallery
 // files under allow-listed roots), data: and blob:. Pure: unit-tested without electron.
+import { rendererCsp } from '../security/csp';
 import { MEDIA_SCHEME } from './origins';
 
-export const PRODUCTION_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  `img-src 'self' ${MEDIA_SCHEME}: data: blob:`,
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+export const PRODUCTION_CSP = rendererCsp({ extraImgSources: [`${MEDIA_SCHEME}:`] });
 
 /**
  * For `electron-vite dev` only: the page comes from the dev server, which also serves

@@ -2,16 +2,8 @@
 // preload exposes, over HTTP (calls) and a WebSocket (events). Auth is a bearer token
 // printed by `serve`; the first page load (/?token=…) also gets an HttpOnly cookie, so
 // same-origin fetches and the WebSocket are authenticated even without the header.
-import { buildRawCalls, encodeMediaPath, type RawStudioApi } from '../../src-preload/api-types';
-import {
-  isEventName,
-  type CallName,
-  type Envelope,
-  type EventName,
-  type EventPayload,
-  type MediaRoot,
-  type StudioErrorShape,
-} from '../../src-preload/contract';
+import { buildRawCalls, createEventHub, encodeMediaPath, type RawStudioApi } from '../../src-preload/api-types';
+import { type CallName, type Envelope, type MediaRoot, type StudioErrorShape } from '../../src-preload/contract';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
 
@@ -28,7 +20,6 @@ const TOKEN_KEY = 'flux-studio.token';
 const FORBIDDEN_MESSAGE =
   'This studio server needs its access token. Open the address that `flux-studio serve` printed (it ends in /?token=…).';
 
-type Listener = (payload: unknown) => void;
 
 /** Reads ?token= from the address once, keeps it for this tab and removes it from the address bar. */
 export function captureToken(loc: Location = window.location, storage: Storage | null = safeSessionStorage()): string | null {
@@ -106,7 +97,7 @@ export function createHttpTransport(opts: HttpTransportOptions = {}): HttpStudio
   }
 
   // ---- events over one WebSocket, reconnecting with backoff ----
-  const listeners = new Map<EventName, Set<Listener>>();
+  const hub = createEventHub();
   const reconnectListeners = new Set<() => void>();
   const stateListeners = new Set<(s: ConnectionState) => void>();
   let state: ConnectionState = 'connecting';
@@ -131,14 +122,7 @@ export function createHttpTransport(opts: HttpTransportOptions = {}): HttpStudio
     }
     if (typeof msg !== 'object' || msg === null) return;
     const { event, payload } = msg as { event?: unknown; payload?: unknown };
-    if (!isEventName(event)) return;
-    for (const cb of listeners.get(event) ?? []) {
-      try {
-        cb(payload);
-      } catch (err) {
-        console.error('studio event listener failed', err);
-      }
-    }
+    hub.emit(event, payload);
   }
 
   function wsUrl(): string {
@@ -194,16 +178,7 @@ export function createHttpTransport(opts: HttpTransportOptions = {}): HttpStudio
   return {
     transport: 'http',
     calls: buildRawCalls(invoke),
-    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-      if (!isEventName(event)) throw new Error(`unknown event ${String(event)}`);
-      const set = listeners.get(event) ?? new Set<Listener>();
-      listeners.set(event, set);
-      const cb = listener as Listener;
-      set.add(cb);
-      return () => {
-        set.delete(cb);
-      };
-    },
+    on: hub.on,
     mediaUrl(root: MediaRoot, relativePath: string): string {
       return `${base}/media/${encodeURIComponent(root)}/${encodeMediaPath(relativePath)}`;
     },
