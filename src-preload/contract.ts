@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'conflict', // the request is valid but the current state forbids it
   'unavailable', // the capability is missing here (e.g. no secure secret storage)
   'forbidden',
+  'upstream', // a third-party API answered with an error status or an answer we cannot use
+  'network', // a third-party API could not be reached, or did not answer in time
   'internal', // a bug: logged in main with its stack, reported without internals
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
@@ -64,10 +66,151 @@ export const SecretsOverview = z.object({
 });
 export type SecretsOverview = z.infer<typeof SecretsOverview>;
 
+export const MODEL_IDS = ['flux-dev', 'flux-schnell'] as const;
+export const ModelId = z.enum(MODEL_IDS);
+export type ModelId = z.infer<typeof ModelId>;
+export const QUALITY_PRESETS = ['fast', 'balanced', 'quality'] as const;
+export const QualityPreset = z.enum(QUALITY_PRESETS);
+export type QualityPreset = z.infer<typeof QualityPreset>;
+export const SIZE_PRESETS = ['square', 'portrait', 'landscape', 'hd', '4k', 'custom'] as const;
+export const SizePreset = z.enum(SIZE_PRESETS);
+export type SizePreset = z.infer<typeof SizePreset>;
+export const GUIDANCE_PRESETS = ['creative', 'default', 'strict', 'custom'] as const;
+export const GuidancePreset = z.enum(GUIDANCE_PRESETS);
+export type GuidancePreset = z.infer<typeof GuidancePreset>;
+export const ENHANCE_MODES = ['focused', 'balanced', 'imaginative'] as const;
+export const EnhanceMode = z.enum(ENHANCE_MODES);
+export type EnhanceMode = z.infer<typeof EnhanceMode>;
+export const MAX_SEED = 4294967295; // 2^32 - 1: what torch.Generator.manual_seed and the worker accept
+
+export const Seed = z.number().int().min(0).max(MAX_SEED);
+export const PromptText = z.string().max(20_000, 'is too long (20,000 characters at most)');
+
+/** User-set numbers that replace the preset values from configs/presets.yaml. */
+export const PresetOverrides = z
+  .object({
+    qualitySteps: z.object({ fast: z.number().int().min(1).max(200), balanced: z.number().int().min(1).max(200), quality: z.number().int().min(1).max(200) }).partial(),
+    guidanceValues: z.object({ creative: z.number().min(1).max(7), default: z.number().min(1).max(7), strict: z.number().min(1).max(7) }).partial(),
+  })
+  .partial();
+export type PresetOverrides = z.infer<typeof PresetOverrides>;
+
+/** What the user chose on the Generate page (or with CLI flags), before resolving. */
+export const GenerationDraft = z
+  .object({
+    prompt: PromptText,
+    model: ModelId.optional(),
+    quality: QualityPreset.optional(),
+    /** Explicit steps win over the quality preset. */
+    steps: z.number().int().min(1).max(200).optional(),
+    size: SizePreset.optional(),
+    /** Required with size "custom"; any value is rounded to the nearest multiple of 16. */
+    width: z.number().int().min(1).max(100_000).optional(),
+    height: z.number().int().min(1).max(100_000).optional(),
+    guidance: GuidancePreset.optional(),
+    /** Required with guidance "custom": 1.0–7.0. */
+    guidanceValue: z.number().min(1).max(7).optional(),
+    /** A fixed seed, or absent/null for a random one drawn by the studio. */
+    seed: Seed.nullable().optional(),
+    jpegQuality: z.number().int().min(1).max(100).optional(),
+    cpuOffload: z.boolean().optional(),
+  })
+  .strict();
+export type GenerationDraft = z.infer<typeof GenerationDraft>;
+
+/** The fully resolved request a runtime receives: every number explicit. */
+export const ResolvedGeneration = z.object({
+  prompt: z.string(),
+  model: ModelId,
+  steps: z.number().int(),
+  quality: QualityPreset.nullable(),
+  width: z.number().int(),
+  height: z.number().int(),
+  size: SizePreset,
+  /** null for models without a guidance input (FLUX.1-schnell). */
+  guidance: z.number().nullable(),
+  seed: Seed,
+  seedWasRandom: z.boolean(),
+  jpegQuality: z.number().int(),
+  cpuOffload: z.boolean(),
+  maxSequenceLength: z.number().int(),
+  /** Adjustments made, e.g. "width 1000 → 1008 (multiple of 16)". */
+  notes: z.array(z.string()),
+  /** Valid but worth a look, e.g. far outside the model's training size. */
+  warnings: z.array(z.string()),
+});
+export type ResolvedGeneration = z.infer<typeof ResolvedGeneration>;
+
+export const PresetsView = z.object({
+  models: z.array(z.object({ id: ModelId, label: z.string(), usesGuidance: z.boolean(), maxSequenceLength: z.number().int(), defaultQuality: QualityPreset, fixedSteps: z.number().int().nullable() })),
+  quality: z.array(z.object({ id: QualityPreset, label: z.string(), steps: z.number().int() })),
+  sizes: z.array(z.object({ id: SizePreset, label: z.string(), width: z.number().int(), height: z.number().int() })),
+  guidance: z.array(z.object({ id: GuidancePreset, label: z.string(), value: z.number() })),
+  guidanceRange: z.tuple([z.number(), z.number()]),
+  sideRange: z.tuple([z.number().int(), z.number().int()]),
+  defaults: z.object({ model: ModelId, quality: QualityPreset, size: SizePreset, guidance: GuidancePreset, jpegQuality: z.number().int(), cpuOffload: z.boolean() }),
+});
+export type PresetsView = z.infer<typeof PresetsView>;
+
+export const TokenCount = z.object({
+  /** false when no CLIP tokenizer data was found; `reason` says where it looked. */
+  available: z.boolean(),
+  reason: z.string().nullable(),
+  /** The prompt's token ids without start/end tokens. */
+  ids: z.array(z.number().int()),
+  count: z.number().int(),
+  limit: z.number().int(),
+  fits: z.boolean(),
+  /** The longest prefix that fits, cut at a token boundary (the text itself when it fits). */
+  trimmed: z.string(),
+  /** Character offset in the original text where the part CLIP will cut begins; null when it fits. */
+  cutAt: z.number().int().nullable(),
+  t5: z.object({ count: z.number().int(), limit: z.number().int(), estimate: z.boolean() }),
+});
+export type TokenCount = z.infer<typeof TokenCount>;
+
+export const PromptTemplate = z.object({
+  id: z.string(),
+  name: z.string(),
+  text: z.string(),
+  builtin: z.boolean(),
+});
+export type PromptTemplate = z.infer<typeof PromptTemplate>;
+
+export const EnhanceResult = z.object({
+  original: z.string(),
+  /** What the model answered, cleaned of quotes/preamble. */
+  enhanced: z.string(),
+  /** `enhanced` cut to the CLIP limit when trimming was asked for (else equal to it). */
+  trimmed: z.string(),
+  wasTrimmed: z.boolean(),
+  tokenCount: z.number().int(),
+  model: z.string(),
+  mode: EnhanceMode,
+  elapsedMs: z.number(),
+});
+export type EnhanceResult = z.infer<typeof EnhanceResult>;
+
 export const Settings = z.object({
   outputDir: AbsolutePath,
   defaultRuntime: Runtime,
   openAfterGenerate: z.boolean(),
+  defaultModel: ModelId,
+  defaultQuality: QualityPreset,
+  defaultSize: SizePreset.exclude(['custom']),
+  defaultGuidance: GuidancePreset.exclude(['custom']),
+  jpegQuality: z.number().int().min(1).max(100),
+  /** Remote worker: offload model parts to CPU RAM to fit smaller GPUs (slower). */
+  cpuOffload: z.boolean(),
+  presetOverrides: PresetOverrides,
+  /** A CLIP tokenizer folder to use before the app's own (a model's tokenizer/); null: none. */
+  clipTokenizerDir: AbsolutePath.nullable(),
+  enhanceModel: z.string().min(1).max(100),
+  enhanceTemperature: z.number().min(0).max(1),
+  enhanceMaxTokens: z.number().int().min(16).max(1024),
+  enhanceTrimToClip: z.boolean(),
+  /** The user has seen that enhancement sends the prompt to Anthropic. */
+  enhanceNoticeAccepted: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -228,6 +371,58 @@ export const calls = {
     summary: 'Queue an online backup of the studio database into <data dir>/backups.',
     request: Empty,
     response: Job,
+  }),
+  'presets.get': call({
+    summary: 'The generation presets (configs/presets.yaml with the Settings overrides applied).',
+    request: Empty,
+    response: PresetsView,
+  }),
+  'generation.resolve': call({
+    summary: 'Resolve a draft into exact numbers: preset values, sizes rounded to 16, a drawn seed, warnings.',
+    request: GenerationDraft,
+    response: ResolvedGeneration,
+  }),
+  'prompt.tokens': call({
+    summary: 'CLIP token ids and count for a prompt, the trimmed text that fits, and the T5 budget.',
+    request: z.object({ text: PromptText, model: ModelId.optional() }).strict(),
+    response: TokenCount,
+  }),
+  'prompt.enhance': call({
+    summary: 'Ask Claude to expand a prompt; the answer is shown beside the original, never applied silently.',
+    request: z
+      .object({
+        prompt: PromptText.refine((p) => p.trim().length > 0, 'must not be empty'),
+        mode: EnhanceMode.optional(),
+        trimToClip: z.boolean().optional(),
+      })
+      .strict(),
+    response: EnhanceResult,
+  }),
+  'templates.list': call({
+    summary: 'Prompt templates: the shipped ones (read-only) and the user\'s own.',
+    request: Empty,
+    response: z.array(PromptTemplate),
+  }),
+  'templates.save': call({
+    summary: 'Create (no id) or update (id) a user template. The text must contain {prompt}.',
+    request: z
+      .object({
+        id: z.string().min(1).max(64).optional(),
+        name: z.string().trim().min(1, 'must not be empty').max(80),
+        text: z.string().min(1).max(4000).refine((t) => t.includes('{prompt}'), 'must contain {prompt}'),
+      })
+      .strict(),
+    response: PromptTemplate,
+  }),
+  'templates.delete': call({
+    summary: 'Delete a user template (shipped ones cannot be deleted).',
+    request: z.object({ id: z.string().min(1).max(64) }).strict(),
+    response: z.object({ deleted: z.boolean() }),
+  }),
+  'templates.apply': call({
+    summary: 'Put a prompt into a template\'s {prompt} slot.',
+    request: z.object({ id: z.string().min(1).max(64), prompt: PromptText }).strict(),
+    response: z.object({ text: z.string() }),
   }),
   'logs.recent': call({
     summary: 'The most recent log lines at info level and above (secrets redacted).',
