@@ -3,89 +3,17 @@
 // subcommands here. Output meant for scripts goes to stdout; logs go to stderr.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
-import type { CallName, CallResponse, Envelope } from '../src-preload/contract';
-import { DATA_DIR_ENV, resolveDataDir } from './paths/data-dir';
+import { Command, CommanderError } from 'commander';
+import { CliError, ROOT, callOrThrow, common, openStudio, packageVersion, print, readStdin, withStudio, type Common } from './commands/cli-kit';
+import { registerGenerateCommand } from './presets/generate-command';
 import { startServer } from './serve';
-import { createStudio, type Studio } from './studio';
-
-/** The checkout (or unpacked package) root: out/main/cli.js lives two levels below it. */
-const ROOT = process.env.FLUX_STUDIO_ROOT ?? path.resolve(__dirname, '..', '..');
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
-interface Common {
-  dataDir?: string;
-  verbose?: boolean;
-}
-
-async function openStudio(opts: Common): Promise<Studio> {
-  const { dataDir, source } = resolveDataDir(opts.dataDir);
-  return createStudio({
-    dataDir,
-    dataDirSource: source,
-    resourcesDir: ROOT,
-    version: packageVersion(),
-    consoleLevel: opts.verbose ? 'debug' : 'warn',
-  });
-}
-
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
-async function callOrThrow<K extends CallName>(studio: Studio, name: K, payload: unknown): Promise<CallResponse<K>> {
-  const envelope = (await studio.dispatch(name, payload)) as Envelope<CallResponse<K>>;
-  if (!envelope.ok) throw new CliError(envelope.error.message, envelope.error.code === 'invalid_input' ? 2 : 1);
-  return envelope.data;
-}
-
-async function withStudio(opts: Common, fn: (studio: Studio) => Promise<void>): Promise<void> {
-  const studio = await openStudio(opts);
-  try {
-    await fn(studio);
-  } finally {
-    await studio.close();
-  }
-}
-
-function print(value: unknown, json: boolean | undefined, human: () => string): void {
-  process.stdout.write(json ? JSON.stringify(value) + '\n' : human() + '\n');
-}
-
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
-}
-
-/** Adds --data-dir and --verbose to a command: every command takes them. */
-function common(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--data-dir <dir>', `studio data folder (default: $${DATA_DIR_ENV} or the per-user folder)`))
-    .option('-v, --verbose', 'log debug lines to stderr');
-}
 
 export function buildProgram(): Command {
   const program = new Command('flux-studio')
     .description('FLUX image generation and LoRA training studio — command line and headless server.')
     .version(packageVersion(), '--version')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
 
   common(
     program
@@ -223,6 +151,8 @@ export function buildProgram(): Command {
       }),
   );
 
+  registerGenerateCommand(program);
+
   return program;
 }
 
@@ -230,6 +160,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed the message (or the help); usage errors exit 2 like invalid values.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
     const code = err instanceof CliError ? err.exitCode : 1;
     process.stderr.write(`flux-studio: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = code;

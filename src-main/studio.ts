@@ -17,6 +17,8 @@ import { FileSecretStore, plainFileCipher } from './secrets/file-secret-store';
 import type { SecretCipher } from './secrets/secret-store';
 import { SecretsService } from './secrets/secrets-service';
 import { loadDefaultSettings, SettingsService } from './settings/settings-service';
+import { loadPresets, PresetsService } from './presets/presets-service';
+import { loadShippedTemplates, TemplatesService } from './templates/templates-service';
 import { EventBus } from './util/event-bus';
 
 export interface StudioOptions {
@@ -52,6 +54,8 @@ export interface Studio {
   readonly settings: SettingsService;
   readonly secrets: SecretsService;
   readonly jobs: JobService;
+  readonly presets: PresetsService;
+  readonly templates: TemplatesService;
   readonly platform: Platform;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
@@ -92,7 +96,10 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   const secrets = new SecretsService(store, env);
   secretValues = () => secrets.values();
 
-  const settings = new SettingsService(db, loadDefaultSettings(path.join(opts.resourcesDir, 'configs'), dataDir), log.child('settings'));
+  const configsDir = path.join(opts.resourcesDir, 'configs');
+  const settings = new SettingsService(db, loadDefaultSettings(configsDir, dataDir), log.child('settings'));
+  const presets = new PresetsService(loadPresets(configsDir), () => settings.get());
+  const templates = new TemplatesService(db, loadShippedTemplates(configsDir));
   settings.onChange((s) => events.emit('settings.changed', s));
 
   const jobs = new JobService(
@@ -128,6 +135,8 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     settings,
     secrets,
     jobs,
+    presets,
+    templates,
     platform,
     mediaRoots,
     isStudioPath(p: string): boolean {

@@ -83,7 +83,7 @@ export const EnhanceMode = z.enum(ENHANCE_MODES);
 export type EnhanceMode = z.infer<typeof EnhanceMode>;
 export const MAX_SEED = 4294967295; // 2^32 - 1: what torch.Generator.manual_seed and the worker accept
 
-export const Seed = z.number().int().min(0).max(MAX_SEED);
+export const Seed = z.number().int('must be a whole number').min(0, `must be 0–${MAX_SEED}`).max(MAX_SEED, `must be 0–${MAX_SEED}`);
 export const PromptText = z.string().max(20_000, 'is too long (20,000 characters at most)');
 
 /** User-set numbers that replace the preset values from configs/presets.yaml. */
@@ -102,17 +102,17 @@ export const GenerationDraft = z
     model: ModelId.optional(),
     quality: QualityPreset.optional(),
     /** Explicit steps win over the quality preset. */
-    steps: z.number().int().min(1).max(200).optional(),
+    steps: z.number().int('must be a whole number').min(1, 'must be 1–200').max(200, 'must be 1–200').optional(),
     size: SizePreset.optional(),
     /** Required with size "custom"; any value is rounded to the nearest multiple of 16. */
     width: z.number().int().min(1).max(100_000).optional(),
     height: z.number().int().min(1).max(100_000).optional(),
     guidance: GuidancePreset.optional(),
     /** Required with guidance "custom": 1.0–7.0. */
-    guidanceValue: z.number().min(1).max(7).optional(),
+    guidanceValue: z.number().min(1, 'must be 1.0–7.0').max(7, 'must be 1.0–7.0').optional(),
     /** A fixed seed, or absent/null for a random one drawn by the studio. */
     seed: Seed.nullable().optional(),
-    jpegQuality: z.number().int().min(1).max(100).optional(),
+    jpegQuality: z.number().int('must be a whole number').min(1, 'must be 1–100').max(100, 'must be 1–100').optional(),
     cpuOffload: z.boolean().optional(),
   })
   .strict();

@@ -7,7 +7,7 @@ import type { Studio } from '../studio';
 import type { Handlers } from './handlers-type';
 
 export function createHandlers(studio: Studio) {
-  const { settings, secrets, jobs, platform, logs, info } = studio;
+  const { settings, secrets, jobs, platform, logs, info, presets, templates } = studio;
   // `satisfies` (not a return type) keeps the literal keys, so the type-level test compares
   // exactly these keys with the contract's call names.
   return {
@@ -47,6 +47,12 @@ export function createHandlers(studio: Studio) {
       return { removed };
     },
     'maintenance.backup': () => jobs.submit(BACKUP_KIND, {}),
+    'presets.get': () => presets.view(),
+    'generation.resolve': (draft) => presets.resolve(draft),
+    'templates.list': () => templates.list(),
+    'templates.save': (t) => templates.save(t),
+    'templates.delete': ({ id }) => ({ deleted: templates.delete(id) }),
+    'templates.apply': ({ id, prompt }) => ({ text: templates.apply(id, prompt) }),
     'logs.recent': ({ limit }) => logs.recentLines(limit ?? 200),
   } satisfies Handlers;
 }

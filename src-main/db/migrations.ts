@@ -51,6 +51,22 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'prompt templates',
+    up(db) {
+      db.exec(`
+        CREATE TABLE prompt_templates (
+          id         TEXT PRIMARY KEY,
+          name       TEXT NOT NULL,
+          text       TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX prompt_templates_name ON prompt_templates(name COLLATE NOCASE);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

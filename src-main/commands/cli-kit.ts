@@ -1,0 +1,98 @@
+// Shared plumbing for CLI commands: opening a studio over the chosen data dir, calling
+// the contract through the same dispatcher as the UI, and printing for people or scripts.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import type { CallName, CallResponse, Envelope } from '../../src-preload/contract';
+import { DATA_DIR_ENV, resolveDataDir } from '../paths/data-dir';
+import { createStudio, type Studio } from '../studio';
+
+/**
+ * The checkout (or unpacked package) root, found by walking up from this bundle to the
+ * flux-studio package.json (the bundler may place this code in out/main or a chunk below it).
+ */
+function findRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'flux-studio') return dir;
+    } catch {
+      // no package.json here: keep walking
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(__dirname, '..', '..');
+    dir = up;
+  }
+}
+export const ROOT = process.env.FLUX_STUDIO_ROOT ?? findRoot();
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export interface Common {
+  dataDir?: string;
+  verbose?: boolean;
+}
+
+export async function openStudio(opts: Common): Promise<Studio> {
+  const { dataDir, source } = resolveDataDir(opts.dataDir);
+  return createStudio({
+    dataDir,
+    dataDirSource: source,
+    resourcesDir: ROOT,
+    version: packageVersion(),
+    consoleLevel: opts.verbose ? 'debug' : 'warn',
+  });
+}
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export async function callOrThrow<K extends CallName>(studio: Studio, name: K, payload: unknown): Promise<CallResponse<K>> {
+  const envelope = (await studio.dispatch(name, payload)) as Envelope<CallResponse<K>>;
+  if (!envelope.ok) throw new CliError(envelope.error.message, envelope.error.code === 'invalid_input' ? 2 : 1);
+  return envelope.data;
+}
+
+export async function withStudio(opts: Common, fn: (studio: Studio) => Promise<void>): Promise<void> {
+  const studio = await openStudio(opts);
+  try {
+    await fn(studio);
+  } finally {
+    await studio.close();
+  }
+}
+
+export function print(value: unknown, json: boolean | undefined, human: () => string): void {
+  process.stdout.write(json ? JSON.stringify(value) + '\n' : human() + '\n');
+}
+
+export function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+/** Adds --data-dir and --verbose to a command: every command takes them. */
+export function common(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--data-dir <dir>', `studio data folder (default: $${DATA_DIR_ENV} or the per-user folder)`))
+    .option('-v, --verbose', 'log debug lines to stderr');
+}
+

@@ -1,0 +1,147 @@
+// `flux-studio generate "PROMPT"` with the flags users know from the original shell
+// workflow (--fast/--balanced/--quality, --square…--4k/--custom WxH, --seed/--random-seed,
+// --creative/--guidance/--strict, --jpeg-quality, --enhance-ai). Flags become a
+// GenerationDraft resolved by the same presets service as the Generate page; --dry-run
+// prints the fully resolved request as JSON. Running it on a GPU is the runtimes' job.
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { MAX_SEED, MODEL_IDS, type GenerationDraft, type ModelId } from '../../src-preload/contract';
+import { CliError, common, withStudio, type Common } from '../commands/cli-kit';
+
+interface GenerateOptions extends Common {
+  fast?: boolean;
+  balanced?: boolean;
+  quality?: boolean;
+  steps?: number;
+  square?: boolean;
+  portrait?: boolean;
+  landscape?: boolean;
+  hd?: boolean;
+  '4k'?: boolean;
+  custom?: { width: number; height: number };
+  seed?: number;
+  randomSeed?: boolean;
+  creative?: boolean;
+  strict?: boolean;
+  guidance?: number;
+  jpegQuality?: number;
+  model?: ModelId;
+  cpuOffload?: boolean;
+  enhanceAi?: boolean;
+  dryRun?: boolean;
+}
+
+/** Which flag to blame when the resolver names a field. */
+const FLAG_FOR_FIELD: Record<string, string> = {
+  width: '--custom',
+  height: '--custom',
+  steps: '--steps',
+  seed: '--seed',
+  guidanceValue: '--guidance',
+  jpegQuality: '--jpeg-quality',
+  prompt: 'PROMPT',
+};
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got “${value}”.`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}.`);
+    return n;
+  };
+}
+
+function decimal(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got “${value}”.`);
+    return n;
+  };
+}
+
+export function parseSize(value: string): { width: number; height: number } {
+  const m = /^\s*(\d{1,6})\s*[x×X*]\s*(\d{1,6})\s*$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected WIDTHxHEIGHT such as 1344x768, got “${value}”.`);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+const group = (flags: string[]) => (self: string) => flags.filter((f) => f !== self);
+
+export function draftFromOptions(prompt: string, o: GenerateOptions): GenerationDraft {
+  const draft: GenerationDraft = { prompt };
+  if (o.model) draft.model = o.model;
+  if (o.fast) draft.quality = 'fast';
+  if (o.balanced) draft.quality = 'balanced';
+  if (o.quality) draft.quality = 'quality';
+  if (o.steps !== undefined) draft.steps = o.steps;
+  for (const size of ['square', 'portrait', 'landscape', 'hd', '4k'] as const) if (o[size]) draft.size = size;
+  if (o.custom) Object.assign(draft, { size: 'custom', width: o.custom.width, height: o.custom.height });
+  if (o.creative) draft.guidance = 'creative';
+  if (o.strict) draft.guidance = 'strict';
+  if (o.guidance !== undefined) Object.assign(draft, { guidance: 'custom', guidanceValue: o.guidance });
+  if (o.seed !== undefined) draft.seed = o.seed;
+  if (o.randomSeed) draft.seed = null;
+  if (o.jpegQuality !== undefined) draft.jpegQuality = o.jpegQuality;
+  if (o.cpuOffload !== undefined) draft.cpuOffload = o.cpuOffload;
+  return draft;
+}
+
+export function registerGenerateCommand(program: Command): void {
+  const quality = group(['fast', 'balanced', 'quality', 'steps']);
+  const size = group(['square', 'portrait', 'landscape', 'hd', '4k', 'custom']);
+  const guidance = group(['creative', 'strict', 'guidance']);
+  const cmd = program
+    .command('generate')
+    .description('Generate an image from a prompt with the presets of the original workflow. --dry-run prints the resolved request.')
+    .argument('<prompt>', 'what to draw (quote it)')
+    .addOption(new Option('--model <id>', 'model').choices([...MODEL_IDS]))
+    .addOption(new Option('--fast', 'quality preset: 4 steps').conflicts(quality('fast')))
+    .addOption(new Option('--balanced', 'quality preset: 20 steps (default)').conflicts(quality('balanced')))
+    .addOption(new Option('--quality', 'quality preset: 50 steps').conflicts(quality('quality')))
+    .addOption(new Option('--steps <n>', 'exact number of steps (1–200)').argParser(integer('--steps', 1, 200)).conflicts(quality('steps')))
+    .addOption(new Option('--square', 'size: 1024×1024 (default)').conflicts(size('square')))
+    .addOption(new Option('--portrait', 'size: 832×1216').conflicts(size('portrait')))
+    .addOption(new Option('--landscape', 'size: 1216×832').conflicts(size('landscape')))
+    .addOption(new Option('--hd', 'size: 1920×1088 (~1080p)').conflicts(size('hd')))
+    .addOption(new Option('--4k', 'size: 3840×2160').conflicts(size('4k')))
+    .addOption(new Option('--custom <WxH>', 'size: custom, rounded to multiples of 16 (256–4096 a side)').argParser(parseSize).conflicts(size('custom')))
+    .addOption(new Option('--seed <n>', `fixed seed (0–${MAX_SEED})`).argParser(integer('--seed', 0, MAX_SEED)).conflicts(['randomSeed']))
+    .addOption(new Option('--random-seed', 'draw a random seed (default); it is printed so the image can be reproduced'))
+    .addOption(new Option('--creative', 'guidance 1.5').conflicts(guidance('creative')))
+    .addOption(new Option('--strict', 'guidance 5.0').conflicts(guidance('strict')))
+    .addOption(new Option('--guidance <x>', 'custom guidance (1.0–7.0; default 3.5)').argParser(decimal('--guidance')).conflicts(guidance('guidance')))
+    .addOption(new Option('--jpeg-quality <n>', 'JPEG quality (1–100, default 95)').argParser(integer('--jpeg-quality', 1, 100)))
+    .option('--cpu-offload', 'offload model parts to CPU RAM on the pod (default)')
+    .option('--no-cpu-offload', 'keep the whole model on the GPU (faster; needs more VRAM)')
+    .option('--enhance-ai', 'expand the prompt with Claude first (trimmed to CLIP’s 75 tokens)')
+    .option('--dry-run', 'print the fully resolved request as JSON and stop');
+  common(cmd).action((prompt: string, opts: GenerateOptions) =>
+    withStudio(opts, async (studio) => {
+      if (prompt.trim() === '') throw new CliError('PROMPT: must not be empty', 2);
+      let finalPrompt = prompt;
+      let enhancedFrom: string | undefined;
+      if (opts.enhanceAi) {
+        process.stderr.write(`Sending the prompt to Anthropic (${studio.settings.get().enhanceModel}) to enhance it…\n`);
+        const enhanced = await studio.dispatch('prompt.enhance', { prompt, trimToClip: true });
+        if (!enhanced.ok) throw new CliError(`--enhance-ai: ${enhanced.error.message}`);
+        const result = enhanced.data as { trimmed: string };
+        enhancedFrom = prompt;
+        finalPrompt = result.trimmed;
+      }
+      const resolved = await studio.dispatch('generation.resolve', draftFromOptions(finalPrompt, opts));
+      if (!resolved.ok) {
+        const flag = resolved.error.field ? FLAG_FOR_FIELD[resolved.error.field] : undefined;
+        const message = resolved.error.message.replace(/^generation\.resolve: /, '');
+        throw new CliError(flag ? `${flag}: ${message.replace(/^\w+: /, '')}` : message, resolved.error.code === 'invalid_input' ? 2 : 1);
+      }
+      const request = enhancedFrom === undefined ? resolved.data : { ...(resolved.data as object), enhancedFrom };
+      if (opts.dryRun) {
+        process.stdout.write(JSON.stringify(request, null, 2) + '\n');
+        return;
+      }
+      throw new CliError(
+        'No GPU runtime is connected in this version yet: remote pods and local ONNX models arrive in the next releases. ' +
+          'Use --dry-run to print the resolved request.',
+      );
+    }),
+  );
+}
