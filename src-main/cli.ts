@@ -6,6 +6,8 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CliError, ROOT, callOrThrow, common, openStudio, packageVersion, print, readStdin, withStudio, type Common } from './commands/cli-kit';
 import { registerGenerateCommand } from './presets/generate-command';
+import { registerEnhanceCommand } from './prompt/enhance-command';
+import { registerTokensCommand } from './prompt/tokens-command';
 import { startServer } from './serve';
 
 export function buildProgram(): Command {
@@ -152,6 +154,8 @@ export function buildProgram(): Command {
   );
 
   registerGenerateCommand(program);
+  registerTokensCommand(program, openStudio);
+  registerEnhanceCommand(program, openStudio);
 
   return program;
 }

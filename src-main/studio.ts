@@ -19,6 +19,8 @@ import { SecretsService } from './secrets/secrets-service';
 import { loadDefaultSettings, SettingsService } from './settings/settings-service';
 import { loadPresets, PresetsService } from './presets/presets-service';
 import { loadShippedTemplates, TemplatesService } from './templates/templates-service';
+import { TokenService } from './prompt/token-service';
+import { clipTrimmer, EnhanceService, promptFiles } from './prompt/enhance-service';
 import { EventBus } from './util/event-bus';
 
 export interface StudioOptions {
@@ -56,6 +58,8 @@ export interface Studio {
   readonly jobs: JobService;
   readonly presets: PresetsService;
   readonly templates: TemplatesService;
+  readonly tokens: TokenService;
+  readonly enhance: EnhanceService;
   readonly platform: Platform;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
@@ -100,6 +104,16 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   const settings = new SettingsService(db, loadDefaultSettings(configsDir, dataDir), log.child('settings'));
   const presets = new PresetsService(loadPresets(configsDir), () => settings.get());
   const templates = new TemplatesService(db, loadShippedTemplates(configsDir));
+  const tokens = new TokenService(() => ({ clipTokenizerDir: settings.get().clipTokenizerDir, dataDir, resourcesDir: opts.resourcesDir }));
+  const enhance = new EnhanceService({
+    getKey: () => secrets.get('anthropic'),
+    settings: () => settings.get(),
+    ...promptFiles(dataDir, opts.resourcesDir),
+    trimToClip: clipTrimmer(tokens),
+    // For proxies and tests; the SDK is never left to read the environment itself.
+    baseURL: env.ANTHROPIC_BASE_URL || undefined,
+    log: log.child('enhance'),
+  });
   settings.onChange((s) => events.emit('settings.changed', s));
 
   const jobs = new JobService(
@@ -137,6 +151,8 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     jobs,
     presets,
     templates,
+    tokens,
+    enhance,
     platform,
     mediaRoots,
     isStudioPath(p: string): boolean {

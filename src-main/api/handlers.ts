@@ -7,7 +7,7 @@ import type { Studio } from '../studio';
 import type { Handlers } from './handlers-type';
 
 export function createHandlers(studio: Studio) {
-  const { settings, secrets, jobs, platform, logs, info, presets, templates } = studio;
+  const { settings, secrets, jobs, platform, logs, info, presets, templates, tokens, enhance } = studio;
   // `satisfies` (not a return type) keeps the literal keys, so the type-level test compares
   // exactly these keys with the contract's call names.
   return {
@@ -49,6 +49,8 @@ export function createHandlers(studio: Studio) {
     'maintenance.backup': () => jobs.submit(BACKUP_KIND, {}),
     'presets.get': () => presets.view(),
     'generation.resolve': (draft) => presets.resolve(draft),
+    'prompt.tokens': ({ text, model }) => tokens.count(text, model),
+    'prompt.enhance': (req) => enhance.enhance(req),
     'templates.list': () => templates.list(),
     'templates.save': (t) => templates.save(t),
     'templates.delete': ({ id }) => ({ deleted: templates.delete(id) }),

@@ -8,6 +8,7 @@ import { FileSecretStore, plainFileCipher } from '../../src-main/secrets/file-se
 import type { SecretCipher } from '../../src-main/secrets/secret-store';
 import { LogSink } from '../../src-main/logging/logger';
 import { arbitraryForSchema } from '../helpers/arbitrary-from-schema';
+import { FakeAnthropic } from '../helpers/fake-anthropic';
 import { makeStudio, tempDir } from '../helpers/studio';
 
 let studio: Studio | null = null;
@@ -81,7 +82,15 @@ describe('secrets never leave main', () => {
     const secret = 'sk-ant-api03-SUPERSECRETVALUE-0123456789';
     const envSecret = 'rp_ENVIRONMENTSECRET_987654321';
     const consoleOut: string[] = [];
-    studio = await makeStudio({ env: { RUNPOD_API_KEY: envSecret }, consoleLevel: 'debug', consoleWrite: (t) => consoleOut.push(t) });
+    // prompt.enhance really sends the stored key — to a local server speaking Anthropic's API,
+    // which echoes it back in an error to check that even then it does not come through.
+    const anthropic = await FakeAnthropic.start({ apiKey: secret });
+    for (let i = 0; i < 200; i++) anthropic.reply(i % 2 === 0 ? { kind: 'message', text: 'a vivid prompt' } : { kind: 'error', status: 400, message: `bad request for key ${secret}` });
+    studio = await makeStudio({
+      env: { RUNPOD_API_KEY: envSecret, ANTHROPIC_BASE_URL: anthropic.url },
+      consoleLevel: 'debug',
+      consoleWrite: (t) => consoleOut.push(t),
+    });
     const seen: string[] = [];
     studio.events.subscribe((name, payload) => seen.push(JSON.stringify({ name, payload })));
 
@@ -94,11 +103,20 @@ describe('secrets never leave main', () => {
     studio.log.error(`request failed: 401 for key ${secret}`, new Error(`bad key ${envSecret}`));
     studio.log.debug(`debug ${secret}`);
 
-    // Every call, with generated payloads, several times each.
+    // Every call, with one known-valid request and generated payloads, several times each.
+    const examples: Partial<Record<(typeof CALL_NAMES)[number], unknown>> = {
+      'prompt.enhance': { prompt: 'a lighthouse at dusk' },
+      'prompt.tokens': { text: 'a lighthouse at dusk, volumetric fog' },
+      'generation.resolve': { prompt: 'a lighthouse', size: 'portrait' },
+      'templates.apply': { id: 'builtin-photo', prompt: 'a fox' },
+      'jobs.list': { limit: 50 },
+      'logs.recent': { limit: 1000 },
+    };
     for (const name of CALL_NAMES) {
       const samples = fc.sample(arbitraryForSchema(calls[name].request), { numRuns: 8, seed: 7 });
-      for (const payload of [{}, ...samples]) {
-        if (name === 'secrets.clear' || name === 'settings.update' || name === 'settings.reset' || name === 'app.revealPath' || name === 'app.pickFolder') continue;
+      for (const payload of [examples[name] ?? {}, examples[name] ?? {}, ...samples]) {
+        // secrets.set/clear would replace the key under test (set is exercised above).
+        if (name === 'secrets.set' || name === 'secrets.clear' || name === 'settings.update' || name === 'settings.reset' || name === 'app.revealPath' || name === 'app.pickFolder') continue;
         seen.push(JSON.stringify(await studio.dispatch(name, payload)));
       }
     }
@@ -106,6 +124,9 @@ describe('secrets never leave main', () => {
     seen.push(JSON.stringify(await studio.dispatch('logs.recent', { limit: 1000 })));
     await studio.jobs.whenIdle();
 
+    await anthropic.close();
+    // The key did reach the API (so the check below is meaningful)…
+    expect(anthropic.requests.some((r) => r.apiKey === secret)).toBe(true);
     const logFile = fs.readFileSync(path.join(studio.info.dataDir, 'logs', 'studio.log'), 'utf8');
     expect(logFile).toContain('[redacted]');
     for (const value of [secret, envSecret]) {

@@ -14,7 +14,7 @@ afterEach(async () => {
 describe('settings', () => {
   test('defaults come from configs/settings.yaml with {dataDir} expanded', () => {
     const d = loadDefaultSettings(path.join(REPO_ROOT, 'configs'), '/data/here');
-    expect(d).toEqual({ outputDir: '/data/here/outputs', defaultRuntime: 'remote', openAfterGenerate: true });
+    expect(d).toMatchObject({ outputDir: '/data/here/outputs', defaultRuntime: 'remote', openAfterGenerate: true, defaultModel: 'flux-dev', jpegQuality: 95, clipTokenizerDir: null });
   });
 
   test('changes persist across restarts of the studio', async () => {
@@ -22,11 +22,11 @@ describe('settings', () => {
     studio = await makeStudio({ dataDir });
     const out = path.join(tempDir(), 'my images');
     const updated = await studio.dispatch('settings.update', { outputDir: out, defaultRuntime: 'local', openAfterGenerate: false });
-    expect(updated).toEqual({ ok: true, data: { outputDir: out, defaultRuntime: 'local', openAfterGenerate: false } });
+    expect(updated).toMatchObject({ ok: true, data: { outputDir: out, defaultRuntime: 'local', openAfterGenerate: false } });
     expect(fs.statSync(out).isDirectory()).toBe(true);
     await studio.close();
     studio = await makeStudio({ dataDir });
-    expect(await studio.dispatch('settings.get', {})).toEqual({ ok: true, data: { outputDir: out, defaultRuntime: 'local', openAfterGenerate: false } });
+    expect(await studio.dispatch('settings.get', {})).toMatchObject({ ok: true, data: { outputDir: out, defaultRuntime: 'local', openAfterGenerate: false } });
     const reset = await studio.dispatch('settings.reset', { keys: ['defaultRuntime'] });
     expect(reset).toMatchObject({ ok: true, data: { defaultRuntime: 'remote', outputDir: out } });
   });
