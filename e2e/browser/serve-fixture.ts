@@ -24,13 +24,14 @@ const URL_RE = /(http:\/\/127\.0\.0\.1:(\d+))\/\?token=([A-Za-z0-9_-]+)/;
 
 export async function startServe(
   dataDir: string,
-  extraArgs: { port?: number; token?: string } = {},
+  extraArgs: { port?: number; token?: string; env?: Record<string, string> } = {},
 ): Promise<{ proc: ChildProcessWithoutNullStreams; served: Served }> {
   if (!fs.existsSync(path.join(ROOT, 'out', 'main', 'cli.js')) || !fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
     throw new Error('The app is not built: run `npm run build` before the browser specs.');
   }
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const k of ['FLUX_STUDIO_DATA_DIR', 'ANTHROPIC_API_KEY', 'HF_TOKEN', 'RUNPOD_API_KEY']) delete env[k];
+  for (const k of ['FLUX_STUDIO_DATA_DIR', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'HF_TOKEN', 'RUNPOD_API_KEY']) delete env[k];
+  Object.assign(env, extraArgs.env);
   const args = [BIN, 'serve', '--port', String(extraArgs.port ?? 0), '--data-dir', dataDir];
   if (extraArgs.token) args.push('--token', extraArgs.token);
   const proc = spawn(process.execPath, args, {
@@ -76,11 +77,15 @@ export interface ServeControl {
 
 const servedControls = new Map<Served, ServeControl>();
 
-export const test = base.extend<{ served: Served; serveControl: ServeControl; pageErrors: string[] }>({
+export const test = base.extend<{ served: Served; serveControl: ServeControl; pageErrors: string[]; serveEnv: Record<string, string> }>({
+  /** Extra environment for the serve process (a spec overrides it, e.g. to point ANTHROPIC_BASE_URL at a fake). */
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their first argument
-  served: async ({}, use, testInfo) => {
+  serveEnv: async ({}, use) => {
+    await use({});
+  },
+  served: async ({ serveEnv }, use, testInfo) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-studio-e2e-'));
-    const first = await startServe(dataDir);
+    const first = await startServe(dataDir, { env: serveEnv });
     let proc = first.proc;
     const served = first.served;
     let log = '';
@@ -91,7 +96,7 @@ export const test = base.extend<{ served: Served; serveControl: ServeControl; pa
       },
       restart: async () => {
         const port = Number(new URL(served.origin).port);
-        const again = await startServe(dataDir, { port, token: served.token });
+        const again = await startServe(dataDir, { port, token: served.token, env: serveEnv });
         proc = again.proc;
         served.output = () => log + again.served.output();
       },

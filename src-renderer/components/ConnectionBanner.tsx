@@ -1,13 +1,13 @@
-import { useEffect, useState, type ReactElement } from 'react';
+import { useEffect, useState, useSyncExternalStore, type ReactElement } from 'react';
 import type { ConnectionState } from '../transport/http-transport';
 import { studio } from '../transport/client';
 
 /** Browser mode only: says so when live updates from the server stop arriving. */
 export function ConnectionBanner(): ReactElement | null {
-  const [state, setState] = useState<ConnectionState>(() => studio.connectionState());
+  // An external store, not state + an effect: the socket may open before an effect could subscribe.
+  const state = useSyncExternalStore<ConnectionState>(studio.onConnectionChange, studio.connectionState);
   // The state that has lasted long enough to mention (a first connect takes a moment).
   const [lasting, setLasting] = useState<ConnectionState | null>(null);
-  useEffect(() => studio.onConnectionChange(setState), []);
   useEffect(() => {
     if (state === 'open') return;
     const t = setTimeout(() => setLasting(state), state === 'reconnecting' ? 400 : 2500);

@@ -37,6 +37,8 @@ export interface SegmentedOption<T extends string> {
   label: string;
   icon?: ReactNode;
   hint?: string;
+  /** A second, smaller line: the number the choice stands for (e.g. "20 steps"). */
+  detail?: string;
 }
 
 /** A radio group drawn as a segmented control: Tab reaches the selected item, arrows move. */
@@ -48,10 +50,14 @@ export function Segmented<T extends string>(props: {
   disabled?: boolean;
   testId?: string;
   labelledBy?: string;
+  describedBy?: string;
 }): ReactElement {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
+  const selected = props.options.findIndex((o) => o.value === props.value);
+  const withDetails = props.options.some((o) => o.detail !== undefined);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const i = props.options.findIndex((o) => o.value === props.value);
+    if (props.disabled) return;
+    const i = selected;
     let next = -1;
     if (e.key === 'ArrowRight' || e.key === 'ArrowDown') next = (i + 1) % props.options.length;
     else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') next = (i - 1 + props.options.length) % props.options.length;
@@ -64,10 +70,12 @@ export function Segmented<T extends string>(props: {
   };
   return (
     <div
-      className="segmented"
+      className={`segmented${withDetails ? ' has-details' : ''}${props.disabled ? ' is-disabled' : ''}`}
       role="radiogroup"
       aria-label={props.labelledBy ? undefined : props.label}
       aria-labelledby={props.labelledBy}
+      aria-describedby={props.describedBy}
+      aria-disabled={props.disabled ? true : undefined}
       data-testid={props.testId}
       onKeyDown={onKeyDown}
     >
@@ -82,7 +90,7 @@ export function Segmented<T extends string>(props: {
             type="button"
             role="radio"
             aria-checked={checked}
-            tabIndex={checked ? 0 : -1}
+            tabIndex={checked || (selected < 0 && i === 0) ? 0 : -1}
             disabled={props.disabled}
             title={o.hint}
             className={checked ? 'segment is-selected' : 'segment'}
@@ -90,7 +98,14 @@ export function Segmented<T extends string>(props: {
             onClick={() => props.onChange(o.value)}
           >
             {o.icon}
-            <span>{o.label}</span>
+            {o.detail !== undefined ? (
+              <span className="segment-text">
+                <span className="segment-label">{o.label}</span>
+                <span className="segment-detail">{o.detail}</span>
+              </span>
+            ) : (
+              <span>{o.label}</span>
+            )}
           </button>
         );
       })}

@@ -1,16 +1,88 @@
-import type { ReactElement } from 'react';
+import { useEffect, useState, type ReactElement } from 'react';
 import { ChipIcon, CloudIcon, GalleryIcon, InfoIcon } from '../components/icons';
-import { PageHeader } from '../components/controls';
+import { Kbd, PageHeader } from '../components/controls';
+import { buildDraftRequest, effectiveChoices, useDraft } from '../stores/draft';
+import { usePresets } from '../stores/presets';
 import { useSettings } from '../stores/settings';
 import { hrefFor } from '../stores/router';
+import { notify } from '../stores/toasts';
+import { StudioCallError, studio } from '../transport/client';
+import { EnhancePanel } from './generate/EnhancePanel';
+import { useDebounced } from './generate/hooks';
+import { PresetsPanel, type ResolveState } from './generate/PresetsPanel';
+import { PromptEditor } from './generate/PromptEditor';
+import { StylePicker } from './generate/StylePicker';
 
 const NOT_YET = 'Generation is not connected yet: connecting a RunPod pod or a local model comes in the next update.';
+const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
+/** The one Generate action (button and Ctrl/Cmd+Enter). No runtime is connected yet, so it says so. */
+function generate(): void {
+  notify(NOT_YET, 'info');
+}
+
+/** generation.resolve for the current draft, debounced; stale answers are dropped. */
+function useResolve(key: string | null): { resolve: ResolveState; pending: boolean } {
+  const settled = useDebounced(key, 120);
+  const [resolve, setResolve] = useState<ResolveState>({ state: 'idle' });
+  useEffect(() => {
+    if (settled === null) return;
+    let live = true;
+    studio.generation.resolve(JSON.parse(settled) as Parameters<typeof studio.generation.resolve>[0]).then(
+      (resolved) => {
+        if (live) setResolve({ state: 'ok', key: settled, resolved });
+      },
+      (err: unknown) => {
+        if (!live) return;
+        if (err instanceof StudioCallError) {
+          const message = err.message.replace(/^generation\.resolve: /, '');
+          setResolve({ state: 'error', key: settled, field: err.field ?? null, message: message.charAt(0).toUpperCase() + message.slice(1) });
+        } else {
+          setResolve({ state: 'error', key: settled, field: null, message: err instanceof Error ? err.message : String(err) });
+        }
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [settled]);
+  const pending = key !== null && (resolve.state === 'idle' || resolve.key !== key);
+  return { resolve, pending };
+}
 
 export function GeneratePage(): ReactElement {
   const settings = useSettings((s) => s.settings);
+  const presets = usePresets((s) => s.view);
+  const presetsError = usePresets((s) => s.error);
+  const loadPresets = usePresets((s) => s.load);
+  const draft = useDraft();
   const runtime = settings?.defaultRuntime ?? 'remote';
+  const eff = effectiveChoices(draft, settings, presets);
+  const request = buildDraftRequest(draft, eff, presets);
+  const requestKey = request.ok ? JSON.stringify(request.draft) : null;
+  const { resolve: resolved, pending } = useResolve(presets ? requestKey : null);
+  const resolve: ResolveState = request.ok ? resolved : { state: 'error', key: '', field: request.field, message: request.message };
+
+  // The presets carry the Settings overrides: read them again when those change.
+  const overridesKey = JSON.stringify(settings?.presetOverrides ?? null);
+  useEffect(() => {
+    void loadPresets();
+  }, [loadPresets, overridesKey]);
+
+  // Ctrl/Cmd+Enter anywhere on the page is Generate.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey) || e.defaultPrevented) return;
+      if (e.target instanceof Element && e.target.closest('dialog')) return;
+      e.preventDefault();
+      generate();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   return (
-    <div className="page" data-testid="page-generate">
+    <div className="page page-wide" data-testid="page-generate">
       <PageHeader
         title="Generate"
         description="Write a prompt, pick a runtime and make an image with FLUX. Finished images land in the Gallery."
@@ -21,44 +93,94 @@ export function GeneratePage(): ReactElement {
           <div className="callout-title">No GPU connected yet</div>
           <p>
             Generating needs a GPU. The next update connects a <strong>RunPod pod</strong> over SSH (remote) or a{' '}
-            <strong>local model</strong> run with ONNX Runtime on this machine. Until then this page is a preview of the layout. You can
-            already choose your default runtime and output folder in <a href={hrefFor('settings')}>Settings</a>.
+            <strong>local model</strong> run with ONNX Runtime on this machine. Until then you can compose and check everything here. You can
+            already choose your default runtime, output folder and generation defaults in <a href={hrefFor('settings')}>Settings</a>.
           </p>
         </div>
       </div>
       <div className="generate-grid">
-        <section className="card generate-compose" aria-labelledby="prompt-label">
-          <label id="prompt-label" className="field-label" htmlFor="prompt">
-            Prompt
-          </label>
-          <textarea
-            id="prompt"
-            className="textarea"
-            rows={6}
-            disabled
-            title={NOT_YET}
-            placeholder="A cinematic photo of a lighthouse at dusk, volumetric fog, 35mm film grain"
-            data-testid="generate-prompt"
-          />
-          <div className="compose-meta">
-            <div className="runtime-pill" data-testid="generate-runtime">
-              {runtime === 'remote' ? <CloudIcon /> : <ChipIcon />}
-              <span>
-                Runs on <strong>{runtime === 'remote' ? 'a remote pod' : 'this machine'}</strong>
-              </span>
-              <span className="muted">· default from Settings</span>
+        <div className="generate-left">
+          <section className="card generate-compose" aria-labelledby="prompt-label">
+            <PromptEditor model={eff.model} onGenerate={generate} />
+            <StylePicker />
+            <EnhancePanel />
+          </section>
+          <section className="card generate-settings" aria-labelledby="image-settings-title">
+            <div className="card-head">
+              <h2 className="section-title" id="image-settings-title">
+                Image settings
+              </h2>
+              <button
+                type="button"
+                className="btn btn-ghost btn-sm"
+                title="Back to the generation defaults from Settings (the prompt stays)"
+                onClick={() => draft.reset()}
+                data-testid="draft-reset"
+              >
+                Use my defaults
+              </button>
             </div>
-            <button type="button" className="btn btn-primary" disabled title={NOT_YET} aria-describedby="generate-not-connected" data-testid="generate-submit">
-              Generate
-            </button>
-          </div>
-        </section>
+            {presets ? (
+              <PresetsPanel presets={presets} eff={eff} resolve={resolve} pending={pending && request.ok} />
+            ) : presetsError ? (
+              <div className="callout is-danger" role="alert" data-testid="presets-error">
+                <div>
+                  <div className="callout-title">Can’t read the presets</div>
+                  <p>{presetsError}</p>
+                  <button type="button" className="btn btn-sm" onClick={() => void loadPresets()}>
+                    Try again
+                  </button>
+                </div>
+              </div>
+            ) : (
+              <p className="muted">Loading presets…</p>
+            )}
+            <div className="compose-meta">
+              <div className="runtime-pill" data-testid="generate-runtime">
+                {runtime === 'remote' ? <CloudIcon /> : <ChipIcon />}
+                <span>
+                  Runs on <strong>{runtime === 'remote' ? 'a remote pod' : 'this machine'}</strong>
+                </span>
+                <span className="muted">· default from Settings</span>
+              </div>
+              <div className="generate-action">
+                <span className="shortcut-hint" aria-hidden="true">
+                  <Kbd>{IS_MAC ? '⌘' : 'Ctrl'}</Kbd>
+                  <Kbd>↵</Kbd>
+                </span>
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  disabled
+                  title={NOT_YET}
+                  aria-describedby="generate-not-connected"
+                  aria-keyshortcuts="Control+Enter Meta+Enter"
+                  onClick={generate}
+                  data-testid="generate-submit"
+                >
+                  Generate
+                </button>
+              </div>
+            </div>
+          </section>
+        </div>
         <section className="card generate-preview" aria-label="Preview">
           <div className="preview-frame">
-            <GalleryIcon size={28} />
-            <p>Your image will appear here</p>
+            <div
+              className={resolve.state === 'ok' && resolve.resolved.height > resolve.resolved.width ? 'aspect-box is-tall' : 'aspect-box'}
+              style={resolve.state === 'ok' ? { aspectRatio: `${resolve.resolved.width} / ${resolve.resolved.height}` } : undefined}
+              data-testid="preview-aspect"
+            >
+              <GalleryIcon size={28} />
+              <p>Your image will appear here</p>
+              {resolve.state === 'ok' ? (
+                <p className="muted small" data-testid="preview-size">
+                  {resolve.resolved.width} × {resolve.resolved.height} px
+                </p>
+              ) : null}
+            </div>
             {settings ? (
-              <p className="muted small">
+              <p className="muted small preview-path">
                 Saved to <code className="path">{settings.outputDir}</code>
               </p>
             ) : null}

@@ -9,6 +9,7 @@ import { useSecrets } from '../stores/secrets';
 import { useSettings } from '../stores/settings';
 import { notify, reportError } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
+import { EnhanceSection, GenerationDefaultsSection, TokenizerSection } from './settings-generation';
 
 function Section(props: { title: string; description?: ReactNode; children: ReactNode; testId?: string }): ReactElement {
   const id = useId();
@@ -539,12 +540,47 @@ function AboutSection(props: { info: AppInfo | null }): ReactElement {
   );
 }
 
+/** Links like "Settings → API keys" open #/settings/<anchor>: bring that section into view. */
+const ANCHORS: Record<string, { section: string; focus?: string }> = {
+  'api-keys': { section: 'settings-secrets', focus: 'secret-anthropic-input' },
+  enhance: { section: 'settings-enhance' },
+  generation: { section: 'settings-generation' },
+};
+
+function useAnchor(): void {
+  useEffect(() => {
+    const anchor = ANCHORS[/^#\/settings\/([\w-]+)/.exec(window.location.hash)?.[1] ?? ''];
+    if (!anchor) return;
+    // After App's page-change handling (focus the heading, scroll to the top), which runs after
+    // this effect; the section's fields may still be loading, so look again for a moment.
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout>;
+    const attempt = () => {
+      const section = document.querySelector<HTMLElement>(`[data-testid="${anchor.section}"]`);
+      const field = anchor.focus ? document.querySelector<HTMLElement>(`[data-testid="${anchor.focus}"]`) : null;
+      if (section && (field || !anchor.focus || tries > 40)) {
+        section.scrollIntoView({ block: 'start' });
+        field?.focus({ preventScroll: true });
+        return;
+      }
+      tries++;
+      timer = setTimeout(attempt, 50);
+    };
+    timer = setTimeout(attempt, 60);
+    return () => clearTimeout(timer);
+  }, []);
+}
+
 export function SettingsPage(): ReactElement {
   const info = useAppInfo((s) => s.info);
+  useAnchor();
   return (
     <div className="page page-narrow" data-testid="page-settings">
-      <PageHeader title="Settings" description="Where images go, which GPU runs by default, and the keys the studio uses." />
+      <PageHeader title="Settings" description="Where images go, which GPU runs by default, generation defaults, and the keys the studio uses." />
       <GeneralSection info={info} />
+      <GenerationDefaultsSection />
+      <EnhanceSection />
+      <TokenizerSection canPick={info?.canPickFolders === true} />
       <SecretsSection />
       <StorageSection info={info} />
       <MaintenanceSection info={info} />
