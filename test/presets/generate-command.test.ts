@@ -1,8 +1,9 @@
 // `flux-studio generate` flag parsing through the real built CLI (npm test builds first).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { draftFromOptions, parseSize } from '../../src-main/presets/generate-command';
+import { FakeAnthropic } from '../helpers/fake-anthropic';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'flux-studio.cjs');
@@ -70,5 +71,47 @@ describe('generate flags', () => {
     for (const flag of ['--fast', '--balanced', '--quality', '--square', '--portrait', '--landscape', '--hd', '--4k', '--custom <WxH>', '--seed <n>', '--random-seed', '--creative', '--guidance <x>', '--strict', '--jpeg-quality <n>', '--enhance-ai', '--dry-run']) {
       expect(r.stdout).toContain(flag);
     }
+  });
+});
+
+describe('generate --enhance-ai', () => {
+  // Async spawn: the fake API server runs in this process and must keep answering.
+  function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'generate', ...args, '--data-dir', tempDir()], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  test('expands the prompt with Claude, trims it to CLIP, and records the original', async () => {
+    const key = 'sk-ant-test-generate-0123456789';
+    const fake = await FakeAnthropic.start({ apiKey: key });
+    const long = Array.from({ length: 60 }, (_, i) => `detail${i}`).join(', ');
+    fake.reply({ kind: 'message', text: `"A lighthouse at dusk, ${long}"` });
+    try {
+      const r = await run(['a lighthouse', '--enhance-ai', '--dry-run', '--seed', '7'], { ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: fake.url });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/Sending the prompt to Anthropic/);
+      const out = JSON.parse(r.stdout) as { prompt: string; enhancedFrom: string; seed: number };
+      expect(out.enhancedFrom).toBe('a lighthouse');
+      expect(out.prompt.startsWith('A lighthouse at dusk, detail0')).toBe(true);
+      expect(out.prompt.length).toBeLessThan(`A lighthouse at dusk, ${long}`.length); // cut to CLIP's 75 tokens
+      expect(out.seed).toBe(7);
+      expect(fake.messageRequests[0]?.body?.messages[0]).toMatchObject({ role: 'user' });
+      expect(r.stdout + r.stderr).not.toContain(key);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('without a key it fails before resolving, saying where to set one', async () => {
+    const r = await run(['a lighthouse', '--enhance-ai', '--dry-run'], {});
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--enhance-ai: No Anthropic API key/);
+    expect(r.stdout).toBe('');
   });
 });
