@@ -218,3 +218,19 @@ export function FieldRow(props: {
     </div>
   );
 }
+
+/** A titled card on the Settings page. */
+export function Section(props: { title: string; description?: ReactNode; children: ReactNode; testId?: string }): ReactElement {
+  const id = useId();
+  return (
+    <section className="card settings-section" aria-labelledby={id} data-testid={props.testId}>
+      <header className="section-head">
+        <h2 id={id} className="section-title">
+          {props.title}
+        </h2>
+        {props.description ? <p className="section-description">{props.description}</p> : null}
+      </header>
+      <div className="section-body">{props.children}</div>
+    </section>
+  );
+}

@@ -1,6 +1,6 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import type { Runtime, SecretStatus } from '../../src-preload/contract';
-import { FieldRow, PageHeader, ProgressBar, Segmented, StateBadge, Switch } from '../components/controls';
+import { FieldRow, PageHeader, ProgressBar, Section, Segmented, StateBadge, Switch } from '../components/controls';
 import { CheckIcon, ChipIcon, CloudIcon } from '../components/icons';
 import { useTray } from '../components/JobsTray';
 import { useAppInfo, type AppInfo } from '../stores/app-info';
@@ -11,20 +11,6 @@ import { notify, reportError } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
 import { EnhanceSection, GenerationDefaultsSection, TokenizerSection } from './settings-generation';
 
-function Section(props: { title: string; description?: ReactNode; children: ReactNode; testId?: string }): ReactElement {
-  const id = useId();
-  return (
-    <section className="card settings-section" aria-labelledby={id} data-testid={props.testId}>
-      <header className="section-head">
-        <h2 id={id} className="section-title">
-          {props.title}
-        </h2>
-        {props.description ? <p className="section-description">{props.description}</p> : null}
-      </header>
-      <div className="section-body">{props.children}</div>
-    </section>
-  );
-}
 
 function useFlash(): [boolean, () => void] {
   const [on, setOn] = useState(false);

@@ -10,7 +10,7 @@ import {
   type Settings,
   type SizePreset,
 } from '../../src-preload/contract';
-import { FieldRow, Segmented, Switch, type SegmentedOption } from '../components/controls';
+import { FieldRow, Section, Segmented, Switch, type SegmentedOption } from '../components/controls';
 import { CheckIcon } from '../components/icons';
 import { usePresets } from '../stores/presets';
 import { useSettings } from '../stores/settings';
@@ -138,20 +138,6 @@ function useSaveChoice(): (patch: CallRequest<'settings.update'>) => void {
   };
 }
 
-function Section(props: { title: string; description?: ReactNode; children: ReactNode; testId: string }): ReactElement {
-  const id = `section-${props.testId}`;
-  return (
-    <section className="card settings-section" aria-labelledby={id} data-testid={props.testId}>
-      <header className="section-head">
-        <h2 id={id} className="section-title">
-          {props.title}
-        </h2>
-        {props.description ? <p className="section-description">{props.description}</p> : null}
-      </header>
-      <div className="section-body">{props.children}</div>
-    </section>
-  );
-}
 
 // ---------- generation defaults ----------
 

@@ -3,11 +3,9 @@
 // thousands more through the CLI), both data formats, and the properties of trim.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  bytesToUnicode,
   CLIP_BOS,
   CLIP_EOS,
   CLIP_LIMIT,
@@ -16,21 +14,9 @@ import {
   ftfyFixText,
   pyHtmlUnescape,
 } from '../../src-main/prompt/clip-tokenizer';
-import { REPO_ROOT, tempDir } from '../helpers/studio';
+import { CLIP_DATA, writeHfFolder } from '../helpers/clip';
+import { tempDir } from '../helpers/studio';
 
-const CLIP_DATA = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'clip');
-
-/** vocab.json + merges.txt built from OpenAI's file, as simple_tokenizer.py builds its tables. */
-function writeHfFolder(dir: string): string {
-  const lines = zlib.gunzipSync(fs.readFileSync(path.join(CLIP_DATA, 'bpe_simple_vocab_16e6.txt.gz'))).toString('utf8').split('\n');
-  const merges = lines.slice(1, 49152 - 256 - 2 + 1);
-  const bytes = [...bytesToUnicode().values()];
-  const vocab = [...bytes, ...bytes.map((b) => b + '</w>'), ...merges.map((m) => m.split(' ').join('')), '<|startoftext|>', '<|endoftext|>'];
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify(Object.fromEntries(vocab.map((t, i) => [t, i]))));
-  fs.writeFileSync(path.join(dir, 'merges.txt'), '#version: 0.2\n' + merges.join('\n') + '\n');
-  return dir;
-}
 
 /** Ids from OpenAI's simple_tokenizer.py (with ftfy 6.3.1) for these prompts. */
 const REFERENCE: [string, number[]][] = [

@@ -3,29 +3,15 @@
 // OpenAI's tokenizer by native/pod/tests/test_clip_tokens_match_reference.py).
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { Command } from 'commander';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { TokenCount } from '../../src-preload/contract';
 import { estimateT5Tokens, TokenService, type TokenizerPaths } from '../../src-main/prompt/token-service';
 import { locateClipTokenizer, locateT5Tokenizer } from '../../src-main/prompt/tokenizer-locator';
 import { registerTokensCommand } from '../../src-main/prompt/tokens-command';
-import { bytesToUnicode } from '../../src-main/prompt/clip-tokenizer';
+import { CLIP_DATA, writeHfFolder } from '../helpers/clip';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 
-const CLIP_DATA = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'clip');
-
-/** vocab.json + merges.txt built from OpenAI's file (as in clip-tokenizer.test.ts). */
-function writeHfFolder(dir: string): string {
-  const lines = zlib.gunzipSync(fs.readFileSync(path.join(CLIP_DATA, 'bpe_simple_vocab_16e6.txt.gz'))).toString('utf8').split('\n');
-  const merges = lines.slice(1, 49152 - 256 - 2 + 1);
-  const bytes = [...bytesToUnicode().values()];
-  const vocab = [...bytes, ...bytes.map((b) => b + '</w>'), ...merges.map((m) => m.split(' ').join('')), '<|startoftext|>', '<|endoftext|>'];
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify(Object.fromEntries(vocab.map((t, i) => [t, i]))));
-  fs.writeFileSync(path.join(dir, 'merges.txt'), '#version: 0.2\n' + merges.join('\n') + '\n');
-  return dir;
-}
 
 const LONG = Array.from({ length: 120 }, (_, i) => ['a', 'photo', 'of', 'the', 'neon', 'city', 'at', 'night,'][i % 8]).join(' ');
 
