@@ -132,6 +132,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     output: settings.get().outputDir,
     thumbs: path.join(dataDir, 'thumbs'),
     datasets: path.join(dataDir, 'datasets'),
+    sources: {},
   });
 
   const partial = {

@@ -211,6 +211,8 @@ export const Settings = z.object({
   enhanceTrimToClip: z.boolean(),
   /** The user has seen that enhancement sends the prompt to Anthropic. */
   enhanceNoticeAccepted: z.boolean(),
+  /** Write the A1111 `parameters` text and the studio's JSON into saved images (off for privacy). */
+  embedMetadata: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -258,8 +260,97 @@ export const LogLine = z.object({
 });
 export type LogLine = z.infer<typeof LogLine>;
 
-export const MediaRoot = z.enum(['output', 'thumbs', 'datasets']);
+// 'source': a gallery source folder; the first path segment is the source id.
+export const MediaRoot = z.enum(['output', 'thumbs', 'datasets', 'source']);
 export type MediaRoot = z.infer<typeof MediaRoot>;
+
+
+// ---------- gallery ----------
+
+export const Lora = z.object({ name: z.string(), scale: z.number(), sha256: z.string().nullable().optional() });
+
+/** Parameters read from an image file (ours, A1111-style, or ComfyUI), or stored with it. */
+export const ImageParameters = z.object({
+  prompt: z.string().nullable(),
+  negativePrompt: z.string().nullable(),
+  enhancedFrom: z.string().nullable(),
+  model: z.string().nullable(),
+  seed: z.number().int().nullable(),
+  steps: z.number().int().nullable(),
+  guidance: z.number().nullable(),
+  sampler: z.string().nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  jpegQuality: z.number().int().nullable(),
+  loras: z.array(Lora),
+  runtime: z.enum(['local', 'remote']).nullable(),
+  pod: z.string().nullable(),
+  loadSeconds: z.number().nullable(),
+  genSeconds: z.number().nullable(),
+  /** Which metadata the values came from. */
+  source: z.enum(['studio', 'a1111', 'comfyui']).nullable(),
+  /** The A1111 `parameters` text, when the file had one. */
+  parametersText: z.string().nullable(),
+});
+export type ImageParameters = z.infer<typeof ImageParameters>;
+
+export const GalleryImage = z.object({
+  id: z.string(),
+  sourceId: z.string(),
+  /** Absolute path on the machine running main. */
+  path: z.string(),
+  /** Where the renderer loads the full image from (studio.mediaUrl(root, rel)). */
+  media: z.object({ root: MediaRoot, rel: z.string() }),
+  /** Thumbnail paths under the 'thumbs' media root; null until made (or when broken). */
+  thumbSmall: z.string().nullable(),
+  thumbLarge: z.string().nullable(),
+  fileName: z.string(),
+  format: z.string().nullable(),
+  sizeBytes: z.number().int(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  contentHash: z.string(),
+  createdAt: z.string(),
+  favourite: z.boolean(),
+  tags: z.array(z.string()),
+  /** Why the file could not be read as an image; null when it is fine. */
+  broken: z.string().nullable(),
+  params: ImageParameters,
+});
+export type GalleryImage = z.infer<typeof GalleryImage>;
+
+export const GALLERY_SORTS = ['newest', 'oldest', 'relevance', 'largest', 'name'] as const;
+export const GallerySearch = z
+  .object({
+    text: z.string().max(500).optional(),
+    models: z.array(z.string().max(200)).max(20).optional(),
+    runtimes: z.array(z.enum(['local', 'remote', 'unknown'])).max(3).optional(),
+    from: z.string().max(40).optional(),
+    to: z.string().max(40).optional(),
+    favourite: z.boolean().optional(),
+    tags: z.array(z.string().min(1).max(100)).max(20).optional(),
+    minWidth: z.number().int().min(0).max(100_000).optional(),
+    minHeight: z.number().int().min(0).max(100_000).optional(),
+    sourceIds: z.array(z.string().max(64)).max(50).optional(),
+    sort: z.enum(GALLERY_SORTS).optional(),
+    offset: z.number().int().min(0).max(10_000_000).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+export type GallerySearch = z.infer<typeof GallerySearch>;
+
+export const GallerySource = z.object({
+  id: z.string(),
+  path: z.string(),
+  kind: z.enum(['output', 'folder']),
+  imageCount: z.number().int(),
+  watching: z.boolean(),
+  lastScanAt: z.string().nullable(),
+});
+export type GallerySource = z.infer<typeof GallerySource>;
+
+const ImageId = z.string().min(1).max(64);
+const ImageIds = z.array(ImageId).min(1, 'must name at least one image').max(10_000);
 
 const Empty = z.object({}).strict();
 const JobId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be a job id');
@@ -424,6 +515,89 @@ export const calls = {
     request: z.object({ id: z.string().min(1).max(64), prompt: PromptText }).strict(),
     response: z.object({ text: z.string() }),
   }),
+  'gallery.search': call({
+    summary: 'Full-text search over prompts plus filters and sorts; a page of images and the total.',
+    request: GallerySearch,
+    response: z.object({ items: z.array(GalleryImage), total: z.number().int(), offset: z.number().int() }),
+  }),
+  'gallery.get': call({
+    summary: 'One image with every parameter.',
+    request: z.object({ id: ImageId }).strict(),
+    response: GalleryImage,
+  }),
+  'gallery.facets': call({
+    summary: 'What the filter chips can offer: models, tags and runtimes with counts.',
+    request: Empty,
+    response: z.object({
+      models: z.array(z.object({ value: z.string(), count: z.number().int() })),
+      tags: z.array(z.object({ value: z.string(), count: z.number().int() })),
+      runtimes: z.array(z.object({ value: z.string(), count: z.number().int() })),
+      total: z.number().int(),
+      favourites: z.number().int(),
+    }),
+  }),
+  'gallery.setFavourite': call({
+    summary: 'Mark or unmark images as favourites.',
+    request: z.object({ ids: ImageIds, favourite: z.boolean() }).strict(),
+    response: z.object({ updated: z.number().int() }),
+  }),
+  'gallery.setTags': call({
+    summary: 'Replace an image\'s user tags.',
+    request: z.object({ id: ImageId, tags: z.array(z.string().trim().min(1).max(100)).max(100) }).strict(),
+    response: GalleryImage,
+  }),
+  'gallery.delete': call({
+    summary: 'Move images to the trash; undoable in this session with the returned token.',
+    request: z.object({ ids: ImageIds }).strict(),
+    response: z.object({ deleted: z.number().int(), undoToken: z.string() }),
+  }),
+  'gallery.undoDelete': call({
+    summary: 'Put back the images of a delete (this session only).',
+    request: z.object({ undoToken: z.string().min(1).max(100) }).strict(),
+    response: z.object({ restored: z.number().int() }),
+  }),
+  'gallery.export': call({
+    summary: 'Copy images to a folder (a job with progress).',
+    request: z.object({ ids: ImageIds, folder: AbsolutePath }).strict(),
+    response: Job,
+  }),
+  'gallery.open': call({
+    summary: 'Open an image in the system viewer (desktop only).',
+    request: z.object({ id: ImageId }).strict(),
+    response: z.object({ supported: z.boolean() }),
+  }),
+  'gallery.sources': call({
+    summary: 'The folders the gallery indexes (the output folder always).',
+    request: Empty,
+    response: z.array(GallerySource),
+  }),
+  'gallery.addSource': call({
+    summary: 'Index and watch another folder of images.',
+    request: z.object({ path: AbsolutePath }).strict(),
+    response: GallerySource,
+  }),
+  'gallery.removeSource': call({
+    summary: 'Stop indexing a folder (its files stay where they are).',
+    request: z.object({ id: z.string().min(1).max(64) }).strict(),
+    response: z.object({ removed: z.boolean() }),
+  }),
+  'gallery.rescan': call({
+    summary: 'Scan every source again (a job with progress).',
+    request: Empty,
+    response: Job,
+  }),
+  'metadata.read': call({
+    summary: 'Read generation parameters from an image (this studio\'s, A1111 `parameters`, ComfyUI `prompt`): by path, or the bytes of a dropped file.',
+    request: z
+      .object({
+        path: AbsolutePath.optional(),
+        /** A dropped file's bytes (browser mode), base64; 64 MiB at most. */
+        dataBase64: z.string().max(90_000_000).optional(),
+      })
+      .strict()
+      .refine((r) => (r.path === undefined) !== (r.dataBase64 === undefined), 'give exactly one of path and dataBase64'),
+    response: ImageParameters,
+  }),
   'logs.recent': call({
     summary: 'The most recent log lines at info level and above (secrets redacted).',
     request: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
@@ -442,6 +616,8 @@ export const events = {
   'jobs.cleared': z.object({ removed: z.number().int().min(0) }),
   /** Log lines at info and above, redacted, for the log panel. */
   'log.line': LogLine,
+  /** The gallery index changed (scan, new image, delete…): refresh what is shown. */
+  'gallery.changed': z.object({ added: z.number().int(), removed: z.number().int(), updated: z.number().int() }),
   /** Settings changed (by any window or transport). */
   'settings.changed': Settings,
 } as const;

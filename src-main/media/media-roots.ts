@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MediaRoot } from '../../src-preload/contract';
 
-export type MediaRoots = Record<MediaRoot, string>;
+/** Folders per root; 'source' maps a gallery source id (the path's first segment) to its folder. */
+export type MediaRoots = Record<Exclude<MediaRoot, 'source'>, string> & { sources: Readonly<Record<string, string>> };
 
 export type MediaResolution = { ok: true; file: string } | { ok: false; status: 400 | 403 | 404; reason: string };
 
@@ -43,7 +44,15 @@ export function resolveMediaPath(roots: MediaRoots, rootName: string, encodedPat
   const ext = path.extname(parts[parts.length - 1] ?? '').toLowerCase();
   if (!ALLOWED_EXT.has(ext)) return { ok: false, status: 403, reason: `not an image type (${ext || 'no extension'})` };
 
-  const base = roots[root.data];
+  let base: string;
+  if (root.data === 'source') {
+    const id = parts.shift() ?? '';
+    const folder = Object.prototype.hasOwnProperty.call(roots.sources, id) ? roots.sources[id] : undefined;
+    if (folder === undefined || parts.length === 0) return { ok: false, status: 404, reason: `unknown gallery source ${JSON.stringify(id.slice(0, 40))}` };
+    base = folder;
+  } else {
+    base = roots[root.data];
+  }
   let realRoot: string;
   let realFile: string;
   try {

@@ -35,8 +35,9 @@ beforeAll(() => {
     output: path.join(base, 'outputs'),
     thumbs: path.join(base, 'thumbs'),
     datasets: path.join(base, 'datasets'),
+    sources: {},
   };
-  for (const r of Object.values(roots)) fs.mkdirSync(r, { recursive: true });
+  for (const r of [roots.output, roots.thumbs, roots.datasets]) fs.mkdirSync(r, { recursive: true });
   fs.mkdirSync(path.join(roots.output, '2025-01-02'));
   fs.writeFileSync(path.join(roots.output, '2025-01-02', 'flux 1.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
   fs.writeFileSync(path.join(base, 'outside.png'), Buffer.from([0x89, 0x50]));

@@ -9,8 +9,9 @@ let outside: string;
 
 beforeAll(() => {
   const base = tempDir();
-  roots = { output: path.join(base, 'out'), thumbs: path.join(base, 'thumbs'), datasets: path.join(base, 'datasets') };
-  for (const r of Object.values(roots)) fs.mkdirSync(r, { recursive: true });
+  roots = { output: path.join(base, 'out'), thumbs: path.join(base, 'thumbs'), datasets: path.join(base, 'datasets'), sources: { src1: path.join(base, 'photos') } };
+  for (const r of [roots.output, roots.thumbs, roots.datasets, path.join(base, 'photos')]) fs.mkdirSync(r, { recursive: true });
+  fs.writeFileSync(path.join(base, 'photos', 'holiday.webp'), 'webp');
   fs.mkdirSync(path.join(roots.output, '2026-11-22'));
   fs.writeFileSync(path.join(roots.output, '2026-11-22', 'flux_20261122_101010_42.jpg'), 'jpeg');
   fs.writeFileSync(path.join(roots.datasets, 'ünï cödé & "quotes".png'), 'png');
@@ -55,6 +56,14 @@ describe('media roots', () => {
     // "/etc/passwd.jpg" after the root name is "<root>/etc/passwd.jpg", which does not exist.
     expect(resolveMediaPath(roots, 'output', encodeURIComponent(outside))).toMatchObject({ ok: false, status: 404 });
     expect(resolveMediaPath(roots, 'output', '/' + outside)).toMatchObject({ ok: false });
+  });
+
+  test('gallery sources are addressed by id and confined to their folder', () => {
+    expect(resolveMediaPath(roots, 'source', 'src1/holiday.webp')).toMatchObject({ ok: true });
+    expect(resolveMediaPath(roots, 'source', 'src1/../out/2026-11-22/flux_20261122_101010_42.jpg')).toMatchObject({ ok: false, status: 403 });
+    expect(resolveMediaPath(roots, 'source', 'nope/holiday.webp')).toMatchObject({ ok: false, status: 404 });
+    expect(resolveMediaPath(roots, 'source', '__proto__/holiday.webp')).toMatchObject({ ok: false, status: 404 });
+    expect(resolveMediaPath(roots, 'source', 'src1')).toMatchObject({ ok: false });
   });
 
   test('unknown roots are refused', () => {
