@@ -12,6 +12,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/app/main.ts'),
           cli: resolve(__dirname, 'src-main/cli.ts'),
+          // The thumbnail service on its own, for `npm run bench:gallery` (bench/gallery-bench.mjs).
+          'gallery-thumbnails': resolve(__dirname, 'src-main/gallery/thumbnails/thumbnail-service.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CliError, ROOT, callOrThrow, common, openStudio, packageVersion, print, readStdin, withStudio, type Common } from './commands/cli-kit';
+import { registerGalleryCommand } from './gallery/gallery-command';
+import { registerMetadataCommand } from './metadata/metadata-command';
 import { registerGenerateCommand } from './presets/generate-command';
 import { registerEnhanceCommand } from './prompt/enhance-command';
 import { registerTokensCommand } from './prompt/tokens-command';
@@ -30,6 +32,7 @@ export function buildProgram(): Command {
     if (opts.token !== undefined && opts.token.length < 16) throw new CliError('--token: use at least 16 characters', 2);
     const started = performance.now();
     const studio = await openStudio(opts);
+    studio.gallery.start();
     const rendererDir = path.join(ROOT, 'out', 'renderer');
     if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
       studio.log.warn('the renderer is not built (out/renderer); the API works but the page will not. Run `npm run build`.');
@@ -156,6 +159,11 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerTokensCommand(program, openStudio);
   registerEnhanceCommand(program, openStudio);
+  registerGalleryCommand(program);
+  registerMetadataCommand(program);
+  // Every leaf command takes --data-dir and --verbose, even one that opens no studio.
+  const leaves = (cmd: Command): Command[] => (cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves));
+  for (const leaf of program.commands.flatMap(leaves)) if (!leaf.options.some((o) => o.long === '--data-dir')) common(leaf);
 
   return program;
 }

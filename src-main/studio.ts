@@ -22,6 +22,9 @@ import { loadShippedTemplates, TemplatesService } from './templates/templates-se
 import { TokenService } from './prompt/token-service';
 import { clipTrimmer, EnhanceService, promptFiles } from './prompt/enhance-service';
 import { EventBus } from './util/event-bus';
+import { GalleryService } from './gallery/gallery-service';
+import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
+import { readImageParameters } from './metadata/read-parameters';
 
 export interface StudioOptions {
   dataDir: string;
@@ -39,6 +42,11 @@ export interface StudioOptions {
    * kind left queued or running are resumed or reclaimed instead of marked interrupted.
    */
   executors?: readonly JobExecutor<never>[];
+  /**
+   * Watch the gallery sources and scan them at start-up (default: in the desktop app).
+   * `serve` starts it itself; one-shot CLI commands leave it off.
+   */
+  watchGallery?: boolean;
 }
 
 export interface Studio {
@@ -61,6 +69,7 @@ export interface Studio {
   readonly tokens: TokenService;
   readonly enhance: EnhanceService;
   readonly platform: Platform;
+  readonly gallery: GalleryService;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   mediaRoots(): MediaRoots;
@@ -125,14 +134,29 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     log.child('jobs'),
   );
   jobs.register(backupExecutor(db, dataDir));
-  for (const executor of opts.executors ?? []) jobs.register(executor);
 
   const platform = opts.platform ?? headlessPlatform;
+  const thumbsDir = path.join(dataDir, 'thumbs');
+  const gallery = new GalleryService({
+    db,
+    dataDir,
+    settings,
+    jobs,
+    platform,
+    log: log.child('gallery'),
+    readParameters: readImageParameters,
+    thumbs: new ThumbnailService({ thumbsDir, log: log.child('thumbs') }),
+    changed: (delta) => events.emit('gallery.changed', delta),
+    env,
+  });
+  for (const executor of gallery.executors()) jobs.register(executor);
+  for (const executor of opts.executors ?? []) jobs.register(executor);
+
   const mediaRoots = (): MediaRoots => ({
     output: settings.get().outputDir,
-    thumbs: path.join(dataDir, 'thumbs'),
+    thumbs: thumbsDir,
     datasets: path.join(dataDir, 'datasets'),
-    sources: {},
+    sources: gallery.sourceFolders(),
   });
 
   const partial = {
@@ -155,9 +179,10 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     tokens,
     enhance,
     platform,
+    gallery,
     mediaRoots,
     isStudioPath(p: string): boolean {
-      const roots = [dataDir, settings.get().outputDir];
+      const roots = [dataDir, settings.get().outputDir, ...Object.values(gallery.sourceFolders())];
       const abs = path.resolve(p);
       return roots.some((r) => {
         const rel = path.relative(r, abs);
@@ -165,7 +190,9 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
       });
     },
     async close(): Promise<void> {
+      gallery.stopWatching();
       await jobs.close();
+      await gallery.close();
       db.close();
     },
   };
@@ -174,6 +201,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   Object.assign(studio, { handlers, dispatch: createDispatch(handlers, log.child('api')) });
 
   await jobs.reconcile();
+  if (opts.watchGallery ?? platform.transport === 'electron') gallery.start();
   log.debug(`studio ready; data dir ${dataDir}`);
   return studio;
 }

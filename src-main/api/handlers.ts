@@ -7,7 +7,7 @@ import type { Studio } from '../studio';
 import type { Handlers } from './handlers-type';
 
 export function createHandlers(studio: Studio) {
-  const { settings, secrets, jobs, platform, logs, info, presets, templates, tokens, enhance } = studio;
+  const { settings, secrets, jobs, platform, logs, info, presets, templates, tokens, enhance, gallery } = studio;
   // `satisfies` (not a return type) keeps the literal keys, so the type-level test compares
   // exactly these keys with the contract's call names.
   return {
@@ -55,6 +55,20 @@ export function createHandlers(studio: Studio) {
     'templates.save': (t) => templates.save(t),
     'templates.delete': ({ id }) => ({ deleted: templates.delete(id) }),
     'templates.apply': ({ id, prompt }) => ({ text: templates.apply(id, prompt) }),
+    'gallery.search': (q) => gallery.search(q),
+    'gallery.get': ({ id }) => gallery.get(id),
+    'gallery.facets': () => gallery.facets(),
+    'gallery.setFavourite': ({ ids, favourite }) => ({ updated: gallery.setFavourite(ids, favourite) }),
+    'gallery.setTags': ({ id, tags }) => gallery.setTags(id, tags),
+    'gallery.delete': ({ ids }) => gallery.delete(ids),
+    'gallery.undoDelete': ({ undoToken }) => ({ restored: gallery.undoDelete(undoToken) }),
+    'gallery.export': ({ ids, folder }) => gallery.export(ids, folder),
+    'gallery.open': async ({ id }) => ({ supported: await gallery.open(id) }),
+    'gallery.sources': () => gallery.sources(),
+    'gallery.addSource': ({ path }) => gallery.addSource(path),
+    'gallery.removeSource': ({ id }) => ({ removed: gallery.removeSource(id) }),
+    'gallery.rescan': () => gallery.rescan(),
+    'metadata.read': (req) => gallery.readMetadata(req),
     'logs.recent': ({ limit }) => logs.recentLines(limit ?? 200),
   } satisfies Handlers;
 }

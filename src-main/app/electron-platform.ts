@@ -7,7 +7,7 @@ import type { Logger } from '../logging/logger';
 import { parseExternalUrl, type Platform } from '../platform/platform';
 
 export interface ElectronPlatformDeps {
-  shell: Pick<Shell, 'openExternal' | 'showItemInFolder'>;
+  shell: Pick<Shell, 'openExternal' | 'showItemInFolder'> & Partial<Pick<Shell, 'trashItem' | 'openPath'>>;
   dialog: Pick<Dialog, 'showOpenDialog'>;
   /** The window dialogs are modal to; null when there is none. */
   parentWindow: () => BaseWindow | null;
@@ -54,6 +54,24 @@ export function createElectronPlatform(deps: ElectronPlatformDeps): Platform {
       if (!path.isAbsolute(file) || file.includes('\0')) return Promise.resolve(false);
       shell.showItemInFolder(path.normalize(file));
       return Promise.resolve(true);
+    },
+
+    async trash(file: string): Promise<boolean> {
+      if (!shell.trashItem || !path.isAbsolute(file) || file.includes('\0')) return false;
+      try {
+        await shell.trashItem(path.normalize(file));
+        return true;
+      } catch (err) {
+        log.warn(`could not move ${path.basename(file)} to the system trash`, err);
+        return false;
+      }
+    },
+
+    async openPath(file: string): Promise<boolean> {
+      if (!shell.openPath || !path.isAbsolute(file) || file.includes('\0')) return false;
+      const error = await shell.openPath(path.normalize(file));
+      if (error) log.warn(`could not open ${path.basename(file)}: ${error}`);
+      return error === '';
     },
   };
 }

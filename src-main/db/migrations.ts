@@ -67,6 +67,90 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'gallery index',
+    up(db) {
+      db.exec(`
+        CREATE TABLE gallery_sources (
+          id           TEXT PRIMARY KEY,
+          path         TEXT NOT NULL UNIQUE,
+          kind         TEXT NOT NULL CHECK (kind IN ('output','folder')),
+          created_at   TEXT NOT NULL,
+          last_scan_at TEXT
+        ) STRICT;
+        CREATE TABLE images (
+          id              INTEGER PRIMARY KEY,
+          source_id       TEXT NOT NULL REFERENCES gallery_sources(id) ON DELETE CASCADE,
+          path            TEXT NOT NULL UNIQUE,
+          rel_path        TEXT NOT NULL,
+          file_name       TEXT NOT NULL,
+          format          TEXT,
+          size_bytes      INTEGER NOT NULL,
+          mtime_ms        REAL NOT NULL,
+          width           INTEGER,
+          height          INTEGER,
+          content_hash    TEXT NOT NULL,
+          created_at      TEXT NOT NULL,
+          indexed_at      TEXT NOT NULL,
+          favourite       INTEGER NOT NULL DEFAULT 0,
+          broken_reason   TEXT,
+          thumb_small     TEXT,
+          thumb_large     TEXT,
+          params_json     TEXT NOT NULL,
+          prompt          TEXT,
+          negative_prompt TEXT,
+          enhanced_from   TEXT,
+          model           TEXT,
+          runtime         TEXT,
+          seed            INTEGER,
+          tags_text       TEXT NOT NULL DEFAULT ''
+        ) STRICT;
+        -- Newest/oldest pages and their counts, filtered in the index without touching rows.
+        CREATE INDEX images_created ON images(created_at, id, model, runtime, favourite, width, height, source_id);
+        CREATE INDEX images_source ON images(source_id, rel_path);
+        CREATE INDEX images_hash ON images(content_hash);
+        CREATE INDEX images_model ON images(model, created_at, runtime);
+        CREATE INDEX images_runtime ON images(runtime, created_at, model);
+        CREATE INDEX images_favourite ON images(favourite, created_at);
+        CREATE INDEX images_size ON images(size_bytes, id);
+        CREATE INDEX images_name ON images(file_name, id);
+        CREATE INDEX images_width ON images(width, height);
+        CREATE TABLE image_tags (
+          image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+          tag      TEXT NOT NULL,
+          PRIMARY KEY (image_id, tag)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX image_tags_tag ON image_tags(tag, image_id);
+        -- Deleted images waiting for undo (this session): the row and its tags, out of the index.
+        CREATE TABLE images_trash (
+          token     TEXT NOT NULL,
+          image_id  INTEGER NOT NULL,
+          row_json  TEXT NOT NULL,
+          tags_json TEXT NOT NULL,
+          PRIMARY KEY (token, image_id)
+        ) STRICT;
+        CREATE VIRTUAL TABLE images_fts USING fts5(
+          prompt, negative_prompt, enhanced_from, tags_text,
+          content='images', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+        );
+        CREATE TRIGGER images_fts_ai AFTER INSERT ON images BEGIN
+          INSERT INTO images_fts(rowid, prompt, negative_prompt, enhanced_from, tags_text)
+          VALUES (new.id, new.prompt, new.negative_prompt, new.enhanced_from, new.tags_text);
+        END;
+        CREATE TRIGGER images_fts_ad AFTER DELETE ON images BEGIN
+          INSERT INTO images_fts(images_fts, rowid, prompt, negative_prompt, enhanced_from, tags_text)
+          VALUES ('delete', old.id, old.prompt, old.negative_prompt, old.enhanced_from, old.tags_text);
+        END;
+        CREATE TRIGGER images_fts_au AFTER UPDATE OF prompt, negative_prompt, enhanced_from, tags_text ON images BEGIN
+          INSERT INTO images_fts(images_fts, rowid, prompt, negative_prompt, enhanced_from, tags_text)
+          VALUES ('delete', old.id, old.prompt, old.negative_prompt, old.enhanced_from, old.tags_text);
+          INSERT INTO images_fts(rowid, prompt, negative_prompt, enhanced_from, tags_text)
+          VALUES (new.id, new.prompt, new.negative_prompt, new.enhanced_from, new.tags_text);
+        END;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -8,6 +8,10 @@ export interface Platform {
   openExternal(url: URL): Promise<boolean>;
   pickFolder(opts: { title?: string; defaultPath?: string }): Promise<string | null>;
   revealPath(file: string): Promise<boolean>;
+  /** Move a file to the OS trash (desktop); absent or false: the caller keeps it. */
+  trash?(file: string): Promise<boolean>;
+  /** Open a file in its default app (desktop). */
+  openPath?(file: string): Promise<boolean>;
 }
 
 export const headlessPlatform: Platform = {

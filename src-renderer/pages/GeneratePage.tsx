@@ -8,6 +8,7 @@ import { hrefFor } from '../stores/router';
 import { notify } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
 import { EnhancePanel } from './generate/EnhancePanel';
+import { useImageDrop } from './generate/ImageDrop';
 import { useDebounced } from './generate/hooks';
 import { PresetsPanel, type ResolveState } from './generate/PresetsPanel';
 import { PromptEditor } from './generate/PromptEditor';
@@ -56,6 +57,7 @@ export function GeneratePage(): ReactElement {
   const presetsError = usePresets((s) => s.error);
   const loadPresets = usePresets((s) => s.load);
   const draft = useDraft();
+  const drop = useImageDrop();
   const runtime = settings?.defaultRuntime ?? 'remote';
   const eff = effectiveChoices(draft, settings, presets);
   const request = buildDraftRequest(draft, eff, presets);
@@ -82,10 +84,11 @@ export function GeneratePage(): ReactElement {
   }, []);
 
   return (
-    <div className="page page-wide" data-testid="page-generate">
+    <div className="page page-wide" data-testid="page-generate" {...drop.handlers}>
+      {drop.overlay}
       <PageHeader
         title="Generate"
-        description="Write a prompt, pick a runtime and make an image with FLUX. Finished images land in the Gallery."
+        description="Write a prompt, pick a runtime and make an image with FLUX. Finished images land in the Gallery. Drop an image here to load its parameters."
       />
       <div className="callout" id="generate-not-connected" data-testid="generate-not-connected">
         <InfoIcon size={18} />

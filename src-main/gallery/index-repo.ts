@@ -1,0 +1,491 @@
+// The gallery index in SQLite: sources, image rows (with denormalised columns for every
+// filter and sort), user tags, and the FTS5 table kept in sync by triggers (migration 4).
+// Every query here is served by an index; search pages with LIMIT/OFFSET and counts with
+// the same WHERE clause.
+import type { GalleryImage, GallerySearch, GallerySource, ImageParameters } from '../../src-preload/contract';
+import { StudioError } from '../api/studio-error';
+import type { Db } from '../db/open-database';
+
+export interface SourceRow {
+  id: string;
+  path: string;
+  kind: 'output' | 'folder';
+  created_at: string;
+  last_scan_at: string | null;
+}
+
+export interface ImageRow {
+  id: number;
+  source_id: string;
+  path: string;
+  rel_path: string;
+  file_name: string;
+  format: string | null;
+  size_bytes: number;
+  mtime_ms: number;
+  width: number | null;
+  height: number | null;
+  content_hash: string;
+  created_at: string;
+  indexed_at: string;
+  favourite: number;
+  broken_reason: string | null;
+  thumb_small: string | null;
+  thumb_large: string | null;
+  params_json: string;
+  prompt: string | null;
+  negative_prompt: string | null;
+  enhanced_from: string | null;
+  model: string | null;
+  runtime: string | null;
+  seed: number | null;
+  tags_text: string;
+}
+
+/** What a scan writes for one file. */
+export interface IndexedFile {
+  sourceId: string;
+  path: string;
+  relPath: string;
+  fileName: string;
+  format: string | null;
+  sizeBytes: number;
+  mtimeMs: number;
+  width: number | null;
+  height: number | null;
+  contentHash: string;
+  createdAt: string;
+  broken: string | null;
+  thumbSmall: string | null;
+  thumbLarge: string | null;
+  params: ImageParameters;
+}
+
+export const EMPTY_PARAMETERS: ImageParameters = {
+  prompt: null,
+  negativePrompt: null,
+  enhancedFrom: null,
+  model: null,
+  seed: null,
+  steps: null,
+  guidance: null,
+  sampler: null,
+  width: null,
+  height: null,
+  jpegQuality: null,
+  loras: [],
+  runtime: null,
+  pod: null,
+  loadSeconds: null,
+  genSeconds: null,
+  source: null,
+  parametersText: null,
+};
+
+/** The user's words as an FTS5 query: each word quoted (so no FTS syntax leaks through) and prefix-matched. */
+export function ftsQuery(text: string): string | null {
+  const terms = text
+    .split(/\s+/u)
+    .map((t) => t.replace(/"/g, ''))
+    .filter((t) => /[\p{L}\p{N}]/u.test(t));
+  if (terms.length === 0) return null;
+  return terms.slice(0, 32).map((t) => `"${t}"*`).join(' ');
+}
+
+function parseDate(value: string | undefined, field: string, endOfDay: boolean): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  // A bare date means the whole day.
+  const bare = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const ms = Date.parse(bare ? `${value}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z` : value);
+  if (!Number.isFinite(ms)) throw new StudioError('invalid_input', `gallery.search: ${field}: not a date (use YYYY-MM-DD or an ISO time)`, field);
+  return new Date(ms).toISOString();
+}
+
+/** Above this many text matches, pages walk the sort index instead of looking each match up. */
+const MANY_MATCHES = 2000;
+/** Relevance ranks at most this many of the newest matches (plus the page asked for). */
+export const RELEVANCE_WINDOW = 5000;
+
+export class GalleryRepo {
+  constructor(private readonly db: Db) {
+    // The index is read in pages all day: keep its hot pages in memory (64 MiB cache, mmap reads).
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 268435456');
+    db.pragma('temp_store = MEMORY');
+  }
+
+  // ---------- sources ----------
+
+  sources(): SourceRow[] {
+    return this.db.prepare('SELECT * FROM gallery_sources ORDER BY kind DESC, created_at').all() as SourceRow[];
+  }
+
+  source(id: string): SourceRow | undefined {
+    return this.db.prepare('SELECT * FROM gallery_sources WHERE id = ?').get(id) as SourceRow | undefined;
+  }
+
+  upsertSource(id: string, folder: string, kind: 'output' | 'folder'): SourceRow {
+    this.db
+      .prepare(
+        `INSERT INTO gallery_sources (id, path, kind, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET path = excluded.path`,
+      )
+      .run(id, folder, kind, new Date().toISOString());
+    return this.source(id) as SourceRow;
+  }
+
+  removeSource(id: string): boolean {
+    return this.db.prepare('DELETE FROM gallery_sources WHERE id = ?').run(id).changes > 0;
+  }
+
+  markScanned(id: string): void {
+    this.db.prepare('UPDATE gallery_sources SET last_scan_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+  }
+
+  imageCount(sourceId: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM images WHERE source_id = ?').get(sourceId) as { n: number }).n;
+  }
+
+  toSource(row: SourceRow, watching: boolean): GallerySource {
+    return { id: row.id, path: row.path, kind: row.kind, imageCount: this.imageCount(row.id), watching, lastScanAt: row.last_scan_at };
+  }
+
+  // ---------- images: scanning ----------
+
+  /** path → (id, size, mtime) for a source: what a scan compares files against. */
+  fileStates(sourceId: string): Map<string, { id: number; size: number; mtime: number }> {
+    const rows = this.db.prepare('SELECT id, path, size_bytes, mtime_ms FROM images WHERE source_id = ?').all(sourceId) as {
+      id: number;
+      path: string;
+      size_bytes: number;
+      mtime_ms: number;
+    }[];
+    return new Map(rows.map((r) => [r.path, { id: r.id, size: r.size_bytes, mtime: r.mtime_ms }]));
+  }
+
+  byPath(p: string): ImageRow | undefined {
+    return this.db.prepare('SELECT * FROM images WHERE path = ?').get(p) as ImageRow | undefined;
+  }
+
+  byHash(hash: string): ImageRow[] {
+    return this.db.prepare('SELECT * FROM images WHERE content_hash = ?').all(hash) as ImageRow[];
+  }
+
+  /**
+   * Writes one file's row in its own transaction. `movedFrom`: the id of a row whose file
+   * moved here (same content): that row takes the new path and keeps favourite and tags.
+   * Returns whether a row was added or updated.
+   */
+  writeFile(f: IndexedFile, movedFrom?: number): 'added' | 'updated' {
+    const now = new Date().toISOString();
+    const p = f.params;
+    const values = {
+      source_id: f.sourceId,
+      path: f.path,
+      rel_path: f.relPath,
+      file_name: f.fileName,
+      format: f.format,
+      size_bytes: f.sizeBytes,
+      mtime_ms: f.mtimeMs,
+      width: f.width,
+      height: f.height,
+      content_hash: f.contentHash,
+      created_at: f.createdAt,
+      indexed_at: now,
+      broken_reason: f.broken,
+      thumb_small: f.thumbSmall,
+      thumb_large: f.thumbLarge,
+      params_json: JSON.stringify(p),
+      prompt: p.prompt,
+      negative_prompt: p.negativePrompt,
+      enhanced_from: p.enhancedFrom,
+      model: p.model,
+      runtime: p.runtime,
+      seed: p.seed,
+    };
+    const cols = Object.keys(values);
+    return this.db.transaction((): 'added' | 'updated' => {
+      if (movedFrom !== undefined) {
+        // Whatever row sits at the new path already is superseded by the moved one.
+        this.db.prepare('DELETE FROM images WHERE path = ? AND id <> ?').run(f.path, movedFrom);
+        this.db.prepare(`UPDATE images SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...values, id: movedFrom });
+        return 'updated';
+      }
+      const existing = this.db.prepare('SELECT id FROM images WHERE path = ?').get(f.path) as { id: number } | undefined;
+      if (existing) {
+        this.db.prepare(`UPDATE images SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...values, id: existing.id });
+        return 'updated';
+      }
+      this.db.prepare(`INSERT INTO images (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(values);
+      return 'added';
+    })();
+  }
+
+  deleteIds(ids: readonly number[]): number {
+    const del = this.db.prepare('DELETE FROM images WHERE id = ?');
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of ids) n += del.run(id).changes;
+    })();
+    return n;
+  }
+
+  // ---------- images: reading ----------
+
+  row(id: string): ImageRow | undefined {
+    if (!/^\d{1,15}$/.test(id)) return undefined;
+    return this.db.prepare('SELECT * FROM images WHERE id = ?').get(Number(id)) as ImageRow | undefined;
+  }
+
+  require(id: string, field = 'id'): ImageRow {
+    const row = this.row(id);
+    if (!row) throw new StudioError('not_found', `No image ${id.slice(0, 64)} in the gallery.`, field);
+    return row;
+  }
+
+  tagsOf(id: number): string[] {
+    return (this.db.prepare('SELECT tag FROM image_tags WHERE image_id = ? ORDER BY tag').all(id) as { tag: string }[]).map((r) => r.tag);
+  }
+
+  /** Runs the text match once into a per-connection temp table; page and count both read it. */
+  private fillHits(match: string): number {
+    try {
+      this.db.exec('CREATE TEMP TABLE IF NOT EXISTS gallery_hits (id INTEGER PRIMARY KEY)');
+      this.db.prepare('DELETE FROM temp.gallery_hits').run();
+      return this.db.prepare('INSERT INTO temp.gallery_hits (id) SELECT rowid FROM images_fts WHERE images_fts MATCH ?').run(match).changes;
+    } catch (err) {
+      throw new StudioError('invalid_input', `gallery.search: text: cannot search for that (${(err as Error).message})`, 'text');
+    }
+  }
+
+  search(q: GallerySearch): { rows: ImageRow[]; total: number; offset: number } {
+    const where: string[] = [];
+    const args: Record<string, unknown> = {};
+    const match = q.text !== undefined ? ftsQuery(q.text) : null;
+    const sort = q.sort ?? (match ? 'relevance' : 'newest');
+    const useJoin = match !== null && sort === 'relevance';
+    const limit = q.limit ?? 100;
+    const offset = q.offset ?? 0;
+    let ftsCount: number | null = null;
+    if (match !== null) {
+      if (useJoin) args.match = match;
+      ftsCount = this.fillHits(match);
+      // Many matches: walk the sort's index and test membership (stops after a page);
+      // few: look the matches up by id.
+      const many = ftsCount > MANY_MATCHES;
+      if (!useJoin) where.push(`${many ? '+' : ''}i.id IN (SELECT id FROM temp.gallery_hits)`);
+      else {
+        where.push('images_fts MATCH @match');
+        const cap = Math.max(RELEVANCE_WINDOW, offset + limit);
+        if (ftsCount > cap) {
+          // Ranking every one of tens of thousands of matches costs more than a page may:
+          // rank the newest `cap` matches (rowids grow as images are indexed).
+          const edge = this.db
+            .prepare('SELECT rowid AS r FROM images_fts WHERE images_fts MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET @cap')
+            .get({ match, cap: cap - 1 }) as { r: number } | undefined;
+          if (edge) {
+            where.push('images_fts.rowid >= @edge');
+            args.edge = edge.r;
+          }
+        }
+      }
+    }
+    if (q.models && q.models.length > 0) {
+      where.push(`i.model IN (${q.models.map((_, k) => `@model${k}`).join(', ')})`);
+      q.models.forEach((m, k) => (args[`model${k}`] = m));
+    }
+    if (q.runtimes && q.runtimes.length > 0) {
+      const known = q.runtimes.filter((r) => r !== 'unknown');
+      const parts: string[] = [];
+      if (known.length > 0) {
+        parts.push(`i.runtime IN (${known.map((_, k) => `@rt${k}`).join(', ')})`);
+        known.forEach((r, k) => (args[`rt${k}`] = r));
+      }
+      if (q.runtimes.includes('unknown')) parts.push('i.runtime IS NULL');
+      where.push(`(${parts.join(' OR ')})`);
+    }
+    const from = parseDate(q.from, 'from', false);
+    const to = parseDate(q.to, 'to', true);
+    if (from !== undefined) {
+      where.push('i.created_at >= @from');
+      args.from = from;
+    }
+    if (to !== undefined) {
+      where.push('i.created_at <= @to');
+      args.to = to;
+    }
+    if (q.favourite !== undefined) {
+      where.push('i.favourite = @fav');
+      args.fav = q.favourite ? 1 : 0;
+    }
+    if (q.tags && q.tags.length > 0) {
+      // Every named tag must be on the image.
+      q.tags.forEach((t, k) => {
+        where.push(`i.id IN (SELECT image_id FROM image_tags WHERE tag = @tag${k})`);
+        args[`tag${k}`] = t;
+      });
+    }
+    if (q.minWidth !== undefined && q.minWidth > 0) {
+      where.push('i.width >= @minWidth');
+      args.minWidth = q.minWidth;
+    }
+    if (q.minHeight !== undefined && q.minHeight > 0) {
+      where.push('i.height >= @minHeight');
+      args.minHeight = q.minHeight;
+    }
+    if (q.sourceIds && q.sourceIds.length > 0) {
+      where.push(`i.source_id IN (${q.sourceIds.map((_, k) => `@src${k}`).join(', ')})`);
+      q.sourceIds.forEach((s, k) => (args[`src${k}`] = s));
+    }
+    const fromClause = useJoin ? 'images_fts JOIN images i ON i.id = images_fts.rowid' : 'images i';
+    const order = {
+      newest: 'i.created_at DESC, i.id DESC',
+      oldest: 'i.created_at ASC, i.id ASC',
+      relevance: useJoin ? 'bm25(images_fts) ASC, i.created_at DESC' : 'i.created_at DESC, i.id DESC',
+      largest: 'i.size_bytes DESC, i.id DESC',
+      name: 'i.file_name ASC, i.id ASC',
+    }[sort];
+    const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    try {
+      const rows = this.db
+        .prepare(`SELECT i.* FROM ${fromClause} ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+        .all({ ...args, limit, offset }) as ImageRow[];
+      let total: number;
+      if (offset === 0 && rows.length < limit) total = rows.length;
+      else if (ftsCount !== null && where.length === (args.edge === undefined ? 1 : 2)) {
+        // Text alone: the FTS index counts its matches itself (it mirrors the table).
+        total = ftsCount;
+      } else {
+        const countWhere = useJoin
+          ? `WHERE ${[`${(ftsCount ?? 0) > MANY_MATCHES ? '+' : ''}i.id IN (SELECT id FROM temp.gallery_hits)`, ...where.filter((w) => !w.startsWith('images_fts'))].join(' AND ')}`
+          : whereSql;
+        const countArgs = { ...args };
+        delete countArgs.edge;
+        if (!countWhere.includes('@match')) delete countArgs.match;
+        total = (this.db.prepare(`SELECT count(*) AS n FROM images i ${countWhere}`).get(countArgs) as { n: number }).n;
+      }
+      return { rows, total, offset };
+    } catch (err) {
+      if (err instanceof Error && /fts5|MATCH/i.test(err.message)) {
+        throw new StudioError('invalid_input', `gallery.search: text: cannot search for that (${err.message})`, 'text');
+      }
+      throw err;
+    }
+  }
+
+  facets(): { models: { value: string; count: number }[]; tags: { value: string; count: number }[]; runtimes: { value: string; count: number }[]; total: number; favourites: number } {
+    const models = this.db
+      .prepare('SELECT model AS value, count(*) AS count FROM images WHERE model IS NOT NULL GROUP BY model ORDER BY count DESC, model LIMIT 200')
+      .all() as { value: string; count: number }[];
+    const runtimes = (
+      this.db.prepare('SELECT runtime AS value, count(*) AS count FROM images GROUP BY runtime ORDER BY count DESC').all() as {
+        value: string | null;
+        count: number;
+      }[]
+    ).map((r) => ({ value: r.value ?? 'unknown', count: r.count }));
+    const tags = this.db
+      .prepare(
+        'SELECT tag AS value, count(*) AS count FROM image_tags GROUP BY tag ORDER BY count DESC, tag LIMIT 500',
+      )
+      .all() as { value: string; count: number }[];
+    const totals = this.db.prepare('SELECT count(*) AS total, (SELECT count(*) FROM images WHERE favourite = 1) AS favourites FROM images').get() as {
+      total: number;
+      favourites: number;
+    };
+    return { models, tags, runtimes, ...totals };
+  }
+
+  // ---------- images: user edits ----------
+
+  setFavourite(ids: readonly string[], favourite: boolean): number {
+    const upd = this.db.prepare('UPDATE images SET favourite = ? WHERE id = ? AND favourite <> ?');
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of ids) if (/^\d{1,15}$/.test(id)) n += upd.run(favourite ? 1 : 0, Number(id), favourite ? 1 : 0).changes;
+    })();
+    return n;
+  }
+
+  setTags(id: number, tags: readonly string[]): void {
+    const unique = [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))].sort();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM image_tags WHERE image_id = ?').run(id);
+      const ins = this.db.prepare('INSERT INTO image_tags (image_id, tag) VALUES (?, ?)');
+      for (const t of unique) ins.run(id, t);
+      this.db.prepare('UPDATE images SET tags_text = ? WHERE id = ?').run(unique.join(' '), id);
+    })();
+  }
+
+  /** Takes rows (with their tags) out of the index into the undo table. */
+  hide(ids: readonly number[], token: string): void {
+    const get = this.db.prepare('SELECT * FROM images WHERE id = ?');
+    const save = this.db.prepare('INSERT OR REPLACE INTO images_trash (token, image_id, row_json, tags_json) VALUES (?, ?, ?, ?)');
+    const del = this.db.prepare('DELETE FROM images WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) {
+        const row = get.get(id) as ImageRow | undefined;
+        if (!row) continue;
+        save.run(token, id, JSON.stringify(row), JSON.stringify(this.tagsOf(id)));
+        del.run(id);
+      }
+    })();
+  }
+
+  /** Puts rows of a delete back (same ids, favourite and tags); returns how many came back. */
+  unhide(token: string, ids: readonly number[]): number {
+    const get = this.db.prepare('SELECT row_json, tags_json FROM images_trash WHERE token = ? AND image_id = ?');
+    const tag = this.db.prepare('INSERT OR IGNORE INTO image_tags (image_id, tag) VALUES (?, ?)');
+    const drop = this.db.prepare('DELETE FROM images_trash WHERE token = ? AND image_id = ?');
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of ids) {
+        const saved = get.get(token, id) as { row_json: string; tags_json: string } | undefined;
+        if (!saved) continue;
+        const row = JSON.parse(saved.row_json) as Record<string, unknown>;
+        const cols = Object.keys(row).filter((c) => /^[a-z_]+$/.test(c));
+        // A file indexed at the same path meanwhile gives way to the restored row.
+        this.db.prepare('DELETE FROM images WHERE path = ? OR id = ?').run(row.path, id);
+        this.db.prepare(`INSERT INTO images (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
+        for (const t of JSON.parse(saved.tags_json) as string[]) tag.run(id, t);
+        drop.run(token, id);
+        n++;
+      }
+    })();
+    return n;
+  }
+
+  /** Forgets deletes that can no longer be undone (the session ended). */
+  purgeHidden(token?: string): number {
+    return token === undefined
+      ? this.db.prepare('DELETE FROM images_trash').run().changes
+      : this.db.prepare('DELETE FROM images_trash WHERE token = ?').run(token).changes;
+  }
+
+  toImage(row: ImageRow, media: GalleryImage['media']): GalleryImage {
+    let params: ImageParameters = EMPTY_PARAMETERS;
+    try {
+      params = { ...EMPTY_PARAMETERS, ...(JSON.parse(row.params_json) as Partial<ImageParameters>) };
+    } catch {
+      params = EMPTY_PARAMETERS;
+    }
+    return {
+      id: String(row.id),
+      sourceId: row.source_id,
+      path: row.path,
+      media,
+      thumbSmall: row.thumb_small,
+      thumbLarge: row.thumb_large,
+      fileName: row.file_name,
+      format: row.format,
+      sizeBytes: row.size_bytes,
+      width: row.width,
+      height: row.height,
+      contentHash: row.content_hash,
+      createdAt: row.created_at,
+      favourite: row.favourite === 1,
+      tags: this.tagsOf(row.id),
+      broken: row.broken_reason,
+      params,
+    };
+  }
+}
