@@ -11,23 +11,11 @@ import { formatParameters } from '../../src-main/metadata/a1111';
 import { embedMetadata } from '../../src-main/metadata/embed';
 import { writePngTexts } from '../../src-main/metadata/png-chunks';
 import { test, expect, SCREENSHOT_DIR, type Served } from './serve-fixture';
+import { crc32 } from '../../src-main/metadata/png-chunks';
+import { emptyParameters } from '../../src-main/metadata/params';
 
 // ---- real images ----
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 function chunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(data.length);
@@ -65,24 +53,8 @@ function gradientPng(w: number, h: number, a: [number, number, number], b: [numb
 
 function params(p: Partial<ImageParameters>): ImageParameters {
   return {
-    prompt: null,
-    negativePrompt: null,
-    enhancedFrom: null,
-    model: null,
-    seed: null,
-    steps: null,
-    guidance: null,
-    sampler: null,
-    width: null,
-    height: null,
-    jpegQuality: null,
-    loras: [],
-    runtime: null,
-    pod: null,
-    loadSeconds: null,
-    genSeconds: null,
+    ...emptyParameters(),
     source: 'studio',
-    parametersText: null,
     ...p,
   };
 }

@@ -5,6 +5,7 @@
 import type { GalleryImage, GallerySearch, GallerySource, ImageParameters } from '../../src-preload/contract';
 import { StudioError } from '../api/studio-error';
 import type { Db } from '../db/open-database';
+import { emptyParameters } from '../metadata/params';
 
 export interface SourceRow {
   id: string;
@@ -61,26 +62,8 @@ export interface IndexedFile {
   params: ImageParameters;
 }
 
-export const EMPTY_PARAMETERS: ImageParameters = {
-  prompt: null,
-  negativePrompt: null,
-  enhancedFrom: null,
-  model: null,
-  seed: null,
-  steps: null,
-  guidance: null,
-  sampler: null,
-  width: null,
-  height: null,
-  jpegQuality: null,
-  loras: [],
-  runtime: null,
-  pod: null,
-  loadSeconds: null,
-  genSeconds: null,
-  source: null,
-  parametersText: null,
-};
+/** Every parameter unknown (frozen: spread it before changing anything). */
+export const EMPTY_PARAMETERS: ImageParameters = Object.freeze(emptyParameters()) as ImageParameters;
 
 /** The user's words as an FTS5 query: each word quoted (so no FTS syntax leaks through) and prefix-matched. */
 export function ftsQuery(text: string): string | null {
