@@ -5,7 +5,7 @@
 // Handles KSampler, KSamplerAdvanced and SamplerCustomAdvanced (RandomNoise, BasicScheduler,
 // KSamplerSelect, BasicGuider / CFGGuider).
 import type { ImageParameters } from '../../src-preload/contract';
-import { emptyParameters, toInt, toNum, type Lora } from './params';
+import { emptyParameters, parseJsonObject, toInt, toNum, type Lora } from './params';
 
 interface Node {
   class_type: string;
@@ -75,15 +75,10 @@ function latentSize(g: Graph, v: unknown, depth = 0): { width: number | null; he
 }
 
 function toGraph(json: string): Graph | null {
-  let o: unknown;
-  try {
-    o = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  if (!o || typeof o !== 'object' || Array.isArray(o)) return null;
+  const o = parseJsonObject(json);
+  if (!o) return null;
   const g: Graph = new Map();
-  for (const [id, n] of Object.entries(o as Record<string, unknown>)) {
+  for (const [id, n] of Object.entries(o)) {
     if (!n || typeof n !== 'object') continue;
     const node = n as Record<string, unknown>;
     if (typeof node.class_type !== 'string') continue;

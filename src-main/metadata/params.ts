@@ -27,6 +27,17 @@ export function emptyParameters(): ImageParameters {
   };
 }
 
+/** JSON text that must hold an object; null for anything else (never throws). */
+export function parseJsonObject(json: string): Record<string, unknown> | null {
+  let o: unknown;
+  try {
+    o = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  return o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : null;
+}
+
 export function toInt(v: unknown): number | null {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : v;
   return typeof n === 'number' && Number.isSafeInteger(n) ? n : null;

@@ -6,7 +6,7 @@
 //   - JPEG / WebP: EXIF MakerNote (0x927C) = "flux-studio\0" + UTF-8 JSON, in the same ExifIFD
 //     as the A1111 UserComment (see exif-tiff.ts for why that tag).
 import type { ImageParameters } from '../../src-preload/contract';
-import { emptyParameters, toInt, toLoras, toNum, toStr } from './params';
+import { emptyParameters, parseJsonObject, toInt, toLoras, toNum, toStr } from './params';
 
 export const STUDIO_KEY = 'flux-studio';
 export const STUDIO_RECORD_FORMAT = 1;
@@ -61,14 +61,8 @@ export function serializeStudioRecord(record: StudioRecord): string {
 
 /** The record's JSON as ImageParameters (source 'studio'); null when it is not a JSON object. Never throws. */
 export function parseStudioRecord(json: string): (ImageParameters & { record: Record<string, unknown> }) | null {
-  let o: unknown;
-  try {
-    o = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  if (!o || typeof o !== 'object' || Array.isArray(o)) return null;
-  const r = o as Record<string, unknown>;
+  const r = parseJsonObject(json);
+  if (!r) return null;
   const p = emptyParameters();
   p.prompt = toStr(r.prompt);
   p.negativePrompt = toStr(r.negativePrompt);
