@@ -4,3 +4,6 @@ import type { CallName, CallResponse, ParsedRequest } from '../../src-preload/co
 export type Handlers = {
   [K in CallName]: (req: ParsedRequest<K>) => Promise<CallResponse<K>> | CallResponse<K>;
 };
+
+/** The handlers of one capability's calls (a contract/<capability>.ts module), spread into createHandlers. */
+export type HandlersFor<K extends CallName> = Pick<Handlers, K>;

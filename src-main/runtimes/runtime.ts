@@ -1,0 +1,56 @@
+// A GPU runtime (DESIGN.md rule 5): `remote` (the warm worker on a pod over SSH) or `local`
+// (ONNX Runtime here). The generation job hands a runtime the resolved request and gets back
+// encoded image bytes; saving them (metadata, output folder, gallery) is the job's work, so
+// both runtimes' images land through the same path.
+import type { ResolvedGeneration } from '../../src-preload/contract';
+
+export interface RuntimeLora {
+  /** Display name (file name without extension). */
+  name: string;
+  /** Where the runtime reads it: a pod path for remote, a local path for local. */
+  path: string;
+  scale: number;
+  sha256?: string | null;
+}
+
+export interface RuntimeRequest {
+  /** The job id: runtimes use it as the worker request id and in logs. */
+  jobId: string;
+  generation: ResolvedGeneration;
+  loras: readonly RuntimeLora[];
+}
+
+export interface RuntimeProgress {
+  step: number;
+  total: number;
+  elapsedMs: number;
+  /** e.g. "loading model", "denoising", "fetching image". */
+  message?: string | null;
+}
+
+export interface RuntimeContext {
+  signal: AbortSignal;
+  progress(p: RuntimeProgress): void;
+}
+
+export interface RuntimeOutput {
+  /** The encoded image (JPEG or PNG) as produced. */
+  bytes: Buffer;
+  seed: number;
+  loadSeconds: number | null;
+  generationSeconds: number;
+  /** What actually ran it: "NVIDIA H100 80GB" on a pod, "cuda" / "cpu" / "dml" locally. */
+  device: string | null;
+  /** Pod profile name (remote only). */
+  pod: string | null;
+  /** Model label as written into the image's parameters (e.g. "flux-dev", a local folder name). */
+  model: string;
+  /** The image's path on the pod (remote only), for "delete from pod" and logs. */
+  remotePath?: string | null;
+  sigmas?: number[] | null;
+}
+
+export interface GenerationRuntime {
+  readonly id: 'local' | 'remote';
+  generate(req: RuntimeRequest, ctx: RuntimeContext): Promise<RuntimeOutput>;
+}
