@@ -14,6 +14,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/cli.ts'),
           // The thumbnail service on its own, for `npm run bench:gallery` (bench/gallery-bench.mjs).
           'gallery-thumbnails': resolve(__dirname, 'src-main/gallery/thumbnails/thumbnail-service.ts'),
+          // The local inference child process (child_process.fork; src-main/local/worker-client.ts).
+          'local-worker': resolve(__dirname, 'src-main/local/worker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

@@ -25,6 +25,8 @@ import { EventBus } from './util/event-bus';
 import { GalleryService } from './gallery/gallery-service';
 import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
+import { LocalService } from './local/local-service';
+import { defaultWorkerPath } from './local/worker-client';
 
 export interface StudioOptions {
   dataDir: string;
@@ -47,6 +49,8 @@ export interface StudioOptions {
    * `serve` starts it itself; one-shot CLI commands leave it off.
    */
   watchGallery?: boolean;
+  /** The built local inference worker (default: out/main/local-worker.js). */
+  localWorkerPath?: string;
 }
 
 export interface Studio {
@@ -70,6 +74,7 @@ export interface Studio {
   readonly enhance: EnhanceService;
   readonly platform: Platform;
   readonly gallery: GalleryService;
+  readonly local: LocalService;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   mediaRoots(): MediaRoots;
@@ -152,6 +157,13 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   for (const executor of gallery.executors()) jobs.register(executor);
   for (const executor of opts.executors ?? []) jobs.register(executor);
 
+  const local = new LocalService({
+    settings,
+    workerPath: opts.localWorkerPath ?? defaultWorkerPath(opts.resourcesDir),
+    log: log.child('local'),
+    changed: (status) => events.emit('local.status', status),
+  });
+
   const mediaRoots = (): MediaRoots => ({
     output: settings.get().outputDir,
     thumbs: thumbsDir,
@@ -180,6 +192,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     enhance,
     platform,
     gallery,
+    local,
     mediaRoots,
     isStudioPath(p: string): boolean {
       const roots = [dataDir, settings.get().outputDir, ...Object.values(gallery.sourceFolders())];
@@ -192,6 +205,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     async close(): Promise<void> {
       gallery.stopWatching();
       await jobs.close();
+      await local.close();
       await gallery.close();
       db.close();
     },

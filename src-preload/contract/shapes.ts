@@ -212,6 +212,16 @@ export const Settings = z.object({
   enhanceNoticeAccepted: z.boolean(),
   /** Write the A1111 `parameters` text and the studio's JSON into saved images (off for privacy). */
   embedMetadata: z.boolean(),
+  /** Local runtime: model folders (diffusers ONNX layout) the user added. */
+  localModels: z.array(AbsolutePath).max(50),
+  /** The local model new local jobs use; null: the first valid one. */
+  localModel: AbsolutePath.nullable(),
+  /** Execution provider: auto (CUDA on Linux x64, DirectML on Windows, else CPU), or one forced. */
+  localProvider: z.enum(['auto', 'cuda', 'dml', 'cpu']),
+  /** onnxruntime intra-op threads; 0 lets it decide. */
+  localThreads: z.number().int().min(0).max(256),
+  /** Seconds without local work before the inference process ends and frees the model (0: never). */
+  localIdleSeconds: z.number().int().min(0).max(86_400),
 });
 export type Settings = z.infer<typeof Settings>;
 

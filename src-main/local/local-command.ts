@@ -1,0 +1,124 @@
+// `flux-studio schedule …` (the sigmas and timesteps a sampler uses, as one JSON object)
+// and `flux-studio local …` (generate on this machine's ONNX Runtime, manage model folders).
+import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
+import { StudioError } from '../api/studio-error';
+import { generateLocal } from './local-runtime';
+import { KNOWN_SCHEDULES, knownSchedule, type KnownScheduleModel } from './schedule';
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got “${value}”.`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}.`);
+    return n;
+  };
+}
+
+function decimal(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got “${value}”.`);
+    return n;
+  };
+}
+
+const gb = (n: number | null) => (n === null ? '?' : `${(n / 1024 ** 3).toFixed(2)} GB`);
+
+export function registerLocalCommands(program: Command): void {
+  common(
+    program
+      .command('schedule')
+      .description('Print the sigmas and timesteps a model\'s sampler uses (diffusers-exact), e.g. to compare with other tools.')
+      .addOption(new Option('--model <model>', 'sampler of which model').choices(Object.keys(KNOWN_SCHEDULES)).makeOptionMandatory())
+      .requiredOption('--steps <n>', 'number of steps', integer('--steps', 1, 1000))
+      .option('--width <px>', 'image width', integer('--width', 16, 16384), 1024)
+      .option('--height <px>', 'image height', integer('--height', 16, 16384), 1024)
+      .option('--json', 'print one JSON object { sigmas, timesteps }'),
+  ).action((opts: Common & { model: KnownScheduleModel; steps: number; width: number; height: number; json?: boolean }) => {
+    const s = knownSchedule(opts.model, opts.steps, opts.width, opts.height);
+    const out = { model: opts.model, steps: opts.steps, width: opts.width, height: opts.height, mu: s.mu, sigmas: s.sigmas, timesteps: s.timesteps };
+    print(out, opts.json, () =>
+      [
+        `${opts.model}, ${opts.steps} steps at ${opts.width}×${opts.height}${s.mu !== null ? ` (mu ${s.mu.toFixed(6)})` : ''}`,
+        `sigmas:    ${s.sigmas.map((v) => v.toFixed(6)).join(' ')}`,
+        `timesteps: ${s.timesteps.map((v) => v.toFixed(3)).join(' ')}`,
+      ].join('\n'),
+    );
+  });
+
+  const local = program.command('local').description('The local runtime: ONNX Runtime on this machine (CUDA, DirectML or CPU).');
+  common(
+    local
+      .command('generate')
+      .description('Generate one image with a local model folder (diffusers ONNX layout).')
+      .argument('<prompt>', 'the prompt')
+      .requiredOption('--model <dir>', 'model folder (FLUX.1-dev / -schnell or SD-Turbo ONNX export)')
+      .option('--steps <n>', 'steps (default: 28 dev, 4 schnell, 1 SD-Turbo)', integer('--steps', 1, 200))
+      .option('--seed <n>', 'seed (random when absent)', integer('--seed', 0, 4294967295))
+      .option('--width <px>', 'width (default 1024; 512 for SD-Turbo)', integer('--width', 16, 8192))
+      .option('--height <px>', 'height (default 1024; 512 for SD-Turbo)', integer('--height', 16, 8192))
+      .option('--guidance <g>', 'FLUX.1-dev guidance (default 3.5)', decimal('--guidance'))
+      .option('--max-sequence-length <n>', 'T5 tokens (default 512 dev, 256 schnell)', integer('--max-sequence-length', 1, 512))
+      .option('--jpeg-quality <q>', 'JPEG quality', integer('--jpeg-quality', 1, 100))
+      .option('--out <file>', 'output file (.png for PNG, else JPEG); default: the output folder')
+      .option('--json', 'print one JSON object'),
+  ).action(
+    (
+      prompt: string,
+      opts: Common & { model: string; steps?: number; seed?: number; width?: number; height?: number; guidance?: number; maxSequenceLength?: number; jpegQuality?: number; out?: string; json?: boolean },
+    ) =>
+      withStudio(opts, async (studio) => {
+        const abort = new AbortController();
+        const onSigint = () => abort.abort();
+        process.once('SIGINT', onSigint);
+        try {
+          const r = await generateLocal(studio.local, {
+            prompt,
+            model: opts.model,
+            steps: opts.steps,
+            seed: opts.seed,
+            width: opts.width,
+            height: opts.height,
+            guidance: opts.guidance,
+            maxSequenceLength: opts.maxSequenceLength,
+            jpegQuality: opts.jpegQuality ?? studio.settings.get().jpegQuality,
+            out: opts.out,
+            outputDir: studio.settings.get().outputDir,
+            signal: abort.signal,
+            onProgress: (s) => process.stderr.write(`step ${s.step}/${s.total}\n`),
+          });
+          print(r, opts.json, () => `${r.path}\n${r.model} (${r.kind}) on ${r.provider}, seed ${r.seed}, ${r.steps} steps, ${r.width}×${r.height}, ${r.seconds.toFixed(1)} s`);
+        } catch (err) {
+          if (err instanceof StudioError) throw new CliError(err.message, err.code === 'invalid_input' ? 2 : 1);
+          throw err;
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      }),
+  );
+  common(local.command('models').description('List the local model folders.').option('--json', 'print one JSON array')).action((opts: Common & { json?: boolean }) =>
+    withStudio(opts, async (studio) => {
+      const list = await callOrThrow(studio, 'local.models', {});
+      print(list, opts.json, () =>
+        list.length === 0
+          ? 'no local models (add one with `flux-studio local add DIR`)'
+          : list.map((m) => `${m.active ? '*' : ' '} ${m.name.padEnd(24)} ${(m.kind ?? 'invalid').padEnd(13)} ${gb(m.sizeBytes).padStart(9)}  ${m.path}${m.error ? `\n    ${m.error}` : ''}`).join('\n'),
+      );
+    }),
+  );
+  common(local.command('add').description('Add a local model folder (checked first).').argument('<dir>', 'model folder').option('--json', 'print one JSON object')).action(
+    (dir: string, opts: Common & { json?: boolean }) =>
+      withStudio(opts, async (studio) => {
+        const m = await callOrThrow(studio, 'local.addModel', { path: path.resolve(dir) });
+        print(m, opts.json, () => `added ${m.name} (${m.kind}, ${gb(m.sizeBytes)})`);
+      }),
+  );
+  common(local.command('remove').description('Forget a local model folder (files stay).').argument('<dir>', 'model folder')).action((dir: string, opts: Common) =>
+    withStudio(opts, async (studio) => {
+      const r = await callOrThrow(studio, 'local.removeModel', { path: path.resolve(dir) });
+      process.stdout.write(r.removed ? 'removed\n' : 'not in the list\n');
+    }),
+  );
+}
