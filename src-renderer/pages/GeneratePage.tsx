@@ -13,6 +13,7 @@ import { useDebounced } from './generate/hooks';
 import { PresetsPanel, type ResolveState } from './generate/PresetsPanel';
 import { PromptEditor } from './generate/PromptEditor';
 import { StylePicker } from './generate/StylePicker';
+import { LocalStatusChip } from './generate/local-status';
 
 const NOT_YET = 'Generation is not connected yet: connecting a RunPod pod or a local model comes in the next update.';
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -146,6 +147,7 @@ export function GeneratePage(): ReactElement {
                 </span>
                 <span className="muted">· default from Settings</span>
               </div>
+              {runtime === 'local' ? <LocalStatusChip /> : null}
               <div className="generate-action">
                 <span className="shortcut-hint" aria-hidden="true">
                   <Kbd>{IS_MAC ? '⌘' : 'Ctrl'}</Kbd>

@@ -10,6 +10,7 @@ import { useSettings } from '../stores/settings';
 import { notify, reportError } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
 import { EnhanceSection, GenerationDefaultsSection, TokenizerSection } from './settings-generation';
+import { ModelsSection } from './settings-models';
 
 
 function useFlash(): [boolean, () => void] {
@@ -567,6 +568,7 @@ export function SettingsPage(): ReactElement {
       <GenerationDefaultsSection />
       <EnhanceSection />
       <TokenizerSection canPick={info?.canPickFolders === true} />
+      <ModelsSection canPick={info?.canPickFolders === true} />
       <SecretsSection />
       <StorageSection info={info} />
       <MaintenanceSection info={info} />

@@ -1,0 +1,100 @@
+// Test plumbing for the local runtime: the ONNX fixtures (tiny FLUX-schnell/-dev and
+// SD-Turbo exports with diffusers' reference outputs, built by scripts/onnx-fixtures.sh and
+// cached) and the inference worker bundled the way electron-vite bundles
+// out/main/local-worker.js (CommonJS, dependencies external).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { REPO_ROOT } from '../helpers/studio';
+
+let fixturesDir: string | null = null;
+
+/** DIR with DIR/<model>/onnx, DIR/<model>/reference/cases.json and DIR/schedules.json. */
+export function onnxFixtures(): string {
+  if (fixturesDir) return fixturesDir;
+  const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'onnx-fixtures.sh')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 30 * 60_000,
+  });
+  const dir = out.trim().split('\n').filter(Boolean).at(-1) ?? '';
+  if (!dir || !fs.existsSync(path.join(dir, 'schedules.json'))) throw new Error(`scripts/onnx-fixtures.sh printed ${JSON.stringify(out.slice(-300))}, not a fixtures folder`);
+  fixturesDir = dir;
+  return dir;
+}
+
+export const FIXTURE_MODELS = ['flux-schnell', 'flux-dev', 'sd-turbo'] as const;
+export type FixtureModel = (typeof FIXTURE_MODELS)[number];
+
+export interface TensorRef {
+  file: string;
+  shape: number[];
+  dtype: string;
+}
+
+export interface ReferenceCase {
+  name?: string;
+  prompt: string;
+  seed: number;
+  steps: number;
+  width: number;
+  height: number;
+  guidance: number | null;
+  max_sequence_length?: number | null;
+  tensors: Record<string, TensorRef>;
+  sigmas?: number[];
+  timesteps?: number[];
+  image?: string;
+  [k: string]: unknown;
+}
+
+export function referenceCases(model: FixtureModel): { dir: string; cases: ReferenceCase[] } {
+  const dir = path.join(onnxFixtures(), model, 'reference');
+  const raw = JSON.parse(fs.readFileSync(path.join(dir, 'cases.json'), 'utf8')) as unknown;
+  const cases = (Array.isArray(raw) ? raw : ((raw as { cases?: unknown }).cases ?? [])) as ReferenceCase[];
+  return { dir, cases };
+}
+
+/** A raw little-endian tensor of a case. */
+export function readTensor(refDir: string, t: TensorRef): Float32Array | BigInt64Array | Int32Array {
+  const buf = fs.readFileSync(path.resolve(refDir, t.file));
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  if (t.dtype === 'float32') return new Float32Array(ab);
+  if (t.dtype === 'int64') return new BigInt64Array(ab);
+  if (t.dtype === 'int32') return new Int32Array(ab);
+  throw new Error(`unsupported dtype ${t.dtype}`);
+}
+
+let workerFile: string | null = null;
+
+/** The worker bundled once per test process (like out/main/local-worker.js). */
+export function builtWorker(): string {
+  if (workerFile) return workerFile;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-studio-worker-'));
+  const outfile = path.join(outdir, 'local-worker.js');
+  buildSync({
+    entryPoints: [path.join(REPO_ROOT, 'src-main', 'local', 'worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    external: ['onnxruntime-node', 'sharp', '@huggingface/tokenizers', 'entities'],
+    nodePaths: [path.join(REPO_ROOT, 'node_modules')],
+    logLevel: 'error',
+  });
+  // Resolve the externals from the checkout's node_modules.
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
+  workerFile = outfile;
+  return outfile;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
