@@ -271,8 +271,10 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   const index = readJson(path.join(dir, 'model_index.json'));
   const pipelineClass = typeof index._class_name === 'string' ? index._class_name : '';
   let family: 'flux' | 'sd';
-  if (/^Flux/.test(pipelineClass)) family = 'flux';
-  else if (/^(ORT)?StableDiffusion(Pipeline|OnnxPipeline)?$/.test(pipelineClass) || pipelineClass === 'OnnxStableDiffusionPipeline') family = 'sd';
+  // diffusers names (FluxPipeline), optimum's (ORTFluxPipeline), diffusers' old ONNX ones (OnnxStableDiffusionPipeline).
+  const base = pipelineClass.replace(/^(ORT|Onnx)/, '');
+  if (/^Flux(Pipeline)?$/.test(base)) family = 'flux';
+  else if (/^StableDiffusion(Pipeline)?$/.test(base)) family = 'sd';
   else if (/XL/.test(pipelineClass)) {
     throw new ModelFolderError('unsupported', `${pipelineClass}: SDXL / SDXL-Turbo exports are not supported by the local runtime yet (FLUX.1-dev, FLUX.1-schnell and SD-Turbo are)`);
   } else {

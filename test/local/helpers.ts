@@ -14,6 +14,9 @@ let fixturesDir: string | null = null;
 /** DIR with DIR/<model>/onnx, DIR/<model>/reference/cases.json and DIR/schedules.json. */
 export function onnxFixtures(): string {
   if (fixturesDir) return fixturesDir;
+  // For working on the runtime against an already built folder.
+  const preset = process.env.FLUX_STUDIO_ONNX_FIXTURES;
+  if (preset) return (fixturesDir = preset);
   const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'onnx-fixtures.sh')], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
