@@ -1,0 +1,127 @@
+// Model folder checks with tiny broken copies of the real fixture exports: a missing part,
+// fp16 graph I/O (converted with the real onnx library), parts that do not fit together,
+// a model too large for the free memory, a foreign pipeline; and the good folders' facts.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { checkFitsInMemory, inspectModelFolder, ModelFolderError } from '../../src-main/local/model-folder';
+import { readGraphIo } from '../../src-main/local/onnx-header';
+import { LocalPipeline } from '../../src-main/local/pipeline';
+import { REPO_ROOT, tempDir } from '../helpers/studio';
+import { onnxFixtures } from './helpers';
+
+let fixtures = '';
+beforeAll(() => {
+  fixtures = onnxFixtures();
+}, 40 * 60_000);
+
+function copyModel(model: string): string {
+  const dst = path.join(tempDir('flux-studio-model-'), model);
+  fs.cpSync(path.join(fixtures, model, 'onnx'), dst, { recursive: true });
+  return dst;
+}
+
+function folderError(dir: string): ModelFolderError {
+  try {
+    inspectModelFolder(dir);
+  } catch (err) {
+    if (err instanceof ModelFolderError) return err;
+    throw err;
+  }
+  throw new Error(`${dir} was accepted`);
+}
+
+function venvPython(): string {
+  const r = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'pod-venv.sh')], { encoding: 'utf8', timeout: 30 * 60_000 });
+  if (r.status !== 0) throw new Error(`scripts/pod-venv.sh failed: ${r.stderr.slice(-500)}`);
+  return path.join(r.stdout.trim(), 'bin', 'python');
+}
+
+describe('model folders', () => {
+  test('the fixture exports are recognised with their facts', () => {
+    const want = { 'flux-schnell': { guidance: false, ch: 16 }, 'flux-dev': { guidance: true, ch: 16 }, 'sd-turbo': { guidance: false, ch: 4 } } as const;
+    for (const [model, w] of Object.entries(want)) {
+      const info = inspectModelFolder(path.join(fixtures, model, 'onnx'));
+      expect(info.kind).toBe(model);
+      expect(info.layout.usesGuidance).toBe(w.guidance);
+      expect(info.layout.latentChannels).toBe(w.ch);
+      expect(info.layout.vaeScaleFactor).toBe(8);
+      expect(info.sizeBytes).toBeGreaterThan(100_000);
+    }
+    const io = readGraphIo(path.join(fixtures, 'flux-dev', 'onnx', 'transformer', 'model.onnx'));
+    expect(io.inputs.map((i) => i.name)).toEqual(expect.arrayContaining(['hidden_states', 'encoder_hidden_states', 'pooled_projections', 'timestep', 'img_ids', 'txt_ids', 'guidance']));
+    expect(io.outputs.map((o) => o.name)).toEqual(['out_hidden_states']);
+  });
+
+  test('a missing part is named', () => {
+    const dir = copyModel('flux-schnell');
+    fs.rmSync(path.join(dir, 'text_encoder_2'), { recursive: true });
+    const err = folderError(dir);
+    expect(err.code).toBe('missing_part');
+    expect(err.message).toMatch(/missing part: text_encoder_2\/model\.onnx/);
+    const sd = copyModel('sd-turbo');
+    fs.rmSync(path.join(sd, 'tokenizer', 'merges.txt'));
+    expect(folderError(sd).message).toMatch(/tokenizer\/ \(vocab\.json \+ merges\.txt\)/);
+    expect(folderError(path.join(tempDir(), 'nope')).message).toMatch(/is not a folder/);
+    expect(folderError(tempDir()).message).toMatch(/model_index\.json/);
+  });
+
+  test('parts from different models: unexpected shapes are reported', () => {
+    const dir = copyModel('flux-schnell');
+    // SD-Turbo's VAE takes 4 latent channels, FLUX's transformer makes 16.
+    fs.rmSync(path.join(dir, 'vae_decoder'), { recursive: true });
+    fs.cpSync(path.join(fixtures, 'sd-turbo', 'onnx', 'vae_decoder'), path.join(dir, 'vae_decoder'), { recursive: true });
+    const err = folderError(dir);
+    expect(err.code).toBe('unexpected_shape');
+    expect(err.message).toMatch(/vae_decoder latent channels do not fit together \(16 vs 4\)/);
+    // A UNet where the FLUX transformer should be.
+    const dir2 = copyModel('flux-dev');
+    fs.rmSync(path.join(dir2, 'transformer'), { recursive: true });
+    fs.cpSync(path.join(fixtures, 'sd-turbo', 'onnx', 'unet'), path.join(dir2, 'transformer'), { recursive: true });
+    const err2 = folderError(dir2);
+    expect(err2.code).toBe('unexpected_shape');
+    expect(err2.message).toMatch(/^transformer: /);
+  });
+
+  test('fp16 graph I/O is refused with what to do, at inspection and at load', async () => {
+    const dir = copyModel('sd-turbo');
+    const model = path.join(dir, 'vae_decoder', 'model.onnx');
+    // Make the decoder take float16: the graph input becomes fp16 and is cast to fp32 inside.
+    const py = [
+      'import sys, onnx',
+      'from onnx import helper, TensorProto',
+      'p = sys.argv[1]',
+      'm = onnx.load(p, load_external_data=False)',
+      'g = m.graph',
+      'inp = g.input[0]',
+      'old = inp.name',
+      'for n in g.node:',
+      '    n.input[:] = [old + "_fp32" if x == old else x for x in n.input]',
+      'g.node.insert(0, helper.make_node("Cast", [old], [old + "_fp32"], to=TensorProto.FLOAT))',
+      'inp.type.tensor_type.elem_type = TensorProto.FLOAT16',
+      'onnx.save(m, p)',
+    ].join('\n');
+    const r = spawnSync(venvPython(), ['-c', py, model], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const err = folderError(dir);
+    expect(err.code).toBe('fp16_io');
+    expect(err.message).toMatch(/vae_decoder: input latent_sample is float16; onnxruntime-node needs fp32 graph inputs and outputs/);
+    expect(err.message).toMatch(/keep_io_types/);
+    await expect(LocalPipeline.load(dir, { provider: 'cpu', threads: 1 })).rejects.toThrow(/float16/);
+  }, 180_000);
+
+  test('too large for the free memory', () => {
+    expect(() => checkFitsInMemory(24 * 1024 ** 3, 8 * 1024 ** 3)).toThrow(/needs about 24\.0 GB and only 8\.0 GB of memory is free/);
+    expect(() => checkFitsInMemory(1024, 8 * 1024 ** 3)).not.toThrow();
+  });
+
+  test('foreign pipelines are refused by name', () => {
+    const dir = copyModel('sd-turbo');
+    const index = JSON.parse(fs.readFileSync(path.join(dir, 'model_index.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(dir, 'model_index.json'), JSON.stringify({ ...index, _class_name: 'StableDiffusionXLPipeline' }));
+    expect(folderError(dir).message).toMatch(/SDXL \/ SDXL-Turbo exports are not supported/);
+    fs.writeFileSync(path.join(dir, 'model_index.json'), JSON.stringify({ ...index, _class_name: 'KandinskyPipeline' }));
+    expect(folderError(dir).code).toBe('unsupported');
+  });
+});
