@@ -10,6 +10,7 @@ import { LocalService } from '../../src-main/local/local-service';
 import { LocalWorkerClient, LocalWorkerError } from '../../src-main/local/worker-client';
 import type { WorkerGenerate } from '../../src-main/local/worker-protocol';
 import type { Studio } from '../../src-main/studio';
+import type { Envelope, LocalModel } from '../../src-preload/contract';
 import { makeStudio } from '../helpers/studio';
 import { builtWorker, onnxFixtures } from './helpers';
 
@@ -155,7 +156,7 @@ describe('studio service and LocalRuntime', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'path' } });
     const added = await studio.dispatch('local.addModel', { path: schnell });
     expect(added).toMatchObject({ ok: true, data: { kind: 'flux-schnell', valid: true, active: true } });
-    const list = await studio.dispatch('local.models', {});
+    const list = (await studio.dispatch('local.models', {})) as Envelope<LocalModel[]>;
     expect(list.ok && list.data[0]!.sizeBytes).toBeGreaterThan(100_000);
     await studio.settings.update({ localProvider: 'cpu', localThreads: 1 });
 
