@@ -57,7 +57,7 @@ export class LocalRuntime implements GenerationRuntime {
         generationSeconds: (performance.now() - t0) / 1000 - (image.loadSeconds ?? 0),
         device: image.provider,
         pod: null,
-        model: path.basename(dir),
+        model: this.local.inspect(dir).info?.name ?? path.basename(dir),
         sigmas: image.sigmas,
       };
     } catch (err) {

@@ -57,7 +57,7 @@ export class LocalService {
     const { info, error } = this.inspect(dir);
     return {
       path: dir,
-      name: path.basename(dir),
+      name: info?.name ?? path.basename(dir),
       kind: info?.kind ?? null,
       sizeBytes: info?.sizeBytes ?? null,
       valid: info !== null,

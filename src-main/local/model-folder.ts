@@ -316,7 +316,9 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   };
   const hint: LocalModelKind = family === 'sd' ? 'sd-turbo' : scheduler.kind === 'flow-match' && scheduler.config.useDynamicShifting ? 'flux-dev' : 'flux-schnell';
   const layout = resolveLayout(family, hint, ios, vae);
-  return { dir, name: path.basename(dir), kind: layout.kind, pipelineClass, scheduler, sizeBytes: folderBytes(dir), layout };
+  // optimum's `<model>/onnx` folders are named after their parent.
+  const name = path.basename(dir) === 'onnx' ? path.basename(path.dirname(dir)) : path.basename(dir);
+  return { dir, name, kind: layout.kind, pipelineClass, scheduler, sizeBytes: folderBytes(dir), layout };
 }
 
 /** Refuses a model that cannot fit: its files are loaded into memory (CPU) or staged there (GPU). */

@@ -151,10 +151,9 @@ export class LocalPipeline {
           const session = await ort.InferenceSession.create(path.join(info.dir, name, 'model.onnx'), {
             executionProviders: [epOption(ep)],
             graphOptimizationLevel: 'all',
-            intraOpNumThreads: opts.threads > 0 ? opts.threads : undefined,
+            ...(opts.threads > 0 ? { intraOpNumThreads: opts.threads } : {}),
             logSeverityLevel: 3,
-            enableProfiling: profile,
-            profileFilePrefix: profile ? path.join(profileDir, name) : undefined,
+            ...(profile ? { enableProfiling: true, profileFilePrefix: path.join(profileDir, name) } : {}),
           });
           // The loaded session's own metadata must give the same mapping as the header did.
           const io = resolvePartIo(name, { inputs: toIo(session.inputMetadata), outputs: toIo(session.outputMetadata) });

@@ -58,7 +58,8 @@ describe('schedules = diffusers (FlowMatchEulerDiscreteScheduler / EulerDiscrete
     expect(knownSchedule('flux-schnell', 4, 1024, 1024).sigmas).toEqual([1, 0.75, 0.5, 0.25, 0]);
     const sd = knownSchedule('sd-turbo', 4, 512, 512);
     expect(sd.timesteps).toEqual([999, 749, 499, 249]);
-    expect(sd.sigmas.slice(0, 4).map((v) => +v.toFixed(5))).toEqual([14.61464, 4.08173, 1.61289, 0.69321]);
+    // The notes give float64 values; the scheduler works in float32.
+    [14.614641, 4.081729, 1.612886, 0.693205].forEach((v, i) => expect(sd.sigmas[i]).toBeCloseTo(v, 4));
   });
 
   test('scheduler configs: the real ones parse, unsupported options are refused by name', () => {

@@ -187,7 +187,7 @@ describe('studio service and LocalRuntime', () => {
       { signal: new AbortController().signal, progress: (p) => progress.push(p.step) },
     );
     expect(progress).toEqual([0, 1, 2]);
-    expect(out).toMatchObject({ seed: 11, device: 'cpu', pod: null, model: 'onnx' });
+    expect(out).toMatchObject({ seed: 11, device: 'cpu', pod: null, model: 'flux-schnell' });
     expect((await sharp(out.bytes).metadata()).format).toBe('jpeg');
     expect(out.loadSeconds).toBeGreaterThan(0);
     const status = await studio.dispatch('local.status', {});
