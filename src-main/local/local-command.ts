@@ -33,8 +33,8 @@ export function registerLocalCommands(program: Command): void {
       .description('Print the sigmas and timesteps a model\'s sampler uses (diffusers-exact), e.g. to compare with other tools.')
       .addOption(new Option('--model <model>', 'sampler of which model').choices(Object.keys(KNOWN_SCHEDULES)).makeOptionMandatory())
       .requiredOption('--steps <n>', 'number of steps', integer('--steps', 1, 1000))
-      .option('--width <px>', 'image width', integer('--width', 16, 16384), 1024)
-      .option('--height <px>', 'image height', integer('--height', 16, 16384), 1024)
+      .option('--width <px>', 'image width', integer('--width', 16, 8192), 1024)
+      .option('--height <px>', 'image height', integer('--height', 16, 8192), 1024)
       .option('--json', 'print one JSON object { sigmas, timesteps }'),
   ).action((opts: Common & { model: KnownScheduleModel; steps: number; width: number; height: number; json?: boolean }) => {
     const s = knownSchedule(opts.model, opts.steps, opts.width, opts.height);

@@ -115,6 +115,9 @@ export function flowMatchSchedule(cfg: FlowMatchConfig, steps: number, imageSeqL
     const s = f(cfg.shift);
     sigmas = sigmas.map((t) => f(f(s * t) / f(1 + f(f(s - 1) * t))));
   }
+  if (!sigmas.every((s) => Number.isFinite(s))) {
+    throw new RangeError(`the schedule is not defined at ${imageSeqLen} image tokens (the shift overflows float32); use a smaller size`);
+  }
   const timesteps = sigmas.map((s) => f(s * cfg.numTrainTimesteps));
   return { sigmas: [...sigmas, 0], timesteps, mu, initNoiseSigma: 1 };
 }

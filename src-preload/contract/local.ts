@@ -86,8 +86,9 @@ export const localCalls = {
       .object({
         model: ScheduleModel,
         steps: z.number().int().min(1).max(1000),
-        width: z.number().int().min(16).max(16_384),
-        height: z.number().int().min(16).max(16_384),
+        // Beyond 8192 px FLUX's shift e^mu overflows float32 (diffusers gives NaN there too).
+        width: z.number().int().min(16).max(8192),
+        height: z.number().int().min(16).max(8192),
       })
       .strict(),
     response: z.object({ sigmas: z.array(z.number()), timesteps: z.array(z.number()), mu: z.number().nullable() }),
