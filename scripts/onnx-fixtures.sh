@@ -20,9 +20,11 @@ if [ ! -f "$out/.complete" ]; then
   if [ ! -f "$out/.complete" ]; then
     tmp="$cache/onnx-fixtures-$key.tmp-$$"
     rm -rf "$tmp"
+    trap 'rm -rf "$tmp"' EXIT  # a failed or interrupted build leaves nothing behind
     "$venv/bin/python" "$src/make_fixtures.py" --out "$tmp" >&2
     rm -rf "$out"
     mv "$tmp" "$out"
+    trap - EXIT
   fi
   flock -u 9
 fi
