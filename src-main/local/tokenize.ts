@@ -45,17 +45,61 @@ function folderMaxLength(dir: string): number | null {
   return typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 4096 ? v : null;
 }
 
+/** Added tokens (content → id) of a tokenizer folder: tokenizer.json's added_tokens, else the special tokens. */
+function addedTokens(dir: string, vocab: Record<string, unknown> | null): Map<string, number> {
+  const out = new Map<string, number>();
+  const json = readJson(path.join(dir, 'tokenizer.json'));
+  if (json && Array.isArray(json.added_tokens)) {
+    for (const t of json.added_tokens as { id?: unknown; content?: unknown }[]) {
+      if (typeof t.id === 'number' && typeof t.content === 'string' && t.content) out.set(t.content, t.id);
+    }
+    return out;
+  }
+  const map = readJson(path.join(dir, 'special_tokens_map.json')) ?? readJson(path.join(dir, 'tokenizer_config.json')) ?? {};
+  for (const k of ['bos_token', 'eos_token', 'unk_token', 'pad_token']) {
+    const t = tokenString(map[k]);
+    const id = t !== null ? vocab?.[t] : undefined;
+    if (t && typeof id === 'number') out.set(t, id);
+  }
+  return out;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export class ClipPromptTokenizer {
   readonly padId: number;
   readonly maxLength: number;
+  /** Matches the added tokens in raw text (longest first), as transformers splits on them before BPE. */
+  private readonly addedRe: RegExp | null;
 
   constructor(
     readonly bpe: ClipTokenizer,
     padId: number,
     maxLength = CLIP_MAX_LENGTH,
+    private readonly added: Map<string, number> = new Map(),
   ) {
     this.padId = padId;
     this.maxLength = maxLength;
+    const keys = [...added.keys()].sort((a, b) => b.length - a.length);
+    this.addedRe = keys.length > 0 ? new RegExp(keys.map(escapeRe).join('|'), 'g') : null;
+  }
+
+  /**
+   * The prompt's ids without BOS/EOS. Added tokens (e.g. SD 2.x's pad token "!") are cut
+   * out of the raw text first and become their own id, as transformers' CLIPTokenizer does:
+   * "dusk!!" → dusk, !, ! (0, 0), not the BPE token "!!".
+   */
+  private body(prompt: string): number[] {
+    if (!this.addedRe) return this.bpe.encode(prompt);
+    const ids: number[] = [];
+    let last = 0;
+    for (const m of prompt.matchAll(this.addedRe)) {
+      if (m.index > last) ids.push(...this.bpe.encode(prompt.slice(last, m.index)));
+      ids.push(this.added.get(m[0])!);
+      last = m.index + m[0].length;
+    }
+    if (last < prompt.length) ids.push(...this.bpe.encode(prompt.slice(last)));
+    return ids;
   }
 
   /** Loads tokenizer/ (vocab.json + merges.txt; the pad token from its config, <|endoftext|> when none). */
@@ -69,12 +113,13 @@ export class ClipPromptTokenizer {
       if (typeof id !== 'number') throw new Error(`${dir}: the pad token ${JSON.stringify(padToken)} is not in vocab.json`);
       padId = id;
     }
-    return new ClipPromptTokenizer(bpe, padId, Math.min(folderMaxLength(dir) ?? CLIP_MAX_LENGTH, CLIP_MAX_LENGTH));
+    const vocab = readJson(path.join(dir, 'vocab.json'));
+    return new ClipPromptTokenizer(bpe, padId, Math.min(folderMaxLength(dir) ?? CLIP_MAX_LENGTH, CLIP_MAX_LENGTH), addedTokens(dir, vocab));
   }
 
   /** input_ids [maxLength] and how many prompt tokens were cut off. */
   encode(prompt: string): { ids: number[]; truncated: number } {
-    const body = this.bpe.encode(prompt);
+    const body = this.body(prompt);
     const room = this.maxLength - 2;
     const ids = [this.bpe.bos, ...body.slice(0, room), this.bpe.eos];
     while (ids.length < this.maxLength) ids.push(this.padId);

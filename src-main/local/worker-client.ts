@@ -187,7 +187,8 @@ export class LocalWorkerClient {
     return this.work(async () => {
       const l = this.loaded;
       if (l && l.dir === dir && l.provider === provider && l.threads === threads && this.lastStatus) return this.lastStatus;
-      if (l && (l.provider !== provider || l.threads !== threads)) await this.stop();
+      // Another model or other session options: a fresh process, so the old model's memory is returned.
+      if (l && (l.dir !== dir || l.provider !== provider || l.threads !== threads)) await this.stop();
       const msg = await this.request((id) => ({ type: 'load', id, dir, provider, threads }));
       if (msg.type !== 'loaded') throw new LocalWorkerError('failed', `unexpected answer ${msg.type}`);
       this.loaded = { dir, provider, threads };
