@@ -26,7 +26,7 @@ import { GalleryService } from './gallery/gallery-service';
 import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
 import { LocalService } from './local/local-service';
-import { defaultWorkerPath } from './local/worker-client';
+import { defaultWorkerPath, type WorkerSpawner } from './local/worker-client';
 
 export interface StudioOptions {
   dataDir: string;
@@ -51,6 +51,8 @@ export interface StudioOptions {
   watchGallery?: boolean;
   /** The built local inference worker (default: out/main/local-worker.js). */
   localWorkerPath?: string;
+  /** How to start it (default: child_process.fork; the desktop app uses a utility process). */
+  localWorkerSpawner?: WorkerSpawner;
 }
 
 export interface Studio {
@@ -160,6 +162,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   const local = new LocalService({
     settings,
     workerPath: opts.localWorkerPath ?? defaultWorkerPath(opts.resourcesDir),
+    spawn: opts.localWorkerSpawner,
     log: log.child('local'),
     changed: (status) => events.emit('local.status', status),
   });

@@ -16,6 +16,7 @@ import { createSafeStorageCipher } from './safe-storage-cipher';
 import { hardenSession } from './security';
 import type { TrustedOrigins } from './trusted-sender';
 import { createMainWindow, guardWebContents } from './window';
+import { utilityProcessSpawner } from './local-worker-spawner';
 
 const CLOSE_TIMEOUT_MS = 10_000;
 
@@ -104,6 +105,7 @@ async function start(): Promise<void> {
     }),
     version: app.getVersion(),
     platform,
+    localWorkerSpawner: utilityProcessSpawner,
     cipher: createSafeStorageCipher(safeStorage),
   });
   const s = studio;

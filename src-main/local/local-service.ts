@@ -9,13 +9,14 @@ import type { Logger } from '../logging/logger';
 import type { SettingsService } from '../settings/settings-service';
 import { checkFitsInMemory, inspectModelFolder, ModelFolderError, type ModelFolderInfo } from './model-folder';
 import { providerChain } from './providers';
-import { LocalWorkerClient, LocalWorkerError } from './worker-client';
+import { LocalWorkerClient, LocalWorkerError, type WorkerSpawner } from './worker-client';
 import type { StepEvent } from './pipeline';
 import type { WorkerGenerate, WorkerImage } from './worker-protocol';
 
 export interface LocalServiceOptions {
   settings: SettingsService;
   workerPath: string;
+  spawn?: WorkerSpawner;
   log: Logger;
   /** Called whenever the status may have changed (the studio emits `local.status`). */
   changed?: (status: LocalStatus) => void;
@@ -29,6 +30,7 @@ export class LocalService {
   constructor(private readonly opts: LocalServiceOptions) {
     this.client = new LocalWorkerClient({
       workerPath: opts.workerPath,
+      spawn: opts.spawn,
       idleMs: () => opts.settings.get().localIdleSeconds * 1000,
       log: (level, line) => opts.log[level](line),
     });

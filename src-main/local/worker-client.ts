@@ -9,9 +9,49 @@ import type { ProviderPreference } from './providers';
 import type { StepEvent } from './pipeline';
 import type { FromWorker, ToWorker, WorkerGenerate, WorkerImage, WorkerStatus } from './worker-protocol';
 
+/** A started worker process, whatever started it (child_process.fork, Electron's utilityProcess). */
+export interface WorkerHandle {
+  readonly pid: number | undefined;
+  send(msg: ToWorker): void;
+  onMessage(fn: (msg: FromWorker) => void): void;
+  onExit(fn: (code: number | null, signal: string | null) => void): void;
+  /** Output lines of the process (ORT warnings), for the log. */
+  onOutput(fn: (chunk: string) => void): void;
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void;
+}
+
+export type WorkerSpawner = (workerPath: string) => WorkerHandle;
+
+/**
+ * child_process.fork with structured-clone IPC (typed arrays cross as they are). Right for
+ * Node (CLI, serve, tests); the packaged Electron app, whose runAsNode fuse is off, passes
+ * a utilityProcess spawner instead (src-main/app/local-worker-spawner.ts).
+ */
+export const forkSpawner: WorkerSpawner = (workerPath) => {
+  const child: ChildProcess = fork(workerPath, [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    execArgv: [],
+  });
+  return {
+    pid: child.pid,
+    send: (msg) => void child.send(msg),
+    onMessage: (fn) => void child.on('message', (m: unknown) => fn(m as FromWorker)),
+    onExit: (fn) => void child.once('exit', (code, signal) => fn(code, signal)),
+    onOutput: (fn) => {
+      child.stdout?.on('data', (c: Buffer) => fn(c.toString('utf8')));
+      child.stderr?.on('data', (c: Buffer) => fn(c.toString('utf8')));
+    },
+    kill: (signal) => void child.kill(signal),
+  };
+};
+
 export interface WorkerClientOptions {
   /** The built worker entry (out/main/local-worker.js). */
   workerPath: string;
+  /** How to start it (default: child_process.fork). */
+  spawn?: WorkerSpawner;
   /** Milliseconds without work before the process is ended; read at each arm. 0: never. */
   idleMs: () => number;
   log?: (level: 'debug' | 'info' | 'warn', line: string) => void;
@@ -41,7 +81,8 @@ export function defaultWorkerPath(root: string): string {
 }
 
 export class LocalWorkerClient {
-  private child: ChildProcess | null = null;
+  private child: WorkerHandle | null = null;
+  private readonly exitWaiters: (() => void)[] = [];
   private ready: Promise<void> | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -85,44 +126,35 @@ export class LocalWorkerClient {
     if (!fs.existsSync(this.opts.workerPath)) {
       return Promise.reject(new LocalWorkerError('failed', `the local inference worker is not built (${this.opts.workerPath}); run \`npm run build\``));
     }
-    const child = fork(this.opts.workerPath, [], {
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // In Electron, fork runs the app binary: make it behave as Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      execArgv: [],
-    });
+    const child = (this.opts.spawn ?? forkSpawner)(this.opts.workerPath);
     this.child = child;
-    const forward = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.log('debug', `worker: ${line}`);
-    };
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
+    child.onOutput((chunk) => {
+      for (const line of chunk.split('\n')) if (line.trim()) this.log('debug', `worker: ${line}`);
+    });
     this.ready = new Promise<void>((resolve, reject) => {
-      const onReady = (raw: unknown) => {
-        if ((raw as FromWorker).type === 'ready') {
-          child.off('message', onReady);
-          resolve();
+      child.onMessage((msg) => {
+        if (msg.type === 'ready') resolve();
+        else this.onMessage(msg);
+      });
+      child.onExit((code, signal) => {
+        reject(new LocalWorkerError('exited', 'the local inference process ended while starting'));
+        if (this.child === child) {
+          this.child = null;
+          this.ready = null;
+          this.loaded = null;
+          this.lastStatus = null;
+          this.clearIdle();
         }
-      };
-      child.on('message', onReady);
-      child.once('exit', () => reject(new LocalWorkerError('exited', 'the local inference process ended while starting')));
+        const err = new LocalWorkerError('exited', `the local inference process ended (${signal ?? `exit code ${code}`})`);
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+        for (const w of this.exitWaiters.splice(0)) w();
+        this.log('debug', `local worker ${child.pid} exited (${signal ?? code})`);
+        this.changed();
+      });
     });
-    child.on('message', (raw: unknown) => this.onMessage(raw as FromWorker));
-    child.on('exit', (code, signal) => {
-      if (this.child === child) {
-        this.child = null;
-        this.ready = null;
-        this.loaded = null;
-        this.lastStatus = null;
-        this.clearIdle();
-      }
-      const err = new LocalWorkerError('exited', `the local inference process ended (${signal ?? `exit code ${code}`})`);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      this.log('debug', `local worker ${child.pid} exited (${signal ?? code})`);
-      this.changed();
-    });
+    // A start that failed must not leave an unhandled rejection behind.
+    this.ready.catch(() => undefined);
     this.log('debug', `local worker started, pid ${child.pid}`);
     return this.ready;
   }
@@ -247,7 +279,7 @@ export class LocalWorkerClient {
     this.clearIdle();
     const child = this.child;
     if (!child) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const gone = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await gone;

@@ -12,8 +12,17 @@ let pipeline: LocalPipeline | null = null;
 let current: { id: number; abort: AbortController } | null = null;
 let queue: Promise<void> = Promise.resolve();
 
+// Started by child_process.fork (process.send / 'message') or as an Electron utility
+// process (process.parentPort, messages in event.data); both clone structurally.
+interface ParentPort {
+  postMessage(msg: unknown): void;
+  on(event: 'message', fn: (e: { data: unknown }) => void): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
 function send(msg: FromWorker): void {
-  process.send?.(msg);
+  if (parentPort) parentPort.postMessage(msg);
+  else process.send?.(msg);
 }
 
 function status(): WorkerStatus {
@@ -87,7 +96,7 @@ function fail(id: number, err: unknown): void {
   else send({ type: 'error', id, code: 'failed', message: err instanceof Error ? err.message : String(err) });
 }
 
-process.on('message', (raw: unknown) => {
+function onMessage(raw: unknown): void {
   const msg = raw as ToWorker;
   // Cancel and status answer at once, even while a generation runs.
   if (msg.type === 'cancel') {
@@ -99,6 +108,12 @@ process.on('message', (raw: unknown) => {
     return;
   }
   queue = queue.then(() => handle(msg).catch((err: unknown) => fail(msg.id, err)));
-});
-process.on('disconnect', () => process.exit(0));
+}
+
+if (parentPort) parentPort.on('message', (e) => onMessage(e.data));
+else {
+  process.on('message', onMessage);
+  // The studio is gone: so is the model.
+  process.on('disconnect', () => process.exit(0));
+}
 send({ type: 'ready', pid: process.pid });
