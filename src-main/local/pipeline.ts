@@ -167,7 +167,8 @@ export class LocalPipeline {
           fs.rmSync(profileDir, { recursive: true, force: true });
           throw err;
         }
-        const why = `${ep}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+        const hint = ep === 'cuda' ? ' (needs the CUDA build: ONNXRUNTIME_NODE_INSTALL=cuda12 with CUDA 12 and cuDNN 9 on the library path)' : '';
+        const why = `${ep}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}${hint}`;
         fallbacks.push(why);
         log(`provider ${why}; trying ${chain[i + 1]}`);
       }
