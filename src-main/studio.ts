@@ -25,6 +25,8 @@ import { EventBus } from './util/event-bus';
 import { GalleryService } from './gallery/gallery-service';
 import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
+import { DatasetService } from './datasets/dataset-service';
+import { TaggingService } from './datasets/tagging/tagging-service';
 
 export interface StudioOptions {
   dataDir: string;
@@ -70,6 +72,8 @@ export interface Studio {
   readonly enhance: EnhanceService;
   readonly platform: Platform;
   readonly gallery: GalleryService;
+  readonly datasets: DatasetService;
+  readonly tagging: TaggingService;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   mediaRoots(): MediaRoots;
@@ -150,6 +154,17 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     env,
   });
   for (const executor of gallery.executors()) jobs.register(executor);
+  const datasets = new DatasetService({ db, dataDir, log: log.child('datasets') });
+  const tagging = new TaggingService({
+    dataDir,
+    resourcesDir: opts.resourcesDir,
+    datasets,
+    jobs,
+    getKey: () => secrets.get('anthropic'),
+    baseURL: env.ANTHROPIC_BASE_URL || undefined,
+    log: log.child('tagging'),
+  });
+  jobs.register(tagging.executor());
   for (const executor of opts.executors ?? []) jobs.register(executor);
 
   const mediaRoots = (): MediaRoots => ({
@@ -180,6 +195,8 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     enhance,
     platform,
     gallery,
+    datasets,
+    tagging,
     mediaRoots,
     isStudioPath(p: string): boolean {
       const roots = [dataDir, settings.get().outputDir, ...Object.values(gallery.sourceFolders())];

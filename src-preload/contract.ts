@@ -11,12 +11,14 @@ import {
   ModelId, PresetsView, PromptTemplate, PromptText, ResolvedGeneration, SecretName, SecretsOverview,
   Settings, TokenCount,
 } from './contract/shapes';
+import { taggingCalls } from './contract/tagging';
 
 export * from './contract/shapes';
 // ---------- calls ----------
 
 
 export const calls = {
+  ...taggingCalls,
   'app.info': call({
     summary: 'Version, platform, data locations and which transport/platform features exist.',
     request: Empty,
