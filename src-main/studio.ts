@@ -141,6 +141,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
 
   const platform = opts.platform ?? headlessPlatform;
   const thumbsDir = path.join(dataDir, 'thumbs');
+  const thumbs = new ThumbnailService({ thumbsDir, log: log.child('thumbs') });
   const gallery = new GalleryService({
     db,
     dataDir,
@@ -149,12 +150,13 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     platform,
     log: log.child('gallery'),
     readParameters: readImageParameters,
-    thumbs: new ThumbnailService({ thumbsDir, log: log.child('thumbs') }),
+    thumbs,
     changed: (delta) => events.emit('gallery.changed', delta),
     env,
   });
   for (const executor of gallery.executors()) jobs.register(executor);
-  const datasets = new DatasetService({ db, dataDir, log: log.child('datasets') });
+  const datasets = new DatasetService({ db, dataDir, log: log.child('datasets'), thumbs, jobs, changed: (name) => events.emit('datasets.changed', { name }) });
+  for (const executor of datasets.executors()) jobs.register(executor);
   const tagging = new TaggingService({
     dataDir,
     resourcesDir: opts.resourcesDir,

@@ -12,6 +12,7 @@ import {
   Settings, TokenCount,
 } from './contract/shapes';
 import { taggingCalls } from './contract/tagging';
+import { datasetCalls, datasetEvents } from './contract/datasets';
 
 export * from './contract/shapes';
 // ---------- calls ----------
@@ -19,6 +20,7 @@ export * from './contract/shapes';
 
 export const calls = {
   ...taggingCalls,
+  ...datasetCalls,
   'app.info': call({
     summary: 'Version, platform, data locations and which transport/platform features exist.',
     request: Empty,
@@ -277,6 +279,7 @@ export const events = {
   'gallery.changed': z.object({ added: z.number().int(), removed: z.number().int(), updated: z.number().int() }),
   /** Settings changed (by any window or transport). */
   'settings.changed': Settings,
+  ...datasetEvents,
 } as const;
 
 export type Calls = typeof calls;

@@ -6,6 +6,7 @@ import { parseExternalUrl } from '../platform/platform';
 import type { Studio } from '../studio';
 import type { Handlers } from './handlers-type';
 import { taggingHandlers } from '../datasets/tagging/tagging-handlers';
+import { datasetHandlers } from '../datasets/dataset-handlers';
 
 export function createHandlers(studio: Studio) {
   const { settings, secrets, jobs, platform, logs, info, presets, templates, tokens, enhance, gallery } = studio;
@@ -13,6 +14,7 @@ export function createHandlers(studio: Studio) {
   // exactly these keys with the contract's call names.
   return {
     ...taggingHandlers(studio),
+    ...datasetHandlers(studio),
     'app.info': () => ({
       ...info,
       transport: platform.transport,

@@ -6,12 +6,17 @@
 // notifyChanged(name).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Dataset } from '../../src-preload/contract/datasets';
-import { DEFAULT_RESOLUTIONS } from '../../src-preload/contract/datasets';
+import type { Dataset, ImportReport } from '../../src-preload/contract/datasets';
+import { DEFAULT_RESOLUTIONS, MAX_UPLOAD_FILE_BYTES } from '../../src-preload/contract/datasets';
+import type { Job } from '../../src-preload/contract/shapes';
 import { StudioError } from '../api/studio-error';
 import type { Db } from '../db/open-database';
+import type { JobService } from '../jobs/job-service';
 import type { Logger } from '../logging/logger';
+import { CaptionEditor } from './caption-ops';
 import { captionPathFor, listDatasetImages, readCaption } from './captions';
+import { DatasetIndex, type ThumbPool } from './dataset-index';
+import { IMPORT_KIND, importExecutor, runImport, type ImportParams } from './import-job';
 import { datasetFolder, parseDatasetName, relFile } from './names';
 
 export interface DatasetServiceDeps {
@@ -20,6 +25,19 @@ export interface DatasetServiceDeps {
   log: Logger;
   /** Told when a dataset's files or row changed (the studio emits 'datasets.changed'). */
   changed?: (name: string) => void;
+  /** The gallery's thumbnail pool (shared, not copied). */
+  thumbs: ThumbPool;
+  /** Where import jobs run; without it imports run inline (CLI). */
+  jobs?: JobService;
+}
+
+export interface ImportRequest {
+  name: string;
+  sources?: readonly string[];
+  uploadId?: string;
+  inPlace?: boolean;
+  resolutions?: readonly number[];
+  trigger?: string;
 }
 
 /** One image of a dataset as the tagging and training modules see it. */
@@ -44,7 +62,100 @@ interface DatasetRow {
 }
 
 export class DatasetService {
-  constructor(protected readonly deps: DatasetServiceDeps) {}
+  readonly index: DatasetIndex;
+  readonly captions: CaptionEditor;
+  private readonly uploadSizes = new Map<string, number>();
+
+  constructor(protected readonly deps: DatasetServiceDeps) {
+    this.index = new DatasetIndex(this, deps.db, deps.thumbs, deps.log);
+    this.captions = new CaptionEditor(this);
+  }
+
+  /** The import job executor (registered by the studio before reconcile). */
+  executors() {
+    return [importExecutor({ index: this.index, stagingDir: this.stagingDir() })];
+  }
+
+  private stagingDir(): string {
+    const d = path.join(this.deps.dataDir, 'tmp', 'datasets');
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  private uploadDir(uploadId: string): string {
+    return path.join(this.deps.dataDir, 'tmp', 'uploads', uploadId);
+  }
+
+  /** Creates the dataset if needed and validates the request; the params an import runs with. */
+  prepareImport(req: ImportRequest): ImportParams {
+    const name = parseDatasetName(req.name);
+    let sources: string[];
+    let stagingRoot: string | null = null;
+    if (req.uploadId !== undefined) {
+      stagingRoot = this.uploadDir(req.uploadId);
+      if (!fs.existsSync(stagingRoot)) throw new StudioError('not_found', `uploadId: no upload ${req.uploadId} (send its files with datasets.upload first)`, 'uploadId');
+      sources = fs.readdirSync(stagingRoot).sort().map((f) => path.join(stagingRoot as string, f));
+      this.uploadSizes.delete(req.uploadId);
+    } else {
+      sources = (req.sources ?? []).map((s) => path.resolve(s));
+      if (sources.length === 0) throw new StudioError('invalid_input', 'sources: name at least one file or folder', 'sources');
+    }
+    const inPlace = req.inPlace === true;
+    if (!this.has(name)) {
+      if (inPlace) {
+        const st = fs.statSync(sources[0] as string, { throwIfNoEntry: false });
+        if (!st?.isDirectory()) throw new StudioError('invalid_input', 'sources: an in-place dataset needs one existing folder', 'sources');
+      }
+      this.create({ name, folder: inPlace ? sources[0] : undefined, trigger: req.trigger, resolutions: req.resolutions });
+    } else {
+      const ds = this.get(name);
+      if (inPlace && path.resolve(sources[0] as string) !== ds.dir) {
+        throw new StudioError('conflict', `inPlace: the dataset ${JSON.stringify(name)} already exists in ${ds.dir}; import into it by copying, or pick a new name`, 'inPlace');
+      }
+      if (req.trigger !== undefined || req.resolutions !== undefined) this.update(name, { trigger: req.trigger, resolutions: req.resolutions });
+    }
+    return { name, sources, stagingRoot, inPlace };
+  }
+
+  /** Queues an import job (the job's result summarises; `report(name)` has the whole report). */
+  submitImport(req: ImportRequest): Job {
+    if (!this.deps.jobs) throw new StudioError('unavailable', 'imports need the job queue');
+    return this.deps.jobs.submit(IMPORT_KIND, this.prepareImport(req));
+  }
+
+  /** Runs an import here and now (CLI, tests), reporting progress to `onProgress`. */
+  async importNow(req: ImportRequest, onProgress?: (step: number, total: number | null, message: string | null) => void, signal?: AbortSignal): Promise<ImportReport> {
+    const params = this.prepareImport(req);
+    return runImport(
+      { index: this.index, stagingDir: this.stagingDir() },
+      {
+        params,
+        signal: signal ?? new AbortController().signal,
+        progress: (p) => onProgress?.(p.step, p.total ?? null, p.message ?? null),
+        log: this.deps.log,
+      },
+    );
+  }
+
+  /** Browser mode: one base64 chunk of a dropped file, written at `offset` in the upload's staging folder. */
+  receiveUpload(req: { uploadId: string; file: string; offset: number; dataBase64: string }): { received: number } {
+    const parts = req.file.split('/').filter((p) => p !== '');
+    if (parts.length === 0 || parts.some((p) => p === '.' || p === '..' || p.includes('\\') || p.includes('\0'))) {
+      throw new StudioError('invalid_input', 'file: must be a file name or a relative path without . or ..', 'file');
+    }
+    const root = this.uploadDir(req.uploadId);
+    const dest = path.join(root, ...parts);
+    const data = Buffer.from(req.dataBase64, 'base64');
+    const current = fs.existsSync(dest) ? fs.statSync(dest).size : 0;
+    if (req.offset !== current) throw new StudioError('conflict', `offset: expected ${current} (chunks must arrive in order)`, 'offset');
+    if (current + data.length > MAX_UPLOAD_FILE_BYTES) throw new StudioError('invalid_input', `file: over ${MAX_UPLOAD_FILE_BYTES / 2 ** 20} MiB; import big files or zips by path (desktop or CLI)`, 'file');
+    const total = (this.uploadSizes.get(req.uploadId) ?? 0) + data.length;
+    if (total > 4 * 1024 * MAX_UPLOAD_FILE_BYTES / 256) throw new StudioError('invalid_input', 'uploadId: the upload is over 4 GiB', 'uploadId');
+    this.uploadSizes.set(req.uploadId, total);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.appendFileSync(dest, data);
+    return { received: current + data.length };
+  }
 
   get dataDir(): string {
     return this.deps.dataDir;
@@ -115,6 +226,7 @@ export class DatasetService {
 
   delete(name: string, deleteFiles = false): boolean {
     const row = this.row(name);
+    this.deps.db.prepare('DELETE FROM dataset_items WHERE dataset = ?').run(row.name);
     this.deps.db.prepare('DELETE FROM datasets WHERE name = ?').run(row.name);
     if (deleteFiles && row.in_place === 0) fs.rmSync(row.dir, { recursive: true, force: true });
     this.notifyChanged(row.name);
