@@ -5,6 +5,7 @@
 // difference hash for near-duplicate detection.
 import crypto from 'node:crypto';
 import sharp from 'sharp';
+import { decodeBmp, readBmpHeader } from './bmp';
 
 /** Decompression-bomb guard: refuse images over 100 megapixels before decoding them. */
 export const MAX_PIXELS = 100_000_000;
@@ -75,6 +76,16 @@ export async function inspectImage(bytes: Buffer): Promise<InspectResult> {
   if (kind === 'zip') return { ok: false, reason: 'a zip archive inside the import (nested archives are not opened)' };
   if (kind === 'text') return { ok: false, reason: 'not an image (the content is text)' };
   if (kind === 'unknown') return { ok: false, reason: 'not an image (unrecognised content)' };
+  if (kind === 'bmp') {
+    const h = readBmpHeader(bytes);
+    if (!h) return { ok: false, reason: 'corrupt image: cannot read the BMP header' };
+    const tooBig = pixelLimitReason(h.width, h.height);
+    if (tooBig) return { ok: false, reason: tooBig };
+    const dec = decodeBmp(bytes);
+    if (!dec.ok) return dec;
+    const grey = await sharp(dec.data, { raw: { width: dec.width, height: dec.height, channels: dec.channels } }).greyscale().resize(9, 8, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+    return { ok: true, image: { kind, width: dec.width, height: dec.height, dhash: differenceHash(grey), sha256: sha256(bytes), animated: false, hasAlpha: dec.channels === 4 } };
+  }
   let meta: sharp.Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
@@ -85,14 +96,14 @@ export async function inspectImage(bytes: Buffer): Promise<InspectResult> {
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
   if (w <= 0 || h <= 0) return { ok: false, reason: 'cannot read the image size' };
-  if (w * h > MAX_PIXELS || w > MAX_SIDE || h > MAX_SIDE) {
-    return { ok: false, reason: `image too large: ${w}×${h} (${(w * h / 1e6).toFixed(0)} MP) is over the ${MAX_PIXELS / 1e6} MP / ${MAX_SIDE} px limit (decompression-bomb guard); refused without decoding` };
-  }
+  const tooBig = pixelLimitReason(w, h);
+  if (tooBig) return { ok: false, reason: tooBig };
   const rotated = (meta.orientation ?? 1) >= 5;
   let dhash: string;
   try {
-    // Decodes every pixel of the first frame (a truncated or corrupt file fails here).
-    const grey = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error', pages: 1 })
+    // Decodes every pixel of the first frame; any decoder warning (corrupt entropy data,
+    // premature end, bad CRC) counts as a failure: a training set wants clean files.
+    const grey = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'warning', pages: 1 })
       .rotate()
       .greyscale()
       .resize(9, 8, { fit: 'fill', kernel: 'linear' })
@@ -114,6 +125,13 @@ export async function inspectImage(bytes: Buffer): Promise<InspectResult> {
       hasAlpha: meta.hasAlpha === true,
     },
   };
+}
+
+function pixelLimitReason(w: number, h: number): string | null {
+  if (w * h > MAX_PIXELS || w > MAX_SIDE || h > MAX_SIDE) {
+    return `image too large: ${w}×${h} (${((w * h) / 1e6).toFixed(0)} MP) is over the ${MAX_PIXELS / 1e6} MP / ${MAX_SIDE} px limit (decompression-bomb guard); refused without decoding`;
+  }
+  return null;
 }
 
 /** 9×8 greyscale pixels → 64 bits (each pixel brighter than its right neighbour), hex. */
@@ -147,7 +165,14 @@ export function hammingHex(a: string, b: string): number {
 
 /** Converts a decodable non-trainable image (first frame) to PNG (alpha or lossless source) or JPEG. */
 export async function convertImage(bytes: Buffer, image: InspectedImage): Promise<{ data: Buffer; ext: '.png' | '.jpg' }> {
-  const base = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error', pages: 1 }).rotate();
+  let base: sharp.Sharp;
+  if (image.kind === 'bmp') {
+    const dec = decodeBmp(bytes);
+    if (!dec.ok) throw new Error(dec.reason);
+    base = sharp(dec.data, { raw: { width: dec.width, height: dec.height, channels: dec.channels } });
+  } else {
+    base = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'warning', pages: 1 }).rotate();
+  }
   const lossy = image.kind === 'avif' || image.kind === 'heic';
   if (lossy && !image.hasAlpha) return { data: await base.jpeg({ quality: 95, mozjpeg: true }).toBuffer(), ext: '.jpg' };
   return { data: await base.png({ compressionLevel: 6 }).toBuffer(), ext: '.png' };

@@ -203,6 +203,7 @@ export async function runImport(deps: ImportDeps, ctx: Pick<JobContext<ImportPar
     const captionByKey = new Map<string, Input>();
     for (const c of captions) captionByKey.set(c.key, c);
     const usedCaption = new Set<Input>();
+    const dirStems = new Map<string, Set<string>>();
 
     interface Plan {
       it: Inspected & { result: { ok: true; image: InspectedImage } };
@@ -269,11 +270,10 @@ export async function runImport(deps: ImportDeps, ctx: Pick<JobContext<ImportPar
     function add2(input: Input, e: ImportEntry) {
       entries[input.index] = e;
     }
-    const dirStems = new Map<string, Set<string>>();
     function takenStemsFor(d: string): Set<string> {
       let s = dirStems.get(d);
       if (!s) {
-        s = new Set(fs.readdirSync(d).map((f) => labelKey(f).toLowerCase()));
+        s = new Set(fs.readdirSync(d).filter((f) => isTrainingImage(f)).map((f) => labelKey(f).toLowerCase()));
         dirStems.set(d, s);
       }
       return s;
