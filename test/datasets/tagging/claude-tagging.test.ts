@@ -9,7 +9,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
-import type { CallName, CostEstimate, Envelope, Job, TaggingResults } from '../../../src-preload/contract';
+import type { CallName, Envelope, Job } from '../../../src-preload/contract';
+import type { CostEstimate, TaggingResults } from '../../../src-preload/contract/tagging';
 import { readCaption, writeCaption } from '../../../src-main/datasets/captions';
 import type { Studio } from '../../../src-main/studio';
 import { FakeAnthropic, type FakeReply, type FakeRequest } from '../../helpers/fake-anthropic';
@@ -241,7 +242,7 @@ describe('Claude captioning', () => {
       confirmAboveUsd: 1,
       needsConfirmation: false,
     });
-    writeConfig((c) => (c.confirmAboveUsd = 0.01));
+    writeConfig((c) => ((c as Record<string, unknown>).confirmAboveUsd = 0.01));
     const haiku = await ok<CostEstimate>('tagging.estimate', { dataset: 'swatches', mode: 'overwrite', source: { kind: 'claude', model: 'claude-haiku-4-5', maxTokens: 100, instruction: 'Caption [trigger] please.' } });
     // 3 images: 394 + 6 + 6 image tokens, 45 text, 300 out → (451 × 1 + 300 × 5) / 1e6
     expect(haiku).toMatchObject({ images: 3, skipped: 0, usd: 0.001951, needsConfirmation: false });

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { CallName, Envelope, Job, TaggingResults } from '../../../src-preload/contract';
+import type { CallName, Envelope, Job } from '../../../src-preload/contract';
+import type { TaggingResults } from '../../../src-preload/contract/tagging';
 import { readCaption, writeCaption } from '../../../src-main/datasets/captions';
 import type { Studio } from '../../../src-main/studio';
 import { makeStudio, tempDir } from '../../helpers/studio';
