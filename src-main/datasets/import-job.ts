@@ -82,7 +82,8 @@ const KIND_EXTS: Record<string, readonly string[]> = { jpeg: ['.jpg', '.jpeg'], 
 
 /** Characters a file name may not hold on this platform. */
 function safeStem(stem: string): string {
-  const cleaned = process.platform === 'win32' ? stem.replace(/[<>:"/\\|?*\x00-\x1f]/g, '_') : stem.replace(/[/\x00]/g, '_');
+  const bad = process.platform === 'win32' ? '<>:"/\\|?*' : '/';
+  const cleaned = [...stem].map((ch) => (ch.charCodeAt(0) < 0x20 || bad.includes(ch) ? '_' : ch)).join('');
   return cleaned.normalize('NFC').replace(/^\.+/, '_').slice(0, 180) || 'image';
 }
 

@@ -155,7 +155,7 @@ describe('dataset import', () => {
     const res = await studio.dispatch('datasets.import', { name: 'via job', sources: [src] });
     if (!res.ok) throw new Error(res.error.message);
     await studio.jobs.whenIdle();
-    const job = studio.jobs.get(res.data.id);
+    const job = studio.jobs.get((res.data as { id: string }).id);
     expect(job.state).toBe('succeeded');
     expect(job.result).toMatchObject({ dataset: 'via job', totals: { accepted: 1 } });
     const bad = await studio.dispatch('datasets.import', { name: 'bad/name', sources: [src] });
