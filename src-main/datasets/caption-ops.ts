@@ -32,7 +32,8 @@ export function compileFind(find: string, regex: boolean, caseSensitive: boolean
   try {
     return new RegExp(find, flags);
   } catch (err) {
-    throw new StudioError('invalid_input', `op.find: not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, 'op.find');
+    const why = (err as Error).message.split(': ').pop() ?? 'syntax error';
+    throw new StudioError('invalid_input', `op.find: not a valid regular expression (${why}); fix it or untick “regex” to search for the text as typed`, 'op.find');
   }
 }
 
