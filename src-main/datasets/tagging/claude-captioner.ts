@@ -184,26 +184,26 @@ export class ClaudeCaptioner {
         if (attempt >= this.opts.maxRetries) {
           throw new CaptionError(this.redact(`${decision.message}; gave up after ${attempt + 1} attempts`), false, attempt + 1);
         }
-        let delay: number;
-        if (decision.retryAfterMs !== null) {
-          delay = Math.min(decision.retryAfterMs, maxRetryAfter);
-          // Everyone waits: the limit is per key, not per request.
-          this.notBefore = Math.max(this.notBefore, Date.now() + delay);
-        } else {
-          delay = backoffMs(attempt, baseMs, maxMs, this.random);
-        }
+        // retry-after when the answer has one (never less than the backoff for overloads).
+        const backoff = backoffMs(attempt, baseMs, maxMs, this.random);
+        const told = decision.retryAfterMs === null ? null : Math.min(decision.retryAfterMs, maxRetryAfter);
+        const delay = decision.rateLimited ? (told ?? backoff) : Math.max(backoff, told ?? 0);
+        // A rate limit is per key, not per request: every worker of the batch waits.
+        if (decision.rateLimited) this.notBefore = Math.max(this.notBefore, Date.now() + delay);
         this.opts.log.info(`${decision.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 2} of ${this.opts.maxRetries + 1})`);
         await sleep(delay, signal);
       }
     }
   }
 
-  private classify(err: unknown): { kind: 'retry'; message: string; retryAfterMs: number | null } | { kind: 'fail'; message: string; fatal: boolean } {
+  private classify(
+    err: unknown,
+  ): { kind: 'retry'; message: string; retryAfterMs: number | null; rateLimited: boolean } | { kind: 'fail'; message: string; fatal: boolean } {
     if (err instanceof RateLimitError) {
-      return { kind: 'retry', message: `rate limited (429): ${detail(err)}`, retryAfterMs: retryAfterMs(err.headers) };
+      return { kind: 'retry', message: `rate limited (429): ${detail(err)}`, retryAfterMs: retryAfterMs(err.headers), rateLimited: true };
     }
     if (err instanceof APIConnectionError) {
-      return { kind: 'retry', message: `could not reach Anthropic: ${err.message}`, retryAfterMs: null };
+      return { kind: 'retry', message: `could not reach Anthropic: ${err.message}`, retryAfterMs: null, rateLimited: false };
     }
     if (err instanceof AuthenticationError || err instanceof PermissionDeniedError) {
       return {
@@ -218,7 +218,7 @@ export class ClaudeCaptioner {
     if (err instanceof APIError && typeof err.status === 'number') {
       if (err.status === 529 || err.status >= 500 || err.status === 408 || err.status === 409) {
         const what = err.status === 529 ? 'Anthropic is overloaded (529)' : `Anthropic had a server error (${err.status})`;
-        return { kind: 'retry', message: `${what}: ${detail(err)}`, retryAfterMs: err.status === 529 ? null : retryAfterMs(err.headers) };
+        return { kind: 'retry', message: `${what}: ${detail(err)}`, retryAfterMs: retryAfterMs(err.headers), rateLimited: false };
       }
       return { kind: 'fail', fatal: false, message: `Anthropic refused this image (${err.status}): ${detail(err)}` };
     }

@@ -12,6 +12,7 @@ import YAML from 'yaml';
 import type { CallName, Envelope, Job } from '../../../src-preload/contract';
 import type { CostEstimate, TaggingResults } from '../../../src-preload/contract/tagging';
 import { readCaption, writeCaption } from '../../../src-main/datasets/captions';
+import { backoffMs, retryAfterMs } from '../../../src-main/datasets/tagging/claude-captioner';
 import type { Studio } from '../../../src-main/studio';
 import { FakeAnthropic, type FakeReply, type FakeRequest } from '../../helpers/fake-anthropic';
 import { makeStudio, REPO_ROOT, tempDir } from '../../helpers/studio';
@@ -218,6 +219,42 @@ describe('Claude captioning', () => {
     expect(logged).not.toContain(wrongKey);
     // afterEach checks requests against KEY: this one carried the wrong key on purpose.
     fake.requests.length = 0;
+  });
+
+  test('cancel while requests hang: the job ends cancelled, nothing half-written, undo still possible', async () => {
+    let answered = 0;
+    fake.respondWith(async (req): Promise<FakeReply> => {
+      const { colour } = await imageOf(req);
+      // Files go out in name order, two at a time: black ✓, blue hangs, green ✓, red ✓, white hangs.
+      if (colour === 'black' || colour === 'red' || colour === 'green') {
+        answered++;
+        return { kind: 'message', text: `a ${colour} swatch` };
+      }
+      return { kind: 'hang' };
+    });
+    const job = await ok<Job>('tagging.start', { dataset: 'swatches', mode: 'overwrite', source: { kind: 'claude', concurrency: 2 } });
+    await expect.poll(() => fake.messageRequests.length, { timeout: 20_000 }).toBe(5);
+    await ok('jobs.cancel', { id: job.id });
+    const done = await finished(job);
+    expect(done.state).toBe('cancelled');
+    const res = await ok<TaggingResults>('tagging.results', { jobId: job.id });
+    expect(answered).toBe(3);
+    expect(res.counts).toMatchObject({ written: 3, pending: 3, failed: 0 });
+    expect(readCaption(path.join(dir, 'blue.png'))).toBeNull();
+    expect((await ok<{ undone: number }>('tagging.undo', { jobId: job.id })).undone).toBe(3);
+  });
+
+  test('retry timing rules: retry-after forms, exponential backoff with bounded jitter', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after': '2' }))).toBe(2000);
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '1500', 'retry-after': '9' }))).toBe(1500);
+    expect(retryAfterMs(new Headers({ 'retry-after': new Date(10_000 + 3000).toUTCString() }), 10_000)).toBe(3000);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }))).toBeNull();
+    expect(retryAfterMs(new Headers())).toBeNull();
+    // base 1000: attempt n lies in [cap/2, cap], cap = min(max, base·2^n)
+    expect(backoffMs(0, 1000, 30_000, () => 0)).toBe(500);
+    expect(backoffMs(0, 1000, 30_000, () => 0.999999)).toBe(1000);
+    expect(backoffMs(3, 1000, 30_000, () => 0.5)).toBe(6000);
+    expect(backoffMs(10, 1000, 30_000, () => 0)).toBe(15_000);
   });
 
   test('cost estimate: image tokens after downscaling, instruction, output × the price table; confirmation threshold', async () => {
