@@ -69,6 +69,27 @@ export class DatasetService {
   constructor(protected readonly deps: DatasetServiceDeps) {
     this.index = new DatasetIndex(this, deps.db, deps.thumbs, deps.log);
     this.captions = new CaptionEditor(this);
+    this.removeStaleUploads();
+  }
+
+  /** Browser uploads never imported (a closed tab) are removed after a day. */
+  private removeStaleUploads(): void {
+    const dir = path.join(this.deps.dataDir, 'tmp', 'uploads');
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return;
+    }
+    const cutoff = Date.now() - 24 * 3600 * 1000;
+    for (const n of names) {
+      const p = path.join(dir, n);
+      try {
+        if (fs.statSync(p).mtimeMs < cutoff) fs.rmSync(p, { recursive: true, force: true });
+      } catch (err) {
+        this.deps.log.warn(`could not remove the stale upload ${p}: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** The import job executor (registered by the studio before reconcile). */
@@ -99,6 +120,7 @@ export class DatasetService {
     } else {
       sources = (req.sources ?? []).map((s) => path.resolve(s));
       if (sources.length === 0) throw new StudioError('invalid_input', 'sources: name at least one file or folder', 'sources');
+      for (const s of sources) refuseRoot(s, 'sources');
     }
     const inPlace = req.inPlace === true;
     if (!this.has(name)) {
@@ -140,20 +162,24 @@ export class DatasetService {
   /** Browser mode: one base64 chunk of a dropped file, written at `offset` in the upload's staging folder. */
   receiveUpload(req: { uploadId: string; file: string; offset: number; dataBase64: string }): { received: number } {
     const parts = req.file.split('/').filter((p) => p !== '');
-    if (parts.length === 0 || parts.some((p) => p === '.' || p === '..' || p.includes('\\') || p.includes('\0'))) {
-      throw new StudioError('invalid_input', 'file: must be a file name or a relative path without . or ..', 'file');
+    if (parts.length === 0 || parts.length > 32 || parts.some((p) => p === '.' || p === '..' || p.length > 200 || /[\\\0:*?"<>|]/.test(p))) {
+      throw new StudioError('invalid_input', 'file: must be a file name or a relative path (no . or .., no \\ : * ? " < > |, names up to 200 characters)', 'file');
     }
     const root = this.uploadDir(req.uploadId);
     const dest = path.join(root, ...parts);
     const data = Buffer.from(req.dataBase64, 'base64');
-    const current = fs.existsSync(dest) ? fs.statSync(dest).size : 0;
+    const current = fs.statSync(dest, { throwIfNoEntry: false })?.size ?? 0;
     if (req.offset !== current) throw new StudioError('conflict', `offset: expected ${current} (chunks must arrive in order)`, 'offset');
     if (current + data.length > MAX_UPLOAD_FILE_BYTES) throw new StudioError('invalid_input', `file: over ${MAX_UPLOAD_FILE_BYTES / 2 ** 20} MiB; import big files or zips by path (desktop or CLI)`, 'file');
     const total = (this.uploadSizes.get(req.uploadId) ?? 0) + data.length;
-    if (total > 4 * 1024 * MAX_UPLOAD_FILE_BYTES / 256) throw new StudioError('invalid_input', 'uploadId: the upload is over 4 GiB', 'uploadId');
+    if (total > MAX_UPLOAD_TOTAL_BYTES) throw new StudioError('invalid_input', `uploadId: the upload is over ${MAX_UPLOAD_TOTAL_BYTES / 2 ** 30} GiB`, 'uploadId');
+    try {
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.appendFileSync(dest, data);
+    } catch (err) {
+      throw new StudioError('conflict', `file: cannot store ${req.file} in the upload (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); a file and a folder may share that name`, 'file');
+    }
     this.uploadSizes.set(req.uploadId, total);
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.appendFileSync(dest, data);
     return { received: current + data.length };
   }
 
@@ -193,6 +219,7 @@ export class DatasetService {
     let dir: string;
     if (input.folder !== undefined) {
       dir = path.resolve(input.folder);
+      refuseRoot(dir, 'folder');
       let st: fs.Stats;
       try {
         st = fs.statSync(dir);
@@ -265,6 +292,13 @@ export class DatasetService {
       present,
     };
   }
+}
+
+const MAX_UPLOAD_TOTAL_BYTES = 4 * 2 ** 30;
+
+/** A whole drive or filesystem root is never a dataset or an import source (it would walk everything). */
+function refuseRoot(p: string, field: string): void {
+  if (path.parse(p).root === p) throw new StudioError('invalid_input', `${field}: ${p} is a whole drive; pick a folder`, field);
 }
 
 function parseResolutions(json: string): number[] {

@@ -36,6 +36,8 @@ export type ImportParams = z.infer<typeof ImportParams>;
 const IGNORED_DIRS = new Set(['_latent_cache', '__MACOSX']);
 const CAPTION_EXT = '.txt';
 const CONCURRENCY = Math.max(2, Math.min(4, os.availableParallelism?.() ?? 2));
+/** Files one import may look at (folders walked, zip entries): past this it stops and says so. */
+export const MAX_IMPORT_FILES = 100_000;
 
 interface Input {
   index: number;
@@ -100,7 +102,12 @@ export async function runImport(deps: ImportDeps, ctx: Pick<JobContext<ImportPar
 
   try {
     // ---- pass 1: gather ----
+    const guard = () => {
+      if (entries.length > MAX_IMPORT_FILES) throw new Error(`more than ${MAX_IMPORT_FILES.toLocaleString('en')} files: import a smaller folder`);
+      if (signal.aborted) throw new Error('cancelled');
+    };
     const addInput = (source: string, abs: string, keyLabel: string) => {
+      guard();
       const i = entries.length;
       entries.push(null);
       inputs.push({ index: i, source, abs, key: labelKey(keyLabel), ext: path.extname(abs).toLowerCase() });
@@ -115,6 +122,7 @@ export async function runImport(deps: ImportDeps, ctx: Pick<JobContext<ImportPar
       }
       list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const e of list) {
+        guard();
         const full = path.join(d, e.name);
         const label = labelBase ? `${labelBase}/${e.name}` : e.name;
         if (e.isDirectory()) {

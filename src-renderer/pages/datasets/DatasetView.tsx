@@ -82,6 +82,20 @@ export function DatasetView(props: { dataset: Dataset; showReport: number | null
           <button type="button" className="btn" onClick={() => setTagging(true)} data-testid="ds-autocaption">
             Auto-caption…
           </button>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={() => {
+              const question = ds.inPlace
+                ? `Forget the dataset “${ds.name}”? Its folder ${ds.dir} stays as it is.`
+                : `Delete the dataset “${ds.name}” and its folder (${ds.counts.images} images and their captions)?`;
+              if (!window.confirm(question)) return;
+              studio.datasets.delete({ name: ds.name, deleteFiles: !ds.inPlace }).then(() => props.onChanged(), reportError);
+            }}
+            data-testid="ds-delete"
+          >
+            {ds.inPlace ? 'Forget' : 'Delete'}
+          </button>
           <button type="button" className="btn btn-primary" onClick={() => goTrain(ds.name)} data-testid="ds-train">
             Train LoRA
           </button>
