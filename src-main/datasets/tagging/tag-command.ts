@@ -5,6 +5,7 @@
 // `flux-studio dataset untag JOB [--file F] [--force]`: undo a run.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
+import type { Job } from '../../../src-preload/contract';
 import type { CostEstimate, TaggingRequest, TaggingResults } from '../../../src-preload/contract/tagging';
 import { TAGGING_MODES } from '../../../src-preload/contract/tagging';
 import { CliError, callOrThrow, common, print, withStudio, type Common } from '../../commands/cli-kit';
@@ -103,13 +104,38 @@ async function runTag(studio: Studio, name: string, opts: TagOptions): Promise<v
       );
     }
   }
-  const job = await callOrThrow(studio, 'tagging.start', req);
   const tty = process.stderr.isTTY && !opts.json;
+  // A terminal gets one updating line; a pipe or log file a line per tenth of the run.
+  // Subscribed before the job starts: its first steps can come before start() answers.
+  type ProgressEvent = { jobId: string; progress: { message: string | null; fraction: number | null } };
+  let lastTenth = -1;
+  let ours: string | null = null;
+  const early: ProgressEvent[] = [];
+  const show = ({ jobId, progress }: ProgressEvent): void => {
+    if (jobId !== ours) return;
+    if (tty) process.stderr.write(`\r${(progress.message ?? '').slice(0, 100).padEnd(100)}`);
+    else {
+      const tenth = Math.floor((progress.fraction ?? 0) * 10);
+      if (tenth > lastTenth || progress.message?.startsWith('paused')) {
+        lastTenth = tenth;
+        process.stderr.write(`${progress.message ?? ''}\n`);
+      }
+    }
+  };
   const off = studio.events.subscribe((event, payload) => {
-    if (event !== 'job.progress' || !tty) return;
-    const { jobId, progress } = payload as { jobId: string; progress: { message: string | null } };
-    if (jobId === job.id) process.stderr.write(`\r${(progress.message ?? '').slice(0, 100).padEnd(100)}`);
+    if (event !== 'job.progress' || opts.json) return;
+    if (ours === null) early.push(payload as ProgressEvent);
+    else show(payload as ProgressEvent);
   });
+  let job: Job;
+  try {
+    job = await callOrThrow(studio, 'tagging.start', req);
+  } catch (err) {
+    off();
+    throw err;
+  }
+  ours = job.id;
+  for (const e of early.splice(0)) show(e);
   const onSigint = () => {
     process.stderr.write('\ncancelling…\n');
     try {

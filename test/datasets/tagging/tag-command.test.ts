@@ -72,6 +72,8 @@ describe('flux-studio dataset tag', () => {
     expect(jobId).toBeTruthy();
     expect(readCaption(path.join(dir, 'red.png'))).toBe('red background');
     expect(readCaption(path.join(dir, 'white.png'))).toBe('white background');
+    // Not a terminal: progress as lines on stderr.
+    expect(r.stderr).toMatch(/^0 \/ 2\n1 \/ 2 red\.png\n2 \/ 2 white\.png\n/m);
 
     const again = await run(['dataset', 'tag', 'cli set', '--tagger', taggerDir, '--json']);
     const json = JSON.parse(again.stdout) as { counts: { skipped: number; written: number } };
