@@ -79,21 +79,23 @@ export function bombPng(width: number, height: number): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
-/** A zip with stored (uncompressed) entries, names taken verbatim (UTF-8 flag set). */
-export function storedZip(entries: { name: string; data: Buffer }[]): Buffer {
+/** A zip with stored (or, with `deflate`, deflated) entries, names taken verbatim (UTF-8 flag set). */
+export function storedZip(entries: { name: string; data: Buffer; deflate?: boolean }[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
     const crc = crc32(e.data) >>> 0;
+    const body = e.deflate ? zlib.deflateRawSync(e.data) : e.data;
+    const method = e.deflate ? 8 : 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(0x800, 6);
-    local.writeUInt16LE(0, 8);
+    local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(e.data.length, 18);
+    local.writeUInt32LE(body.length, 18);
     local.writeUInt32LE(e.data.length, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
@@ -101,14 +103,15 @@ export function storedZip(entries: { name: string; data: Buffer }[]): Buffer {
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x800, 8);
+    central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(e.data.length, 20);
+    central.writeUInt32LE(body.length, 20);
     central.writeUInt32LE(e.data.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
-    locals.push(local, name, e.data);
+    locals.push(local, name, body);
     centrals.push(central, name);
-    offset += 30 + name.length + e.data.length;
+    offset += 30 + name.length + body.length;
   }
   const cd = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
@@ -156,6 +159,7 @@ export async function plantFolder(root: string): Promise<Planted> {
   w('anim.gif', await patterned(300, 300, 7, 'gif'));
   w('old.bmp', bmp(320, 240, 8));
   w('scan.tiff', await patterned(400, 400, 9, 'tiff'));
+  w('phone.avif', await sharp(await patterned(96, 128, 15, 'png')).avif({ quality: 60, effort: 0 }).toBuffer());
   w('small.jpg', await patterned(300, 300, 10));
   w('panorama.jpg', await patterned(1800, 400, 11));
   // A near-duplicate of good1: the same picture, re-encoded slightly brighter.
@@ -169,6 +173,8 @@ export async function plantFolder(root: string): Promise<Planted> {
       { name: '/abs.jpg', data: await patterned(64, 64, 14) },
       { name: 'inner/zipped.jpg', data: zipped },
       { name: 'inner/zipped.txt', data: Buffer.from('from the zip') },
+      // 32 MiB of zeros deflated to ~32 KiB: over the ratio cap, refused before inflating.
+      { name: 'inner/bomb.png', data: Buffer.alloc(32 * 1024 * 1024), deflate: true },
     ]),
   );
   const files: string[] = [];
@@ -183,7 +189,7 @@ export async function plantFolder(root: string): Promise<Planted> {
   return {
     dir,
     files,
-    goodImages: ['good1.jpg', 'ünïcødé 猫 it\'s "quoted".png', 'space name.webp', 'deep.jpg', 'anim.png', 'old.png', 'scan.png', 'small.jpg', 'panorama.jpg', 'good1 copy edited.jpg', 'zipped.jpg'],
+    goodImages: ['good1.jpg', 'ünïcødé 猫 it\'s "quoted".png', 'space name.webp', 'deep.jpg', 'anim.png', 'old.png', 'scan.png', 'small.jpg', 'panorama.jpg', 'good1 copy edited.jpg', 'zipped.jpg', 'phone.jpg'],
     goodBytes: good,
   };
 }
