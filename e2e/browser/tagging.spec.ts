@@ -15,7 +15,9 @@ const ROOT = path.resolve(__dirname, '..', '..');
 let taggerDir = '';
 
 test.beforeAll(() => {
-  taggerDir = execFileSync('bash', [path.join(ROOT, 'scripts', 'tiny-tagger.sh')], { encoding: 'utf8' }).trim();
+  // The first build may have to create the pod venv.
+  test.setTimeout(20 * 60_000);
+  taggerDir = execFileSync('bash', [path.join(ROOT, 'scripts', 'tiny-tagger.sh')], { encoding: 'utf8', timeout: 20 * 60_000 }).trim();
 });
 
 async function api<T>(page: Page, served: Served, call: string, body: unknown = {}): Promise<T> {

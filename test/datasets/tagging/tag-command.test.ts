@@ -9,7 +9,7 @@ import { CliError } from '../../../src-main/commands/cli-kit';
 import { readCaption } from '../../../src-main/datasets/captions';
 import { FakeAnthropic } from '../../helpers/fake-anthropic';
 import { makeStudio, REPO_ROOT, tempDir } from '../../helpers/studio';
-import { solid, tinyTaggerDir } from './tiny-tagger';
+import { solid, tinyTaggerDir, TINY_TAGGER_TIMEOUT_MS } from './tiny-tagger';
 
 const KEY = `sk-ant-api03-${'clitag'.repeat(6)}-SECRET`;
 let taggerDir: string;
@@ -40,7 +40,7 @@ beforeAll(async () => {
   fake = await FakeAnthropic.start({ apiKey: KEY });
   process.env.ANTHROPIC_API_KEY = KEY;
   process.env.ANTHROPIC_BASE_URL = fake.url;
-});
+}, TINY_TAGGER_TIMEOUT_MS);
 afterAll(async () => {
   await fake?.close();
   if (saved.key === undefined) delete process.env.ANTHROPIC_API_KEY;

@@ -9,7 +9,7 @@ import type { TaggingResults } from '../../../src-preload/contract/tagging';
 import { readCaption, writeCaption } from '../../../src-main/datasets/captions';
 import type { Studio } from '../../../src-main/studio';
 import { makeStudio, tempDir } from '../../helpers/studio';
-import { solid, tinyTaggerDir } from './tiny-tagger';
+import { solid, tinyTaggerDir, TINY_TAGGER_TIMEOUT_MS } from './tiny-tagger';
 
 let taggerDir: string;
 let studio: Studio;
@@ -36,7 +36,7 @@ const tagger = (extra: Record<string, unknown> = {}) => ({ kind: 'tagger', dir: 
 
 beforeAll(() => {
   taggerDir = tinyTaggerDir();
-});
+}, TINY_TAGGER_TIMEOUT_MS);
 
 beforeEach(async () => {
   studio = await makeStudio();

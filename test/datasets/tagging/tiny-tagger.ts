@@ -6,8 +6,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { REPO_ROOT } from '../../helpers/studio';
 
+/** How long the first build may take: it may have to create the pod venv (torch from PyPI). */
+export const TINY_TAGGER_TIMEOUT_MS = 20 * 60_000;
+
 export function tinyTaggerDir(): string {
-  return execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'tiny-tagger.sh')], { encoding: 'utf8', timeout: 600_000 }).trim();
+  return execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'tiny-tagger.sh')], { encoding: 'utf8', timeout: TINY_TAGGER_TIMEOUT_MS }).trim();
 }
 
 /** name, category, (coef r, coef g, coef b, bias): a copy of TAGS in make_tagger.py. */

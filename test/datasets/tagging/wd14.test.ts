@@ -15,7 +15,7 @@ import {
   type TagEntry,
 } from '../../../src-main/datasets/tagging/wd14';
 import { tempDir } from '../../helpers/studio';
-import { expectedProbs, solid, tinyTaggerDir, TINY_TAGS } from './tiny-tagger';
+import { expectedProbs, solid, tinyTaggerDir, TINY_TAGGER_TIMEOUT_MS, TINY_TAGS } from './tiny-tagger';
 
 let taggerDir: string;
 let work: string;
@@ -23,7 +23,7 @@ let work: string;
 beforeAll(() => {
   taggerDir = tinyTaggerDir();
   work = tempDir('flux-tagger-');
-});
+}, TINY_TAGGER_TIMEOUT_MS);
 
 describe('preprocess', () => {
   test('composites alpha on white, pads to a centred white square, keeps 0–255, BGR order (hand-computed pixels)', async () => {
