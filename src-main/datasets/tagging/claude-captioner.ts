@@ -190,7 +190,7 @@ export class ClaudeCaptioner {
         const delay = decision.rateLimited ? (told ?? backoff) : Math.max(backoff, told ?? 0);
         // A rate limit is per key, not per request: every worker of the batch waits.
         if (decision.rateLimited) this.notBefore = Math.max(this.notBefore, Date.now() + delay);
-        this.opts.log.info(`${decision.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 2} of ${this.opts.maxRetries + 1})`);
+        this.opts.log.info(`${this.redact(decision.message)}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 2} of ${this.opts.maxRetries + 1})`);
         await sleep(delay, signal);
       }
     }

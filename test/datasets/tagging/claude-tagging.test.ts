@@ -161,8 +161,9 @@ describe('Claude captioning', () => {
       const n = times.length;
       if (colour === 'green' && n === 1) return { kind: 'error', status: 429, message: 'Number of request tokens has exceeded your per-minute rate limit', headers: { 'retry-after': '1' } };
       if (colour === 'yellow' && n <= 2) return { kind: 'error', status: 529, message: 'Overloaded' };
-      if (colour === 'black' && n === 1) return { kind: 'error', status: 500, message: 'Internal server error' };
-      if (colour === 'blue') return { kind: 'error', status: 400, message: 'messages.0.content.0.image.source: image exceeds 5 MB maximum' };
+      // Error texts that echo the key: it must not reach a log line or the results.
+      if (colour === 'black' && n === 1) return { kind: 'error', status: 500, message: `Internal server error (key ${KEY})` };
+      if (colour === 'blue') return { kind: 'error', status: 400, message: `messages.0.content.0.image.source: image exceeds 5 MB maximum (key ${KEY})` };
       return { kind: 'message', text: `a ${colour} swatch` };
     });
     const job = await ok<Job>('tagging.start', { dataset: 'swatches', mode: 'overwrite', source: { kind: 'claude', concurrency: 2 } });
@@ -180,8 +181,9 @@ describe('Claude captioning', () => {
     expect(res.items.find((i) => i.file === 'blue.png')).toMatchObject({
       status: 'failed',
       after: null,
-      error: expect.stringMatching(/refused this image \(400\): .*exceeds 5 MB/),
+      error: expect.stringMatching(/refused this image \(400\): .*exceeds 5 MB maximum \(key \[redacted\]\)/),
     });
+    expect(JSON.stringify(done)).not.toContain(KEY);
     expect(readCaption(path.join(dir, 'blue.png'))).toBeNull();
     expect(logged).toMatch(/rate limited \(429\).*retrying in 1\.0 s/);
     expect(logged).toMatch(/overloaded \(529\).*retrying/);
