@@ -1,6 +1,7 @@
 // The WD14 tagger pieces against hand-computed values and the real ONNX Runtime running
 // the tiny generated model (real signature: input NHWC [N,448,448,3] BGR 0–255, output
 // [N, tags] already sigmoid).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -14,7 +15,7 @@ import {
   Wd14Tagger,
   type TagEntry,
 } from '../../../src-main/datasets/tagging/wd14';
-import { tempDir } from '../../helpers/studio';
+import { REPO_ROOT, tempDir } from '../../helpers/studio';
 import { expectedProbs, solid, tinyTaggerDir, TINY_TAGGER_TIMEOUT_MS, TINY_TAGS } from './tiny-tagger';
 
 let taggerDir: string;
@@ -53,6 +54,37 @@ describe('preprocess', () => {
       expect(Array.from(t.slice((y * 3 + 1) * 3, (y * 3 + 1) * 3 + 3))).toEqual([0, 0, 0]);
       expect(Array.from(t.slice((y * 3 + 2) * 3, (y * 3 + 2) * 3 + 3))).toEqual([255, 255, 255]);
     }
+  });
+
+  test('matches the PIL reference (imgutils-style, pod venv) on a padded, half-transparent 900×600 image', async () => {
+    const w = 900;
+    const h = 600;
+    const raw = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const o = (y * w + x) * 4;
+        raw[o] = Math.floor((x * 255) / w);
+        raw[o + 1] = Math.floor((y * 255) / h);
+        raw[o + 2] = (x >> 3) % 2 === (y >> 3) % 2 ? 220 : 30; // 8-px checkerboard: real detail to resample
+        raw[o + 3] = x < 150 ? 96 : 255;
+      }
+    }
+    const file = path.join(work, 'parity.png');
+    await sharp(raw, { raw: { width: w, height: h, channels: 4 } }).png().toFile(file);
+    const out = path.join(work, 'parity.f32');
+    const venv = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'pod-venv.sh')], { encoding: 'utf8' }).trim();
+    execFileSync(path.join(venv, 'bin', 'python'), [path.join(REPO_ROOT, 'native', 'fixtures', 'tagger', 'preprocess_ref.py'), file, '448', out]);
+    const buf = fs.readFileSync(out);
+    const ref = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    const got = await preprocess(file, 448);
+    expect(got.length).toBe(ref.length);
+    const diffs = Array.from(got, (v, i) => Math.abs(v - ref[i]!)).sort((a, b) => a - b);
+    const mean = diffs.reduce((s, d) => s + d, 0) / diffs.length;
+    // libvips' and PIL's bicubic (both a = -0.5, antialiased when shrinking) differ only in rounding at edges.
+    expect(mean).toBeLessThan(0.5);
+    expect(diffs[Math.floor(diffs.length * 0.99)]).toBeLessThanOrEqual(2);
+    // The padding rows (white) and the alpha composite agree exactly away from edges.
+    expect(Array.from(got.slice(0, 3))).toEqual(Array.from(ref.slice(0, 3)));
   });
 
   test('resizes to the model side; a flat colour stays that colour', async () => {
