@@ -81,6 +81,14 @@ test('local tagger: fill empty captions, review before/after, undo one, undo all
   expect(caption(dir, 'white')).toBeNull();
   await dialog.getByTestId('tagging-done').click();
   await expect(dialog).toHaveCount(0);
+
+  // Opened again: the run is listed and can be reviewed.
+  await page.getByTestId('ds-autocaption').click();
+  await expect(dialog.getByTestId('tagging-run-item')).toHaveCount(1);
+  await expect(dialog.getByTestId('tagging-run-item')).toContainText('tagger · fill · 0 written, 2 undone');
+  await dialog.getByTestId('tagging-run-review').click();
+  await expect(dialog).toHaveAttribute('data-phase', 'review');
+  await expect(dialog.locator('[data-testid="tagging-item"][data-status="undone"]')).toHaveCount(2);
   expect(pageErrors).toEqual([]);
 });
 

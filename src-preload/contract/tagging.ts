@@ -2,7 +2,7 @@
 // job that writes captions as it goes and keeps every image's caption before and after, so
 // the whole run or single images can be reviewed and undone. Pause/resume between images.
 import { z } from 'zod';
-import { AbsolutePath, call, Job, JobId } from './shapes';
+import { AbsolutePath, call, Job, JobId, JobState } from './shapes';
 import { DatasetFile, DatasetName } from './datasets';
 
 // ---------- shapes ----------
@@ -93,8 +93,19 @@ export const TaggingItem = z.object({
 });
 export type TaggingItem = z.infer<typeof TaggingItem>;
 
+const TaggingCounts = z.object({
+  written: z.number().int(),
+  unchanged: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  undone: z.number().int(),
+  pending: z.number().int(),
+});
+
 export const TaggingResults = z.object({
   jobId: z.string(),
+  /** When the run started (ISO 8601). */
+  startedAt: z.string(),
   dataset: z.string(),
   dir: z.string(),
   mode: TaggingMode,
@@ -102,18 +113,18 @@ export const TaggingResults = z.object({
   /** The tagger folder or the Claude model. */
   sourceDetail: z.string(),
   items: z.array(TaggingItem),
-  counts: z.object({
-    written: z.number().int(),
-    unchanged: z.number().int(),
-    skipped: z.number().int(),
-    failed: z.number().int(),
-    undone: z.number().int(),
-    pending: z.number().int(),
-  }),
+  counts: TaggingCounts,
   /** Claude only: tokens the answers reported. */
   usage: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int(), usd: z.number().nullable() }).nullable(),
 });
 export type TaggingResults = z.infer<typeof TaggingResults>;
+
+/** One earlier run of a dataset, for "review / undo" after the dialog was closed. */
+export const TaggingRun = TaggingResults.omit({ items: true, usage: true }).extend({
+  /** The job's state, or null when its row was cleared from the jobs list (the results stay). */
+  state: JobState.nullable(),
+});
+export type TaggingRun = z.infer<typeof TaggingRun>;
 
 export const TaggingDefaults = z.object({
   claude: z.object({ model: z.string(), instruction: z.string(), maxTokens: z.number().int(), concurrency: z.number().int(), longSide: z.number().int() }),
@@ -146,6 +157,11 @@ export const taggingCalls = {
     summary: 'Per-image results of a tagging job (before, after, status, error), also while it runs.',
     request: z.object({ jobId: JobId }).strict(),
     response: TaggingResults,
+  }),
+  'tagging.runs': call({
+    summary: 'Earlier tagging runs of a dataset, newest first (their results stay reviewable and undoable).',
+    request: z.object({ dataset: DatasetName, limit: z.number().int().min(1).max(100).optional() }).strict(),
+    response: z.array(TaggingRun),
   }),
   'tagging.undo': call({
     summary: 'Put back the captions a tagging job replaced: one image, or all. Captions edited since are left alone unless forced.',

@@ -14,6 +14,7 @@ export interface ResultHeader {
   mode: TaggingMode;
   source: 'tagger' | 'claude';
   sourceDetail: string;
+  startedAt: string;
   /** Every file of the run, in order (the ones without a result line are pending). */
   files: string[];
 }
@@ -31,6 +32,26 @@ export class ResultLog {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ type: 'header', ...header }) + '\n', { encoding: 'utf8', mode: 0o600 });
     return new ResultLog(file);
+  }
+
+  /** Just the header (first line), or null when the file is unreadable. */
+  header(): ResultHeader | null {
+    try {
+      const fd = fs.openSync(this.file, 'r');
+      try {
+        const buf = Buffer.alloc(64 * 1024);
+        const n = fs.readSync(fd, buf, 0, buf.length, 0);
+        const text = buf.subarray(0, n).toString('utf8');
+        const nl = text.indexOf('\n');
+        if (nl < 0) return null;
+        const line = JSON.parse(text.slice(0, nl)) as ResultHeader;
+        return line.type === 'header' ? line : null;
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return null;
+    }
   }
 
   exists(): boolean {
@@ -77,6 +98,7 @@ export class ResultLog {
     for (const i of list) counts[i.status]++;
     return {
       jobId: header.jobId,
+      startedAt: header.startedAt,
       dataset: header.dataset,
       dir: header.dir,
       mode: header.mode,

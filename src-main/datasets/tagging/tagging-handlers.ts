@@ -10,6 +10,7 @@ export function taggingHandlers(studio: Studio) {
     'tagging.estimate': (req) => tagging.estimate(req),
     'tagging.start': (req) => tagging.start(req),
     'tagging.results': ({ jobId }) => tagging.results(jobId),
+    'tagging.runs': ({ dataset, limit }) => tagging.runs(dataset, limit),
     'tagging.undo': ({ jobId, file, force }) => tagging.undo(jobId, file, force),
     'tagging.pause': ({ jobId }) => tagging.pause(jobId, true),
     'tagging.resume': ({ jobId }) => tagging.pause(jobId, false),

@@ -5,9 +5,10 @@
 // so the user reviews the run and undoes it, wholly or image by image; an undo never
 // overwrites a caption edited since the run unless forced.
 import fs from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import type { CostEstimate, TaggingDefaults, TaggingRequest, TaggingResults } from '../../../src-preload/contract/tagging';
+import type { CostEstimate, TaggingDefaults, TaggingRequest, TaggingResults, TaggingRun } from '../../../src-preload/contract/tagging';
 import { TaggingRequest as TaggingRequestShape } from '../../../src-preload/contract/tagging';
 import type { Job } from '../../../src-preload/contract';
 import { StudioError } from '../../api/studio-error';
@@ -196,6 +197,34 @@ export class TaggingService {
     return log.read();
   }
 
+  /** Earlier runs of a dataset, newest first, from the result logs (they outlive cleared job rows). */
+  runs(dataset: string, limit = 20): TaggingRun[] {
+    const dir = path.join(this.deps.dataDir, 'tagging');
+    let files: string[];
+    try {
+      files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+    } catch {
+      return [];
+    }
+    const name = dataset.normalize('NFC');
+    const headers = files
+      .map((f) => new ResultLog(path.join(dir, f)))
+      .map((log) => ({ log, header: log.header() }))
+      .filter((x) => x.header !== null && x.header.dataset.normalize('NFC') === name)
+      .sort((a, b) => (a.header!.startedAt < b.header!.startedAt ? 1 : a.header!.startedAt > b.header!.startedAt ? -1 : 0))
+      .slice(0, limit);
+    return headers.map(({ log, header }) => {
+      const { items: _items, usage: _usage, ...rest } = log.read();
+      let state: TaggingRun['state'] = null;
+      try {
+        state = this.deps.jobs.get(header!.jobId).state;
+      } catch {
+        state = null;
+      }
+      return { ...rest, state };
+    });
+  }
+
   pause(jobId: string, paused: boolean): { paused: boolean } {
     const gate = this.gates.get(jobId);
     if (!gate) throw new StudioError('conflict', 'This tagging job is not running.', 'jobId');
@@ -262,6 +291,7 @@ export class TaggingService {
       mode: params.mode,
       source: source.kind,
       sourceDetail: source.kind === 'tagger' ? source.dir : claude!.model,
+      startedAt: new Date().toISOString(),
       files: planned.map((p) => p.item.file),
     });
     for (const p of planned) {

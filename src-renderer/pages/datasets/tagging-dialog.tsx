@@ -3,7 +3,7 @@
 // cancel; then review every image's caption before and after and undo one or all.
 import { useEffect, useId, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { Job, JobProgress } from '../../../src-preload/contract';
-import type { CostEstimate, TaggingDefaults, TaggingItem, TaggingMode, TaggingRequest, TaggingResults } from '../../../src-preload/contract/tagging';
+import type { CostEstimate, TaggingDefaults, TaggingItem, TaggingMode, TaggingRequest, TaggingResults, TaggingRun } from '../../../src-preload/contract/tagging';
 import { ProgressBar, Segmented, StateBadge, Switch, type SegmentedOption } from '../../components/controls';
 import { useAppInfo } from '../../stores/app-info';
 import { notify, reportError } from '../../stores/toasts';
@@ -73,6 +73,9 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
   const [results, setResults] = useState<TaggingResults | null>(null);
   const [conflicts, setConflicts] = useState<Array<{ file: string; reason: string }>>([]);
   const [busy, setBusy] = useState(false);
+  const [runs, setRuns] = useState<TaggingRun[]>([]);
+  /** The run under review: the one just made, or an earlier one picked from the list. */
+  const [reviewId, setReviewId] = useState<string | null>(null);
 
   useEffect(() => {
     const d = ref.current;
@@ -84,6 +87,10 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
       (d) => setTrigger(d.trigger),
       () => undefined,
     );
+  }, [props.dataset]);
+
+  useEffect(() => {
+    studio.tagging.runs({ dataset: props.dataset, limit: 5 }).then(setRuns, () => undefined);
   }, [props.dataset]);
 
   useEffect(() => {
@@ -188,6 +195,7 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
     studio.tagging.results({ jobId: job.id }).then(
       (r) => {
         setResults(r);
+        setReviewId(job.id);
         setPhase('review');
         if (r.counts.written > 0) props.onChanged();
       },
@@ -245,11 +253,22 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
     }
   };
 
+  const review = async (jobId: string) => {
+    try {
+      setResults(await studio.tagging.results({ jobId }));
+      setReviewId(jobId);
+      setConflicts([]);
+      setPhase('review');
+    } catch (err) {
+      reportError(err);
+    }
+  };
+
   const undo = async (file?: string, force = false) => {
-    if (!job) return;
+    if (!reviewId) return;
     setBusy(true);
     try {
-      const r = await studio.tagging.undo({ jobId: job.id, ...(file ? { file } : {}), ...(force ? { force: true } : {}) });
+      const r = await studio.tagging.undo({ jobId: reviewId, ...(file ? { file } : {}), ...(force ? { force: true } : {}) });
       setResults(r.results);
       setConflicts(r.conflicts);
       if (r.undone > 0) {
@@ -409,6 +428,24 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
               </label>
             ) : null}
             <p className="muted small">Captions are written as the run goes; you can review every change and undo one or all afterwards.</p>
+            {runs.length > 0 ? (
+              <div className="dialog-field" data-testid="tagging-runs">
+                <div className="field-label">Earlier runs</div>
+                <ul style={{ listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: 4 }}>
+                  {runs.map((r) => (
+                    <li key={r.jobId} className="small" style={{ display: 'flex', gap: 8, alignItems: 'center' }} data-testid="tagging-run-item" data-job={r.jobId}>
+                      <span className="muted">{new Date(r.startedAt).toLocaleString()}</span>
+                      <span style={{ flex: 1 }}>
+                        {r.source === 'claude' ? `Claude ${r.sourceDetail}` : 'tagger'} · {r.mode} · {r.counts.written} written{r.counts.undone ? `, ${r.counts.undone} undone` : ''}
+                      </span>
+                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => void review(r.jobId)} data-testid="tagging-run-review">
+                        Review
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
           </>
         ) : null}
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { CallName, Envelope, Job } from '../../../src-preload/contract';
-import type { TaggingResults } from '../../../src-preload/contract/tagging';
+import type { TaggingResults, TaggingRun } from '../../../src-preload/contract/tagging';
 import { readCaption, writeCaption } from '../../../src-main/datasets/captions';
 import type { Studio } from '../../../src-main/studio';
 import { makeStudio, tempDir } from '../../helpers/studio';
@@ -137,6 +137,25 @@ describe('tagging job with a local WD14 tagger', () => {
     expect(readCaption(white)).toBe('   \n');
     const res = await ok<TaggingResults>('tagging.results', { jobId: job.id });
     expect(res.counts).toMatchObject({ written: 0, undone: 4 });
+  });
+
+  test('earlier runs stay listed (newest first) and undoable after the jobs list is cleared', async () => {
+    const first = await ok<Job>('tagging.start', { dataset: 'colours', mode: 'fill', source: tagger() });
+    await finished(first);
+    const second = await ok<Job>('tagging.start', { dataset: 'colours', mode: 'overwrite', files: ['red.png'], source: tagger({ generalThreshold: 0.9 }) });
+    await finished(second);
+    let runs = await ok<TaggingRun[]>('tagging.runs', { dataset: 'colours' });
+    expect(runs.map((r) => [r.jobId, r.mode, r.state, r.counts.written])).toEqual([
+      [second.id, 'overwrite', 'succeeded', 1],
+      [first.id, 'fill', 'succeeded', 3],
+    ]);
+    expect(readCaption(path.join(dir, 'red.png'))).toBe('red background, ^_^');
+    await ok('jobs.clearFinished', {});
+    runs = await ok<TaggingRun[]>('tagging.runs', { dataset: 'colours', limit: 1 });
+    expect(runs).toEqual([expect.objectContaining({ jobId: second.id, state: null, source: 'tagger', sourceDetail: taggerDir })]);
+    expect((await ok<{ undone: number }>('tagging.undo', { jobId: second.id })).undone).toBe(1);
+    expect(readCaption(path.join(dir, 'red.png'))).toBe('red background, ^_^, simple background');
+    expect(await ok('tagging.runs', { dataset: 'other' })).toEqual([]);
   });
 
   test('an unreadable image fails alone; the rest of the batch is captioned', async () => {
