@@ -83,9 +83,12 @@ async function generate() {
   fs.writeFileSync(done, '');
 }
 
-function run(args) {
+/** Runs the CLI; under /usr/bin/time when there is one, so CPU seconds (load-independent) are known. */
+const timeBin = process.platform === 'linux' && fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+function run(args, cpuFile) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = timeBin && cpuFile ? [timeBin, ['-f', '%U %S', '-o', cpuFile, process.execPath, bin, ...args]] : [process.execPath, [bin, ...args]];
+    const child = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));
@@ -116,12 +119,17 @@ try {
   const load = os.loadavg()[0];
   // ---------- (a) import ----------
   const t0 = performance.now();
-  const report = JSON.parse(await run(['dataset', 'import', cacheDir, '--name', 'bench', '--json', '--data-dir', dataDir]));
+  const cpuFile = path.join(dataDir, 'import.cpu');
+  const report = JSON.parse(await run(['dataset', 'import', cacheDir, '--name', 'bench', '--json', '--data-dir', dataDir], cpuFile));
   const importS = (performance.now() - t0) / 1000;
+  const cpu = fs.existsSync(cpuFile) ? fs.readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number) : null;
+  const cpuS = cpu && cpu.length === 2 && cpu.every(Number.isFinite) ? cpu[0] + cpu[1] : null;
   const t = report.totals;
   if (t.accepted !== N || t.caption !== N) throw new Error(`expected ${N} accepted + ${N} captions, got ${JSON.stringify(t)}`);
   const thumbs = fs.readdirSync(path.join(dataDir, 'thumbs'), { recursive: true }).filter((f) => String(f).endsWith('.webp')).length;
-  console.log(`import: ${N} images + ${N} captions in ${importS.toFixed(1)} s (${(N / importS).toFixed(1)} images/s), ${thumbs} thumbnails, ${report.warnings.length} warnings; load average before ${load.toFixed(2)} on ${os.availableParallelism?.() ?? os.cpus().length} cores`);
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  console.log(`import: ${N} images + ${N} captions in ${importS.toFixed(1)} s (${(N / importS).toFixed(1)} images/s), ${thumbs} thumbnails, ${report.warnings.length} warnings; load average before ${load.toFixed(2)} on ${cores} cores`);
+  if (cpuS !== null) console.log(`import CPU: ${cpuS.toFixed(1)} s user+sys (${((cpuS / N) * 1000).toFixed(0)} ms an image; ≈ ${(cpuS / cores).toFixed(1)} s wall on ${cores} idle cores)`);
 
   // ---------- (b) caption save round trip ----------
   serve = await startServe(dataDir);

@@ -91,7 +91,7 @@ export class CaptionEditor {
   }
 
   setCaption(name: string, file: string, text: string): { file: string; caption: string; previous: string | null } {
-    const ds = this.service.get(name);
+    const ds = this.service.ref(name);
     const abs = this.imagePath(ds.dir, file);
     const previous = readCaption(abs);
     if (previous !== text) {
@@ -103,7 +103,7 @@ export class CaptionEditor {
   }
 
   bulk(name: string, op: BulkOp, files?: readonly string[]): { changed: string[]; examined: number } {
-    const ds = this.service.get(name);
+    const ds = this.service.ref(name);
     const find = op.kind === 'replace' ? compileFind(op.find, op.regex, op.caseSensitive) : undefined;
     const targets = files ? [...new Set(files)] : this.service.items(ds.name).map((i) => i.file);
     // Validate every target before writing anything.
@@ -128,7 +128,7 @@ export class CaptionEditor {
   }
 
   undoLast(name: string): { undone: string | null; files: string[]; remaining: number } {
-    const ds = this.service.get(name);
+    const ds = this.service.ref(name);
     const stack = this.undo.get(ds.name) ?? [];
     const step = stack.pop();
     if (!step) return { undone: null, files: [], remaining: 0 };

@@ -18,7 +18,7 @@ export function datasetHandlers(studio: Studio) {
     'datasets.report': ({ name }) => datasets.index.lastReport(name),
     'datasets.check': ({ name }) => datasets.index.check(name),
     'datasets.buckets': async ({ name, resolutions }) => {
-      const ds = datasets.get(name);
+      const ds = datasets.ref(name);
       const measured = await datasets.index.measuredAll(ds.name);
       return previewBuckets(measured, resolutions ?? ds.resolutions);
     },

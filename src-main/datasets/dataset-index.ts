@@ -111,19 +111,19 @@ export class DatasetIndex {
   }
 
   saveReport(name: string, report: ImportReport): void {
-    const key = this.service.get(name).name;
+    const key = this.service.ref(name).name;
     this.db.prepare('UPDATE datasets SET report_json = ?, warning_count = ? WHERE name = ?').run(JSON.stringify(report), report.warnings.length, key);
   }
 
   lastReport(name: string): ImportReport | null {
-    const key = this.service.get(name).name;
+    const key = this.service.ref(name).name;
     const row = this.db.prepare('SELECT report_json FROM datasets WHERE name = ?').get(key) as { report_json: string | null } | undefined;
     return row?.report_json ? (JSON.parse(row.report_json) as ImportReport) : null;
   }
 
   /** The folder as it is now: every image decoded (unless unchanged since measured), every other file explained. */
   async check(name: string): Promise<CheckReport> {
-    const ds = this.service.get(name);
+    const ds = this.service.ref(name);
     const dir = ds.dir;
     const accepted: CheckReport['accepted'] = [];
     const rejected: CheckReport['rejected'] = [];
@@ -177,7 +177,7 @@ export class DatasetIndex {
 
   /** The editor's items: captions, sizes, thumbnails and per-image warnings. */
   async items(name: string): Promise<DatasetItem[]> {
-    const ds = this.service.get(name);
+    const ds = this.service.ref(name);
     const dir = ds.dir;
     if (!fs.existsSync(dir)) return [];
     const out: DatasetItem[] = [];

@@ -40,6 +40,14 @@ export interface ImportRequest {
   trigger?: string;
 }
 
+export interface DatasetRef {
+  name: string;
+  dir: string;
+  inPlace: boolean;
+  trigger: string;
+  resolutions: number[];
+}
+
 /** One image of a dataset as the tagging and training modules see it. */
 export interface DatasetItemBasic {
   /** Relative to the dataset folder, '/'-separated. */
@@ -130,7 +138,7 @@ export class DatasetService {
       }
       this.create({ name, folder: inPlace ? sources[0] : undefined, trigger: req.trigger, resolutions: req.resolutions });
     } else {
-      const ds = this.get(name);
+      const ds = this.ref(name);
       if (inPlace && path.resolve(sources[0] as string) !== ds.dir) {
         throw new StudioError('conflict', `inPlace: the dataset ${JSON.stringify(name)} already exists in ${ds.dir}; import into it by copying, or pick a new name`, 'inPlace');
       }
@@ -194,6 +202,12 @@ export class DatasetService {
 
   get(name: string): Dataset {
     return this.toDataset(this.row(name));
+  }
+
+  /** Name, folder, trigger word and resolutions without counting files (cheap: no folder scan). */
+  ref(name: string): DatasetRef {
+    const r = this.row(name);
+    return { name: r.name, dir: r.dir, inPlace: r.in_place === 1, trigger: r.trigger_word, resolutions: parseResolutions(r.resolutions) };
   }
 
   has(name: string): boolean {

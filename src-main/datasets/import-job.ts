@@ -93,7 +93,7 @@ export async function runImport(deps: ImportDeps, ctx: Pick<JobContext<ImportPar
   const { params, signal, progress, log } = ctx;
   const { index } = deps;
   const startedAt = new Date().toISOString();
-  const ds = index.service.get(params.name);
+  const ds = index.service.ref(params.name);
   const dir = ds.dir;
   const entries: (ImportEntry | null)[] = [];
   const inputs: Input[] = [];
