@@ -80,6 +80,14 @@ describe('tagging job with a local WD14 tagger', () => {
     expect(done.progress).toMatchObject({ step: 3, total: 3 });
   });
 
+  test('a v2 tagger (batch fixed at 1) captions the same, one image per run', async () => {
+    const job = await ok<Job>('tagging.start', { dataset: 'colours', mode: 'overwrite', source: tagger({ dir: path.join(taggerDir, 'v2') }) });
+    expect((await finished(job)).state).toBe('succeeded');
+    expect(readCaption(path.join(dir, 'red.png'))).toBe('red background, ^_^, simple background');
+    expect(readCaption(path.join(dir, 'blue one.jpg'))).toBe('blue background, simple background');
+    expect((await ok<TaggingResults>('tagging.results', { jobId: job.id })).counts.written).toBe(4);
+  });
+
   test('overwrite with thresholds, rating, underscores kept and a blacklist', async () => {
     const job = await ok<Job>('tagging.start', {
       dataset: 'colours',

@@ -187,6 +187,17 @@ describe('Wd14Tagger on the tiny model (ONNX Runtime, CPU)', () => {
     }
   });
 
+  test('v2 exports: other input/output names and a batch fixed at 1 are read from the session', async () => {
+    const tagger = await Wd14Tagger.load(path.join(taggerDir, 'v2'));
+    try {
+      expect(tagger.info).toMatchObject({ size: 448, inputName: 'input_1:0', outputName: 'predictions_sigmoid', batch: 1 });
+      const [p] = await tagger.predict([await preprocess(await solid(path.join(work, 'v2-red.png'), [255, 0, 0]), 448)]);
+      expect(selectTags(p!, tagger.tags, DEFAULT_TAGGER_OPTIONS).map((t) => t.tag)).toEqual(['red background', '^_^', 'simple background']);
+    } finally {
+      await tagger.release();
+    }
+  });
+
   test('a folder without the model files is refused with what to choose', async () => {
     await expect(Wd14Tagger.load(work)).rejects.toThrow(/has no model\.onnx or selected_tags\.csv/);
     const broken = tempDir('flux-tagger-broken-');
