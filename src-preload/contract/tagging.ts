@@ -26,6 +26,8 @@ export const TaggerSource = z
     underscoresToSpaces: z.boolean().default(true),
     blacklist: z.array(TagText).max(2000).default([]),
     maxTags: z.number().int().min(1).max(500).nullable().default(null),
+    /** MCut: per image, thresholds at the largest gap between probabilities (characters ≥ 0.15) instead of the fixed ones. */
+    mcut: z.boolean().default(false),
   })
   .strict();
 export type TaggerSource = z.infer<typeof TaggerSource>;

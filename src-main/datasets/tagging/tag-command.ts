@@ -21,6 +21,7 @@ interface TagOptions extends Common {
   underscores: boolean;
   blacklist?: string;
   maxTags?: string;
+  mcut?: boolean;
   instruction?: string;
   model?: string;
   concurrency?: string;
@@ -55,6 +56,7 @@ export function tagRequest(name: string, opts: TagOptions): TaggingRequest {
         underscoresToSpaces: opts.underscores,
         blacklist: (opts.blacklist ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''),
         maxTags: number('--max-tags', opts.maxTags, 1, 500, true) ?? null,
+        mcut: opts.mcut === true,
       },
     };
   }
@@ -182,6 +184,7 @@ export function registerDatasetTagCommand(dataset: Command): void {
       .option('--no-underscores', 'tagger: keep underscores in tags (long_hair)')
       .option('--blacklist <tags>', 'tagger: comma-separated tags never written')
       .option('--max-tags <n>', 'tagger: at most this many tags per image')
+      .option('--mcut', 'tagger: thresholds per image at the largest probability gap (MCut) instead of --general/--character')
       .option('--instruction <text>', 'Claude: what to ask for each image; [trigger] becomes the trigger word')
       .option('--model <id>', 'Claude: model (default from configs/tagging.yaml)')
       .option('--concurrency <n>', 'Claude: images in flight at once')

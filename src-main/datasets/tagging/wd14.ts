@@ -29,6 +29,11 @@ export interface TaggerOptions {
   blacklist: readonly string[];
   /** At most this many tags (highest first); null for no limit. */
   maxTags: number | null;
+  /**
+   * MCut instead of the fixed thresholds: per image, split the sorted probabilities at the
+   * largest gap (characters: at least 0.15). Default false.
+   */
+  mcut?: boolean;
 }
 
 export const DEFAULT_TAGGER_OPTIONS: TaggerOptions = {
@@ -99,6 +104,15 @@ function blacklistKey(tag: string): string {
   return tag.trim().toLowerCase().replace(/_/g, ' ');
 }
 
+/** MCut (Largeron et al.): the midpoint of the largest gap between sorted probabilities; null with fewer than two. */
+export function mcutThreshold(probs: readonly number[]): number | null {
+  if (probs.length < 2) return null;
+  const sorted = [...probs].sort((a, b) => b - a);
+  let best = 0;
+  for (let i = 1; i < sorted.length - 1; i++) if (sorted[i]! - sorted[i + 1]! > sorted[best]! - sorted[best + 1]!) best = i;
+  return (sorted[best]! + sorted[best + 1]!) / 2;
+}
+
 export interface ScoredTag {
   tag: string;
   category: number;
@@ -111,6 +125,14 @@ export interface ScoredTag {
  */
 export function selectTags(probs: ArrayLike<number>, tags: readonly TagEntry[], opts: TaggerOptions): ScoredTag[] {
   const banned = new Set(opts.blacklist.map(blacklistKey));
+  let generalThreshold = opts.generalThreshold;
+  let characterThreshold = opts.characterThreshold;
+  if (opts.mcut) {
+    const of = (cat: number) => tags.flatMap((t, k) => (t.category === cat ? [probs[k] ?? 0] : []));
+    generalThreshold = mcutThreshold(of(TAG_CATEGORY.general)) ?? generalThreshold;
+    const c = mcutThreshold(of(TAG_CATEGORY.character));
+    characterThreshold = c === null ? characterThreshold : Math.max(0.15, c);
+  }
   const picked: ScoredTag[] = [];
   let rating: ScoredTag | null = null;
   for (let k = 0; k < tags.length; k++) {
@@ -120,7 +142,7 @@ export function selectTags(probs: ArrayLike<number>, tags: readonly TagEntry[], 
       if (!rating || score > rating.score) rating = { tag: t.name, category: t.category, score };
       continue;
     }
-    const threshold = t.category === TAG_CATEGORY.character ? opts.characterThreshold : opts.generalThreshold;
+    const threshold = t.category === TAG_CATEGORY.character ? characterThreshold : generalThreshold;
     if (score >= threshold) picked.push({ tag: t.name, category: t.category, score });
   }
   if (opts.includeRating && rating) picked.push(rating);

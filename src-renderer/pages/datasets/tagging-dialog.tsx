@@ -60,6 +60,7 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
   const [character, setCharacter] = useState('0.85');
   const [includeRating, setIncludeRating] = useState(false);
   const [underscores, setUnderscores] = useState(true);
+  const [mcut, setMcut] = useState(false);
   const [blacklist, setBlacklist] = useState('');
   const [instruction, setInstruction] = useState('');
   const [model, setModel] = useState('');
@@ -129,12 +130,13 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
           underscoresToSpaces: underscores,
           blacklist: blacklist.split(',').map((t) => t.trim()).filter((t) => t !== ''),
           maxTags: null,
+          mcut,
         },
       };
     }
     if (instruction.trim() === '') return 'Write an instruction for Claude.';
     return { dataset: props.dataset, mode, ...files, source: { kind: 'claude', instruction: instruction.trim(), ...(model.trim() ? { model: model.trim() } : {}) } };
-  }, [kind, mode, onlySelection, props.selection, props.dataset, taggerDir, general, character, includeRating, underscores, blacklist, instruction, model]);
+  }, [kind, mode, onlySelection, props.selection, props.dataset, taggerDir, general, character, includeRating, underscores, mcut, blacklist, instruction, model]);
 
   // The cost estimate follows the Claude settings (debounced).
   useEffect(() => {
@@ -358,6 +360,9 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
                   </label>
                   <label style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
                     <Switch checked={underscores} onChange={setUnderscores} label="Underscores to spaces" testId="tagging-underscores" /> Underscores to spaces
+                  </label>
+                  <label style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }} title="Per image, cut at the largest gap between tag probabilities instead of the thresholds">
+                    <Switch checked={mcut} onChange={setMcut} label="MCut thresholds" testId="tagging-mcut" /> MCut (per-image thresholds)
                   </label>
                 </div>
                 <div className="dialog-field">

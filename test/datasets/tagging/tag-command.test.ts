@@ -83,6 +83,11 @@ describe('flux-studio dataset tag', () => {
     expect(u.error).toBeNull();
     expect(u.stdout).toBe('cli set: 2 captions put back\n');
     expect(readCaption(path.join(dir, 'red.png'))).toBeNull();
+
+    // MCut: red's general tags split at 0.9975|0.5; the one likely character (0.73) clears max(0.15, mcut).
+    const m = await run(['dataset', 'tag', 'cli set', '--tagger', taggerDir, '--mcut', '--mode', 'overwrite']);
+    expect(m.error).toBeNull();
+    expect(readCaption(path.join(dir, 'red.png'))).toBe('red background, ^_^, kagamine rin');
   });
 
   test('flag errors are usage errors', async () => {

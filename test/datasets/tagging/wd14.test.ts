@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   DEFAULT_TAGGER_OPTIONS,
   formatTag,
+  mcutThreshold,
   parseSelectedTags,
   preprocess,
   selectTags,
@@ -126,6 +127,21 @@ describe('tags', () => {
   test('raised general threshold, lowered character threshold, rating included (argmax only)', () => {
     const out = selectTags(probs, tags, { ...DEFAULT_TAGGER_OPTIONS, generalThreshold: 0.6, characterThreshold: 0.9, includeRating: true });
     expect(out.map((t) => t.tag)).toEqual(['long hair', 'sensitive']);
+  });
+
+  test('MCut: the midpoint of the largest gap per image; characters at least 0.15', () => {
+    expect(mcutThreshold([0.1, 0.9, 0.2, 0.85])).toBeCloseTo(0.525, 10);
+    expect(mcutThreshold([0.4])).toBeNull();
+    // general [0.9, 0.36, 0.5, 0.34] → gap 0.9|0.5 → 0.7; one character → its fixed threshold (0.85) stays.
+    expect(selectTags(probs, tags, { ...DEFAULT_TAGGER_OPTIONS, mcut: true }).map((t) => t.tag)).toEqual(['long hair', 'hatsune miku']);
+    const chars: TagEntry[] = [
+      { name: 'a', category: 4 },
+      { name: 'b', category: 4 },
+      { name: 'c', category: 0 },
+    ];
+    // characters [0.1, 0.05] → mcut 0.075, raised to 0.15: none; the general tag alone keeps 0.35.
+    expect(selectTags([0.1, 0.05, 0.4], chars, { ...DEFAULT_TAGGER_OPTIONS, mcut: true }).map((t) => t.tag)).toEqual(['c']);
+    expect(selectTags([0.3, 0.05, 0.4], chars, { ...DEFAULT_TAGGER_OPTIONS, mcut: true }).map((t) => t.tag)).toEqual(['c', 'a']);
   });
 
   test('underscores kept when asked; blacklist matches with or without underscores, any case; maxTags', () => {
