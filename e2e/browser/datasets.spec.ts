@@ -65,6 +65,19 @@ test('drop, report, caption edit, trigger, bulk insert + undo, file chooser, Tra
   await expect(card.getByTestId('ds-save-state')).toHaveText('Saved', { timeout: 10_000 });
   expect(fs.readFileSync(path.join(dir, 'ünï “b”.txt'), 'utf8')).toBe('a dog, sofa');
 
+  // Keyboard: arrows move between cards, Enter edits, Alt+↓ goes to the next caption, Esc leaves it.
+  const cards = page.getByTestId('ds-card');
+  await cards.nth(0).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(cards.nth(1)).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Enter');
+  await expect(cards.nth(0).getByTestId('ds-caption')).toBeFocused();
+  await page.keyboard.press('Alt+ArrowDown');
+  await expect(cards.nth(1).getByTestId('ds-caption')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(cards.nth(1)).toBeFocused();
+
   // Trigger word, then bulk-insert [trigger] into every caption; undo puts them back.
   await page.getByTestId('ds-trigger').fill('sks');
   await page.getByTestId('ds-trigger').press('Enter');
