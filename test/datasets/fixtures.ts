@@ -159,6 +159,8 @@ export async function plantFolder(root: string): Promise<Planted> {
   w('anim.gif', await patterned(300, 300, 7, 'gif'));
   w('old.bmp', bmp(320, 240, 8));
   w('scan.tiff', await patterned(400, 400, 9, 'tiff'));
+  // An HEIC header (ftyp heic) over junk: prebuilt sharp has no HEVC decoder, so it is refused with that reason.
+  w('iphone.heic', Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(200, 0x42)]));
   w('phone.avif', await sharp(await patterned(96, 128, 15, 'png')).avif({ quality: 60, effort: 0 }).toBuffer());
   w('small.jpg', await patterned(300, 300, 10));
   w('panorama.jpg', await patterned(1800, 400, 11));

@@ -42,6 +42,7 @@ describe('dataset import', () => {
     expect(outcome('anim.gif')).toMatchObject({ outcome: 'converted', file: 'anim.png' });
     expect(outcome('old.bmp')).toMatchObject({ outcome: 'converted', file: 'old.png' });
     expect(outcome('scan.tiff')).toMatchObject({ outcome: 'converted', file: 'scan.png' });
+    expect(outcome('iphone.heic')).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/HEIC/) as unknown as string });
     expect(outcome('phone.avif')).toMatchObject({ outcome: 'converted', file: 'phone.jpg' });
     expect(bySource.get('planted set/bundle.zip!inner/bomb.png')?.reason).toMatch(/zip bomb/);
     expect(outcome('.DS_Store')).toMatchObject({ outcome: 'ignored', reason: 'hidden file' });
