@@ -3,6 +3,7 @@
 // read the import report, edit a caption (autosaved to the .txt on disk), set a trigger
 // word, bulk-insert [trigger] and undo it, add a file through the file chooser, and hand
 // the dataset to the Train page.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -109,7 +110,19 @@ test('drop, report, caption edit, trigger, bulk insert + undo, file chooser, Tra
   await expect(page.getByTestId('ds-list-item').filter({ hasText: 'E2E set' })).toContainText('3 images');
   expect(fs.existsSync(path.join(dir, 'third.webp'))).toBe(true);
 
-  // TODO(tagging): the tagging helper adds here: open ds-autocaption, run the tiny tagger, see captions change.
+  // Auto-caption: the tiny WD14-style tagger fills the caption third.webp lacks; the grid shows it.
+  const tiny = execFileSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'tiny-tagger.sh')], { encoding: 'utf8' }).trim();
+  await page.getByTestId('ds-tab-captions').click();
+  const third = page.locator('[data-testid="ds-card"][data-file="third.webp"]').getByTestId('ds-caption');
+  await expect(third).toHaveValue('');
+  await page.getByTestId('ds-autocaption').click();
+  await page.getByTestId('tagging-tagger-dir').fill(tiny);
+  await page.getByTestId('tagging-run').click();
+  await expect(page.getByTestId('tagging-dialog')).toHaveAttribute('data-phase', 'review', { timeout: 30_000 });
+  await expect(page.locator('[data-testid="tagging-item"][data-file="third.webp"]')).toHaveAttribute('data-status', 'written');
+  await page.getByTestId('tagging-done').click();
+  await expect(third).toHaveValue(/simple background/);
+  expect(fs.readFileSync(path.join(dir, 'third.txt'), 'utf8')).toMatch(/simple background/);
 
   // Buckets, then hand the dataset to the Train page.
   await page.getByTestId('ds-tab-buckets').click();
