@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CliError, ROOT, callOrThrow, common, openStudio, packageVersion, print, readStdin, withStudio, type Common } from './commands/cli-kit';
+import { registerDatasetCommand } from './datasets/dataset-command';
+import { registerDatasetTagCommand } from './datasets/tagging/tag-command';
 import { registerGalleryCommand } from './gallery/gallery-command';
 import { registerMetadataCommand } from './metadata/metadata-command';
 import { registerGenerateCommand } from './presets/generate-command';
@@ -163,6 +165,8 @@ export function buildProgram(): Command {
   registerGalleryCommand(program);
   registerMetadataCommand(program);
   registerLocalCommands(program);
+  // `dataset import|check|list`; the tagging module adds `dataset tag` to the returned command.
+  registerDatasetTagCommand(registerDatasetCommand(program));
   // Every leaf command takes --data-dir and --verbose, even one that opens no studio.
   const leaves = (cmd: Command): Command[] => (cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves));
   for (const leaf of program.commands.flatMap(leaves)) if (!leaf.options.some((o) => o.long === '--data-dir')) common(leaf);

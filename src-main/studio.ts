@@ -27,6 +27,8 @@ import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
 import { LocalService } from './local/local-service';
 import { defaultWorkerPath, type WorkerSpawner } from './local/worker-client';
+import { DatasetService } from './datasets/dataset-service';
+import { TaggingService } from './datasets/tagging/tagging-service';
 
 export interface StudioOptions {
   dataDir: string;
@@ -77,6 +79,8 @@ export interface Studio {
   readonly platform: Platform;
   readonly gallery: GalleryService;
   readonly local: LocalService;
+  readonly datasets: DatasetService;
+  readonly tagging: TaggingService;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   mediaRoots(): MediaRoots;
@@ -144,6 +148,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
 
   const platform = opts.platform ?? headlessPlatform;
   const thumbsDir = path.join(dataDir, 'thumbs');
+  const thumbs = new ThumbnailService({ thumbsDir, log: log.child('thumbs') });
   const gallery = new GalleryService({
     db,
     dataDir,
@@ -152,11 +157,23 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     platform,
     log: log.child('gallery'),
     readParameters: readImageParameters,
-    thumbs: new ThumbnailService({ thumbsDir, log: log.child('thumbs') }),
+    thumbs,
     changed: (delta) => events.emit('gallery.changed', delta),
     env,
   });
   for (const executor of gallery.executors()) jobs.register(executor);
+  const datasets = new DatasetService({ db, dataDir, log: log.child('datasets'), thumbs, jobs, changed: (name) => events.emit('datasets.changed', { name }) });
+  for (const executor of datasets.executors()) jobs.register(executor);
+  const tagging = new TaggingService({
+    dataDir,
+    resourcesDir: opts.resourcesDir,
+    datasets,
+    jobs,
+    getKey: () => secrets.get('anthropic'),
+    baseURL: env.ANTHROPIC_BASE_URL || undefined,
+    log: log.child('tagging'),
+  });
+  jobs.register(tagging.executor());
   for (const executor of opts.executors ?? []) jobs.register(executor);
 
   const local = new LocalService({
@@ -196,6 +213,8 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     platform,
     gallery,
     local,
+    datasets,
+    tagging,
     mediaRoots,
     isStudioPath(p: string): boolean {
       const roots = [dataDir, settings.get().outputDir, ...Object.values(gallery.sourceFolders())];

@@ -35,6 +35,8 @@ export interface RawStudioApi {
   /** A URL the page can put in <img src> for a file under an allow-listed root. */
   mediaUrl(root: MediaRoot, relativePath: string): string;
   transport: 'electron' | 'http';
+  /** Electron only: the local path of a dropped or picked File (webUtils.getPathForFile); absent over HTTP. */
+  pathForFile?: (file: File) => string | null;
 }
 
 export type Invoke = (name: CallName, request: unknown) => Promise<Envelope<unknown>>;

@@ -12,6 +12,8 @@ import {
   Settings, TokenCount,
 } from './contract/shapes';
 import { localCalls, localEvents } from './contract/local';
+import { taggingCalls } from './contract/tagging';
+import { datasetCalls, datasetEvents } from './contract/datasets';
 
 export * from './contract/shapes';
 export * from './contract/local';
@@ -19,6 +21,8 @@ export * from './contract/local';
 
 
 export const calls = {
+  ...taggingCalls,
+  ...datasetCalls,
   'app.info': call({
     summary: 'Version, platform, data locations and which transport/platform features exist.',
     request: Empty,
@@ -279,6 +283,7 @@ export const events = {
   /** Settings changed (by any window or transport). */
   'settings.changed': Settings,
   ...localEvents,
+  ...datasetEvents,
 } as const;
 
 export type Calls = typeof calls;

@@ -1,7 +1,7 @@
 // The sandboxed preload: exposes `window.studio`, generated from the contract. The page
 // gets verbs and an event subscription, never ipcRenderer or a generic send(channel).
 // Built as CommonJS and bundled (a sandboxed preload cannot require node_modules or ESM).
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { buildRawCalls, createEventHub, encodeMediaPath, type RawStudioApi } from './api-types';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope, type MediaRoot } from './contract';
 
@@ -17,6 +17,13 @@ const api: RawStudioApi = {
   on: hub.on,
   mediaUrl(root: MediaRoot, relativePath: string): string {
     return `app-media://${root}/${encodeMediaPath(relativePath)}`;
+  },
+  pathForFile(file: File): string | null {
+    try {
+      return webUtils.getPathForFile(file) || null;
+    } catch {
+      return null;
+    }
   },
 };
 

@@ -6,12 +6,16 @@ import { parseExternalUrl } from '../platform/platform';
 import type { Studio } from '../studio';
 import type { Handlers } from './handlers-type';
 import { localHandlers } from '../local/local-handlers';
+import { taggingHandlers } from '../datasets/tagging/tagging-handlers';
+import { datasetHandlers } from '../datasets/dataset-handlers';
 
 export function createHandlers(studio: Studio) {
   const { settings, secrets, jobs, platform, logs, info, presets, templates, tokens, enhance, gallery } = studio;
   // `satisfies` (not a return type) keeps the literal keys, so the type-level test compares
   // exactly these keys with the contract's call names.
   return {
+    ...taggingHandlers(studio),
+    ...datasetHandlers(studio),
     'app.info': () => ({
       ...info,
       transport: platform.transport,

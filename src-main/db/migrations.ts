@@ -151,6 +151,40 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'datasets',
+    up(db) {
+      db.exec(`
+        -- Datasets: the folder is the truth (images + .txt captions); these rows index it.
+        CREATE TABLE datasets (
+          name          TEXT PRIMARY KEY,
+          dir           TEXT NOT NULL UNIQUE,
+          in_place      INTEGER NOT NULL DEFAULT 0,
+          trigger_word  TEXT NOT NULL DEFAULT '',
+          resolutions   TEXT NOT NULL DEFAULT '[512,768,1024]',
+          created_at    TEXT NOT NULL,
+          image_count   INTEGER NOT NULL DEFAULT 0,
+          caption_count INTEGER NOT NULL DEFAULT 0,
+          warning_count INTEGER NOT NULL DEFAULT 0,
+          report_json   TEXT
+        ) STRICT;
+        -- What was measured about each image (keyed by size + mtime so a changed file is re-read).
+        CREATE TABLE dataset_items (
+          dataset    TEXT NOT NULL REFERENCES datasets(name) ON DELETE CASCADE ON UPDATE CASCADE,
+          file       TEXT NOT NULL,
+          size_bytes INTEGER NOT NULL,
+          mtime_ms   REAL NOT NULL,
+          sha256     TEXT NOT NULL,
+          dhash      TEXT,
+          width      INTEGER,
+          height     INTEGER,
+          thumb      TEXT,
+          PRIMARY KEY (dataset, file)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

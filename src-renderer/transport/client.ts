@@ -55,6 +55,8 @@ export type StudioClient = StudioCalls & {
   transport: RawStudioApi['transport'];
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   mediaUrl(root: MediaRoot, relativePath: string): string;
+  /** The local path of a dropped/picked File in the desktop app; null in the browser (upload its bytes instead). */
+  pathForFile(file: File): string | null;
   /** After the event stream recovers from a drop (HTTP only): re-fetch what events would have told you. */
   onReconnect(listener: () => void): () => void;
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
@@ -110,6 +112,7 @@ export function createClient(raw: RawStudioApi): StudioClient {
       });
     },
     mediaUrl: (root, rel) => raw.mediaUrl(root, rel),
+    pathForFile: (file) => raw.pathForFile?.(file) ?? null,
     onReconnect: (cb) => (http ? http.onReconnect(cb) : () => undefined),
     onConnectionChange: (cb) => (http ? http.onConnectionChange(cb) : () => undefined),
     connectionState: () => (http ? http.connectionState() : 'open'),

@@ -10,6 +10,9 @@
 //   ({type:'error', error:{type, message}}) with its status and headers (retry-after …),
 //   a raw body (for malformed answers), a reply that never comes, or a dropped connection.
 // Every request is recorded, including ones rejected before reaching the queue.
+// - Or, for concurrent clients whose request order is not fixed: a responder function
+//   (`respondWith`) that picks the reply from the request itself (e.g. the image it carries);
+//   it answers every request that passes the checks while it is set, the queue is not used.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -64,9 +67,13 @@ export function errorType(status: number): string {
   return ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
 
+/** Picks the reply for a request that passed the checks (may be async, e.g. to decode an image). */
+export type FakeResponder = (req: FakeRequest & { body: MessagesBody }) => FakeReply | Promise<FakeReply>;
+
 export class FakeAnthropic {
   readonly requests: FakeRequest[] = [];
   private readonly queue: FakeReply[] = [];
+  private responder: FakeResponder | null = null;
   private readonly hanging = new Set<http.ServerResponse>();
   private seq = 0;
 
@@ -96,6 +103,12 @@ export class FakeAnthropic {
   /** Queue replies, answered in order, one per request that passes the checks. */
   reply(...replies: FakeReply[]): this {
     this.queue.push(...replies);
+    return this;
+  }
+
+  /** Answer every (checked) request with `fn` instead of the queue; null goes back to the queue. */
+  respondWith(fn: FakeResponder | null): this {
+    this.responder = fn;
     return this;
   }
 
@@ -159,8 +172,24 @@ export class FakeAnthropic {
     const bad = checkBody(body, version);
     if (bad) return error(400, bad);
 
+    if (this.responder) {
+      const checked = { ...record, body };
+      Promise.resolve()
+        .then(() => this.responder!(checked))
+        .then(
+          (reply) => this.answer(req, res, reply, body, rawBody, requestId),
+          (err: unknown) => error(500, `fake-anthropic: the responder failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      return;
+    }
     const next = this.queue.shift();
     if (!next) return error(500, 'fake-anthropic: no reply queued for this request');
+    this.answer(req, res, next, body, rawBody, requestId);
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, next: FakeReply, body: MessagesBody, rawBody: string, requestId: string): void {
+    const error = (status: number, message: string, headers: Record<string, string> = {}, type = errorType(status)) =>
+      send(res, status, { type: 'error', error: { type, message } }, { 'request-id': requestId, ...headers });
     switch (next.kind) {
       case 'message': {
         const content = next.content ?? [{ type: 'text', text: next.text ?? '' }];
@@ -212,6 +241,12 @@ function checkBody(body: MessagesBody, version: string): string | null {
   for (const [i, m] of body.messages.entries()) {
     if (m === null || typeof m !== 'object' || !['user', 'assistant'].includes(m.role)) return `messages.${i}.role: Input should be 'user' or 'assistant'`;
     if (typeof m.content !== 'string' && !Array.isArray(m.content)) return `messages.${i}.content: Input should be a valid list`;
+    if (Array.isArray(m.content)) {
+      for (const [j, block] of (m.content as unknown[]).entries()) {
+        const bad = checkContentBlock(block);
+        if (bad) return `messages.${i}.content.${j}.${bad}`;
+      }
+    }
   }
   if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system)) return 'system: Input should be a valid string';
   // API version 2026-10-21 removed the sampling parameters: any value is a 400.
@@ -223,6 +258,24 @@ function checkBody(body: MessagesBody, version: string): string | null {
     return 'temperature: Input should be less than or equal to 1';
   }
   return null;
+}
+
+const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+
+/** Text and base64 image blocks as the Messages API documents them; null when fine. */
+function checkContentBlock(block: unknown): string | null {
+  if (block === null || typeof block !== 'object') return 'type: Field required';
+  const b = block as { type?: unknown; text?: unknown; source?: { type?: unknown; media_type?: unknown; data?: unknown } };
+  if (b.type === 'text') return typeof b.text === 'string' && b.text.length > 0 ? null : 'text: must be a non-empty string';
+  if (b.type === 'image') {
+    const src = b.source;
+    if (!src || typeof src !== 'object') return 'source: Field required';
+    if (src.type !== 'base64') return src.type === 'url' ? null : "source.type: Input should be 'base64' or 'url'";
+    if (!IMAGE_MEDIA_TYPES.includes(String(src.media_type))) return `source.media_type: Input should be one of ${IMAGE_MEDIA_TYPES.join(', ')}`;
+    if (typeof src.data !== 'string' || src.data.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(src.data)) return 'source.data: Input should be base64';
+    return null;
+  }
+  return `type: Input tag '${String(b.type)}' is not an accepted block type here`;
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,0 +1,30 @@
+// The datasets.* calls: thin wrappers over the DatasetService (requests arrive parsed).
+import type { datasetCalls } from '../../src-preload/contract/datasets';
+import type { HandlersFor } from '../api/handlers-type';
+import type { Studio } from '../studio';
+import { previewBuckets } from './buckets';
+
+export function datasetHandlers(studio: Studio) {
+  const { datasets } = studio;
+  return {
+    'datasets.list': () => datasets.list(),
+    'datasets.get': ({ name }) => datasets.get(name),
+    'datasets.create': (req) => datasets.create(req),
+    'datasets.update': ({ name, trigger, resolutions }) => datasets.update(name, { trigger, resolutions }),
+    'datasets.delete': ({ name, deleteFiles }) => ({ deleted: datasets.delete(name, deleteFiles === true) }),
+    'datasets.items': ({ name }) => datasets.index.items(name),
+    'datasets.import': (req) => datasets.submitImport(req),
+    'datasets.upload': (req) => datasets.receiveUpload(req),
+    'datasets.report': ({ name }) => datasets.index.lastReport(name),
+    'datasets.check': ({ name }) => datasets.index.check(name),
+    'datasets.buckets': async ({ name, resolutions }) => {
+      const ds = datasets.ref(name);
+      const measured = await datasets.index.measuredAll(ds.name);
+      return previewBuckets(measured, resolutions ?? ds.resolutions);
+    },
+    'datasets.setCaption': ({ name, file, text }) => datasets.captions.setCaption(name, file, text),
+    'datasets.bulk': ({ name, files, op }) => datasets.captions.bulk(name, op, files),
+    'datasets.undo': ({ name }) => datasets.captions.undoLast(name),
+    'datasets.tags': ({ name }) => datasets.captions.tags(name),
+  } satisfies HandlersFor<keyof typeof datasetCalls>;
+}

@@ -1,0 +1,326 @@
+// The datasets index: one SQLite row per dataset (name, folder, trigger word, resolution
+// list, counts) over plain folders in ai-toolkit's format. Files are the truth: items and
+// counts are read from the folder every time; SQLite only remembers what was measured.
+//
+// Stable API for other modules (tagging, training): get(name), items(name), dirOf(name),
+// notifyChanged(name).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Dataset, ImportReport } from '../../src-preload/contract/datasets';
+import { DEFAULT_RESOLUTIONS, MAX_UPLOAD_FILE_BYTES } from '../../src-preload/contract/datasets';
+import type { Job } from '../../src-preload/contract/shapes';
+import { StudioError } from '../api/studio-error';
+import type { Db } from '../db/open-database';
+import type { JobService } from '../jobs/job-service';
+import type { Logger } from '../logging/logger';
+import { CaptionEditor } from './caption-ops';
+import { captionPathFor, listDatasetImages, readCaption } from './captions';
+import { DatasetIndex, type ThumbPool } from './dataset-index';
+import { IMPORT_KIND, importExecutor, runImport, type ImportParams } from './import-job';
+import { datasetFolder, parseDatasetName, relFile } from './names';
+
+export interface DatasetServiceDeps {
+  db: Db;
+  dataDir: string;
+  log: Logger;
+  /** Told when a dataset's files or row changed (the studio emits 'datasets.changed'). */
+  changed?: (name: string) => void;
+  /** The gallery's thumbnail pool (shared, not copied). */
+  thumbs: ThumbPool;
+  /** Where import jobs run; without it imports run inline (CLI). */
+  jobs?: JobService;
+}
+
+export interface ImportRequest {
+  name: string;
+  sources?: readonly string[];
+  uploadId?: string;
+  inPlace?: boolean;
+  resolutions?: readonly number[];
+  trigger?: string;
+}
+
+export interface DatasetRef {
+  name: string;
+  dir: string;
+  inPlace: boolean;
+  trigger: string;
+  resolutions: number[];
+}
+
+/** One image of a dataset as the tagging and training modules see it. */
+export interface DatasetItemBasic {
+  /** Relative to the dataset folder, '/'-separated. */
+  file: string;
+  imagePath: string;
+  caption: string | null;
+}
+
+interface DatasetRow {
+  name: string;
+  dir: string;
+  in_place: number;
+  trigger_word: string;
+  resolutions: string;
+  created_at: string;
+  image_count: number;
+  caption_count: number;
+  warning_count: number;
+  report_json: string | null;
+}
+
+export class DatasetService {
+  readonly index: DatasetIndex;
+  readonly captions: CaptionEditor;
+  private readonly uploadSizes = new Map<string, number>();
+
+  constructor(protected readonly deps: DatasetServiceDeps) {
+    this.index = new DatasetIndex(this, deps.db, deps.thumbs, deps.log);
+    this.captions = new CaptionEditor(this);
+    this.removeStaleUploads();
+  }
+
+  /** Browser uploads never imported (a closed tab) are removed after a day. */
+  private removeStaleUploads(): void {
+    const dir = path.join(this.deps.dataDir, 'tmp', 'uploads');
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return;
+    }
+    const cutoff = Date.now() - 24 * 3600 * 1000;
+    for (const n of names) {
+      const p = path.join(dir, n);
+      try {
+        if (fs.statSync(p).mtimeMs < cutoff) fs.rmSync(p, { recursive: true, force: true });
+      } catch (err) {
+        this.deps.log.warn(`could not remove the stale upload ${p}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** The import job executor (registered by the studio before reconcile). */
+  executors() {
+    return [importExecutor({ index: this.index, stagingDir: this.stagingDir() })];
+  }
+
+  private stagingDir(): string {
+    const d = path.join(this.deps.dataDir, 'tmp', 'datasets');
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  private uploadDir(uploadId: string): string {
+    return path.join(this.deps.dataDir, 'tmp', 'uploads', uploadId);
+  }
+
+  /** Creates the dataset if needed and validates the request; the params an import runs with. */
+  prepareImport(req: ImportRequest): ImportParams {
+    const name = parseDatasetName(req.name);
+    let sources: string[];
+    let stagingRoot: string | null = null;
+    if (req.uploadId !== undefined) {
+      stagingRoot = this.uploadDir(req.uploadId);
+      if (!fs.existsSync(stagingRoot)) throw new StudioError('not_found', `uploadId: no upload ${req.uploadId} (send its files with datasets.upload first)`, 'uploadId');
+      sources = fs.readdirSync(stagingRoot).sort().map((f) => path.join(stagingRoot as string, f));
+      this.uploadSizes.delete(req.uploadId);
+    } else {
+      sources = (req.sources ?? []).map((s) => path.resolve(s));
+      if (sources.length === 0) throw new StudioError('invalid_input', 'sources: name at least one file or folder', 'sources');
+      for (const s of sources) refuseRoot(s, 'sources');
+    }
+    const inPlace = req.inPlace === true;
+    if (!this.has(name)) {
+      if (inPlace) {
+        const st = fs.statSync(sources[0] as string, { throwIfNoEntry: false });
+        if (!st?.isDirectory()) throw new StudioError('invalid_input', 'sources: an in-place dataset needs one existing folder', 'sources');
+      }
+      this.create({ name, folder: inPlace ? sources[0] : undefined, trigger: req.trigger, resolutions: req.resolutions });
+    } else {
+      const ds = this.ref(name);
+      if (inPlace && path.resolve(sources[0] as string) !== ds.dir) {
+        throw new StudioError('conflict', `inPlace: the dataset ${JSON.stringify(name)} already exists in ${ds.dir}; import into it by copying, or pick a new name`, 'inPlace');
+      }
+      if (req.trigger !== undefined || req.resolutions !== undefined) this.update(name, { trigger: req.trigger, resolutions: req.resolutions });
+    }
+    return { name, sources, stagingRoot, inPlace };
+  }
+
+  /** Queues an import job (the job's result summarises; `report(name)` has the whole report). */
+  submitImport(req: ImportRequest): Job {
+    if (!this.deps.jobs) throw new StudioError('unavailable', 'imports need the job queue');
+    return this.deps.jobs.submit(IMPORT_KIND, this.prepareImport(req));
+  }
+
+  /** Runs an import here and now (CLI, tests), reporting progress to `onProgress`. */
+  async importNow(req: ImportRequest, onProgress?: (step: number, total: number | null, message: string | null) => void, signal?: AbortSignal): Promise<ImportReport> {
+    const params = this.prepareImport(req);
+    return runImport(
+      { index: this.index, stagingDir: this.stagingDir() },
+      {
+        params,
+        signal: signal ?? new AbortController().signal,
+        progress: (p) => onProgress?.(p.step, p.total ?? null, p.message ?? null),
+        log: this.deps.log,
+      },
+    );
+  }
+
+  /** Browser mode: one base64 chunk of a dropped file, written at `offset` in the upload's staging folder. */
+  receiveUpload(req: { uploadId: string; file: string; offset: number; dataBase64: string }): { received: number } {
+    const parts = req.file.split('/').filter((p) => p !== '');
+    if (parts.length === 0 || parts.length > 32 || parts.some((p) => p === '.' || p === '..' || p.length > 200 || /[\\\0:*?"<>|]/.test(p))) {
+      throw new StudioError('invalid_input', 'file: must be a file name or a relative path (no . or .., no \\ : * ? " < > |, names up to 200 characters)', 'file');
+    }
+    const root = this.uploadDir(req.uploadId);
+    const dest = path.join(root, ...parts);
+    const data = Buffer.from(req.dataBase64, 'base64');
+    const current = fs.statSync(dest, { throwIfNoEntry: false })?.size ?? 0;
+    if (req.offset !== current) throw new StudioError('conflict', `offset: expected ${current} (chunks must arrive in order)`, 'offset');
+    if (current + data.length > MAX_UPLOAD_FILE_BYTES) throw new StudioError('invalid_input', `file: over ${MAX_UPLOAD_FILE_BYTES / 2 ** 20} MiB; import big files or zips by path (desktop or CLI)`, 'file');
+    const total = (this.uploadSizes.get(req.uploadId) ?? 0) + data.length;
+    if (total > MAX_UPLOAD_TOTAL_BYTES) throw new StudioError('invalid_input', `uploadId: the upload is over ${MAX_UPLOAD_TOTAL_BYTES / 2 ** 30} GiB`, 'uploadId');
+    try {
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.appendFileSync(dest, data);
+    } catch (err) {
+      throw new StudioError('conflict', `file: cannot store ${req.file} in the upload (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); a file and a folder may share that name`, 'file');
+    }
+    this.uploadSizes.set(req.uploadId, total);
+    return { received: current + data.length };
+  }
+
+  get dataDir(): string {
+    return this.deps.dataDir;
+  }
+
+  list(): Dataset[] {
+    const rows = this.deps.db.prepare('SELECT * FROM datasets ORDER BY created_at DESC, name').all() as DatasetRow[];
+    return rows.map((r) => this.toDataset(r));
+  }
+
+  get(name: string): Dataset {
+    return this.toDataset(this.row(name));
+  }
+
+  /** Name, folder, trigger word and resolutions without counting files (cheap: no folder scan). */
+  ref(name: string): DatasetRef {
+    const r = this.row(name);
+    return { name: r.name, dir: r.dir, inPlace: r.in_place === 1, trigger: r.trigger_word, resolutions: parseResolutions(r.resolutions) };
+  }
+
+  has(name: string): boolean {
+    return this.deps.db.prepare('SELECT 1 FROM datasets WHERE name = ?').get(parseDatasetName(name)) !== undefined;
+  }
+
+  /** The dataset's folder (absolute). */
+  dirOf(name: string): string {
+    return this.row(name).dir;
+  }
+
+  /** Training images with their captions, sorted by file. */
+  items(name: string): DatasetItemBasic[] {
+    const dir = this.dirOf(name);
+    if (!fs.existsSync(dir)) return [];
+    return listDatasetImages(dir).map((imagePath) => ({ file: relFile(dir, imagePath), imagePath, caption: readCaption(imagePath) }));
+  }
+
+  /** Creates the row (and for a copied dataset, its folder). `folder` = use that folder in place. */
+  create(input: { name: string; folder?: string; trigger?: string; resolutions?: readonly number[] }): Dataset {
+    const name = parseDatasetName(input.name);
+    if (this.has(name)) throw new StudioError('conflict', `name: a dataset called ${JSON.stringify(name)} already exists; pick another name or import into it`, 'name');
+    let dir: string;
+    if (input.folder !== undefined) {
+      dir = path.resolve(input.folder);
+      refuseRoot(dir, 'folder');
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(dir);
+      } catch {
+        throw new StudioError('not_found', `folder: ${dir} does not exist`, 'folder');
+      }
+      if (!st.isDirectory()) throw new StudioError('invalid_input', `folder: ${dir} is not a folder`, 'folder');
+    } else {
+      dir = datasetFolder(this.deps.dataDir, name);
+      fs.mkdirSync(dir, { recursive: true });
+    }
+    const taken = this.deps.db.prepare('SELECT name FROM datasets WHERE dir = ?').get(dir) as { name: string } | undefined;
+    if (taken) throw new StudioError('conflict', `folder: ${dir} is already the dataset ${JSON.stringify(taken.name)}`, 'folder');
+    this.deps.db
+      .prepare('INSERT INTO datasets (name, dir, in_place, trigger_word, resolutions, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(name, dir, input.folder !== undefined ? 1 : 0, input.trigger ?? '', JSON.stringify(input.resolutions ?? DEFAULT_RESOLUTIONS), new Date().toISOString());
+    this.notifyChanged(name);
+    return this.get(name);
+  }
+
+  update(name: string, patch: { trigger?: string; resolutions?: readonly number[] }): Dataset {
+    const row = this.row(name);
+    if (patch.trigger !== undefined) this.deps.db.prepare('UPDATE datasets SET trigger_word = ? WHERE name = ?').run(patch.trigger, row.name);
+    if (patch.resolutions !== undefined) {
+      const sorted = [...new Set(patch.resolutions)].sort((a, b) => a - b);
+      this.deps.db.prepare('UPDATE datasets SET resolutions = ? WHERE name = ?').run(JSON.stringify(sorted), row.name);
+    }
+    this.notifyChanged(row.name);
+    return this.get(row.name);
+  }
+
+  delete(name: string, deleteFiles = false): boolean {
+    const row = this.row(name);
+    this.deps.db.prepare('DELETE FROM dataset_items WHERE dataset = ?').run(row.name);
+    this.deps.db.prepare('DELETE FROM datasets WHERE name = ?').run(row.name);
+    if (deleteFiles && row.in_place === 0) fs.rmSync(row.dir, { recursive: true, force: true });
+    this.notifyChanged(row.name);
+    return true;
+  }
+
+  notifyChanged(name: string): void {
+    this.deps.changed?.(name);
+  }
+
+  protected row(name: string): DatasetRow {
+    const key = parseDatasetName(name);
+    const row = this.deps.db.prepare('SELECT * FROM datasets WHERE name = ?').get(key) as DatasetRow | undefined;
+    if (!row) throw new StudioError('not_found', `name: no dataset called ${JSON.stringify(key)}; see the Datasets page or \`dataset list\``, 'name');
+    return row;
+  }
+
+  protected toDataset(r: DatasetRow): Dataset {
+    const present = fs.existsSync(r.dir);
+    let images = 0;
+    let captioned = 0;
+    if (present) {
+      for (const img of listDatasetImages(r.dir)) {
+        images++;
+        if (fs.existsSync(captionPathFor(img))) captioned++;
+      }
+    }
+    return {
+      name: r.name,
+      dir: r.dir,
+      inPlace: r.in_place === 1,
+      trigger: r.trigger_word,
+      resolutions: parseResolutions(r.resolutions),
+      createdAt: r.created_at,
+      counts: { images, captioned, uncaptioned: images - captioned, warnings: r.warning_count },
+      present,
+    };
+  }
+}
+
+const MAX_UPLOAD_TOTAL_BYTES = 4 * 2 ** 30;
+
+/** A whole drive or filesystem root is never a dataset or an import source (it would walk everything). */
+function refuseRoot(p: string, field: string): void {
+  if (path.parse(p).root === p) throw new StudioError('invalid_input', `${field}: ${p} is a whole drive; pick a folder`, field);
+}
+
+function parseResolutions(json: string): number[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x))) return v as number[];
+  } catch {
+    // fall through to the defaults
+  }
+  return [...DEFAULT_RESOLUTIONS];
+}
