@@ -30,6 +30,10 @@ function loadPreload(): Recorded {
     contextBridge: {
       exposeInMainWorld: (key: string, api: unknown) => rec.exposed.set(key, api),
     },
+    // Dropped files' paths (Electron ≥ 32 removed File.path): the preload asks webUtils.
+    webUtils: {
+      getPathForFile: (file: { name?: string }) => (file.name === 'dropped.png' ? '/home/u/dropped.png' : ''),
+    },
     ipcRenderer: {
       invoke: (...args: unknown[]) => {
         rec.invokes.push(args);
@@ -88,7 +92,7 @@ describe.runIf(built)('built preload bundle (out/preload/index.cjs)', () => {
     expect([...rec.exposed.keys()]).toEqual(['studio']);
     expect(studio.transport).toBe('electron');
     const keys = Object.keys(studio).sort();
-    expect(keys).toEqual(['calls', 'mediaUrl', 'on', 'transport']);
+    expect(keys).toEqual(['calls', 'mediaUrl', 'on', 'pathForFile', 'transport']);
     for (const forbidden of ['ipcRenderer', 'invoke', 'send', 'require', 'process']) {
       expect(forbidden in studio, forbidden).toBe(false);
     }
@@ -155,6 +159,13 @@ describe.runIf(built)('built preload bundle (out/preload/index.cjs)', () => {
 
   test('on() refuses unknown event names', () => {
     expect(() => studio.on('fs.changed' as unknown as 'log.line', () => undefined)).toThrow(/unknown event/);
+  });
+
+  test('pathForFile asks webUtils for a dropped file’s path; none (a browser File) is null', () => {
+    const pathForFile = studio.pathForFile;
+    expect(pathForFile).toBeTypeOf('function');
+    expect(pathForFile?.({ name: 'dropped.png' } as File)).toBe('/home/u/dropped.png');
+    expect(pathForFile?.({ name: 'made-in-page.png' } as File)).toBeNull();
   });
 
   test('mediaUrl builds app-media:// URLs with each segment encoded', () => {
