@@ -20,6 +20,16 @@ function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } =
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
 beforeAll(() => {
   if (!fs.existsSync(path.join(REPO_ROOT, 'out', 'main', 'cli.js'))) {
     throw new Error('out/main/cli.js is missing: run `npm run build` (npm test does) before the CLI tests');
@@ -27,7 +37,7 @@ beforeAll(() => {
 });
 
 describe('flux-studio CLI', () => {
-  test('every command answers --help', () => {
+  test('every command answers --help', async () => {
     const names: string[][] = [];
     const groups = new Set<string>();
     const walk = (cmd: ReturnType<typeof buildProgram>, prefix: string[]) => {
@@ -39,16 +49,26 @@ describe('flux-studio CLI', () => {
     };
     walk(buildProgram(), []);
     expect(names.length).toBeGreaterThanOrEqual(10);
-    for (const n of [[], ...names]) {
-      const r = cli([...n, '--help']);
+    // One real process per command (there are dozens): a few at a time, so the test's
+    // wall time does not grow with every command added.
+    const all = [[], ...names];
+    const results = new Map<string, { code: number | null; stdout: string }>();
+    let next = 0;
+    const worker = async () => {
+      while (next < all.length) {
+        const n = all[next++]!;
+        results.set(n.join(' '), await cliAsync([...n, '--help']));
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    for (const n of all) {
+      const r = results.get(n.join(' '))!;
       expect(r.code, `${n.join(' ')} --help`).toBe(0);
       expect(r.stdout).toContain('Usage: flux-studio');
+      // Every leaf command takes --data-dir.
+      if (n.length > 0 && !groups.has(n.join(' '))) expect(r.stdout, n.join(' ')).toContain('--data-dir');
     }
-    // Every leaf command takes --data-dir.
-    for (const n of names.filter((x) => !groups.has(x.join(' ')))) {
-      expect(cli([...n, '--help']).stdout, n.join(' ')).toContain('--data-dir');
-    }
-  });
+  }, 180_000);
 
   test('--data-dir and FLUX_STUDIO_DATA_DIR choose the data folder; the flag wins', () => {
     const a = tempDir();
