@@ -27,4 +27,5 @@ export function buildSyntheticIndex(opts: {
   jpegs?: { file: string; hash: string }[] | null;
   rows: number;
   rand: () => number;
+  links?: boolean;
 }): void;

@@ -78,10 +78,11 @@ export async function makeTexturedJpegs({ dir, count, size, rand, sharp }) {
  * `inputs` into an open better-sqlite3 `db` of a migrated studio database, in one transaction.
  * With `jpegs` ([{file, hash}]) every row is a real file: a hard link to one of them (so size
  * and mtime match what a scan stats, and `serve` keeps the rows) with its thumbnails' paths.
- * Without, rows point at files that do not exist and have no thumbnails (fine while nothing
- * rescans the source: a grid of placeholders).
+ * Without `jpegs`, rows point at files that do not exist and have no thumbnails; with `jpegs`
+ * and `links: false`, no files either but the JPEGs' thumbnails (fine while nothing rescans
+ * the source, e.g. rows written into a running `serve`'s database).
  */
-export function buildSyntheticIndex({ db, inputs, jpegs = null, rows, rand }) {
+export function buildSyntheticIndex({ db, inputs, jpegs = null, rows, rand, links = true }) {
   const pick = (xs) => xs[Math.floor(rand() * xs.length)];
   const { subjects, styles, details, negatives, models, tagPool, runtimes, sizes } = VOCAB;
   const { end, span } = DATE_SPAN;
@@ -113,11 +114,11 @@ export function buildSyntheticIndex({ db, inputs, jpegs = null, rows, rand }) {
       let hash = id.toString(16).padStart(64, '0');
       let thumbs = { small: null, large: null };
       if (j && stats) {
-        if (!madeDirs.has(created.slice(0, 7))) {
+        if (links && !madeDirs.has(created.slice(0, 7))) {
           fs.mkdirSync(path.dirname(abs), { recursive: true });
           madeDirs.add(created.slice(0, 7));
         }
-        fs.linkSync(j.file, abs);
+        if (links) fs.linkSync(j.file, abs);
         const st = stats[id % jpegs.length];
         size = st.size;
         mtime = st.mtimeMs;
