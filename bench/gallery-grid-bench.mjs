@@ -68,6 +68,13 @@ function scrollRun({ frames, from, step }) {
   if (!el) throw new Error('no grid');
   const max = el.scrollHeight - el.clientHeight;
   el.scrollTop = Math.min(max, from * max);
+  // Elements created while scrolling (tiles mounted, remounted, their children): the DOM work
+  // a frame costs, counted exactly whatever the machine's load.
+  let added = 0;
+  const mo = new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1) added += 1 + n.getElementsByTagName('*').length;
+  });
+  mo.observe(el, { childList: true, subtree: true });
   return new Promise((resolve) => {
     const deltas = [];
     let maxRendered = 0;
@@ -80,7 +87,8 @@ function scrollRun({ frames, from, step }) {
       maxRendered = Math.max(maxRendered, Number(el.dataset.rendered));
       if (i % 5 === 0) maxElements = Math.max(maxElements, document.getElementsByTagName('*').length);
       if (++i > frames) {
-        resolve({ deltas, maxRendered, maxElements, end: el.scrollTop, max });
+        mo.disconnect();
+        resolve({ deltas, maxRendered, maxElements, added, end: el.scrollTop, max });
         return;
       }
       el.scrollTop = Math.min(max, el.scrollTop + (step === 'fling' ? max / frames : step));
@@ -96,14 +104,30 @@ function scrollRun({ frames, from, step }) {
   });
 }
 
-function report(label, r) {
+/** The renderer's own accounting (CDP Performance metrics), in seconds. */
+async function metrics(cdp) {
+  const { metrics: list } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(list.map((m) => [m.name, m.value]));
+}
+
+async function measured(page, cdp, label, args) {
+  const before = await metrics(cdp);
+  const r = await page.evaluate(scrollRun, args);
+  const after = await metrics(cdp);
   const d = r.deltas;
   const over = d.filter((x) => x > 50).length;
+  // Main-thread CPU (ThreadTime) and where it went, per frame: frame deltas swing with whatever
+  // else shares the cores; the work the page does for each frame does not.
+  const per = (name) => (name in after ? (((after[name] - before[name]) * 1000) / d.length).toFixed(2) : 'n/a');
   console.log(
     `  ${label.padEnd(5)} frames p50 ${quantile(d, 0.5).toFixed(1)} ms, p95 ${quantile(d, 0.95).toFixed(1)} ms, max ${Math.max(...d).toFixed(1)} ms, ` +
       `over 50 ms ${((100 * over) / d.length).toFixed(1)}% (${over}/${d.length}); tiles rendered ≤ ${r.maxRendered}, DOM elements ≤ ${r.maxElements}`,
   );
-  return { p95: quantile(d, 0.95), over: over / d.length, maxRendered: r.maxRendered, maxElements: r.maxElements };
+  console.log(
+    `        per frame: main-thread CPU ${per('ThreadTime')} ms (script ${per('ScriptDuration')}, style ${per('RecalcStyleDuration')}, layout ${per('LayoutDuration')}, tasks ${per('TaskDuration')} ms); ` +
+      `${(r.added / d.length).toFixed(1)} elements created`,
+  );
+  return { p95: quantile(d, 0.95), over: over / d.length, maxRendered: r.maxRendered, maxElements: r.maxElements, cpu: 'ThreadTime' in after ? ((after.ThreadTime - before.ThreadTime) * 1000) / d.length : NaN };
 }
 
 let browser;
@@ -139,15 +163,18 @@ try {
   const cols = await page.getAttribute('[data-testid="gallery-grid"]', 'data-cols');
   console.log(`grid: ${count}, ${cols} columns at 1280×800; ${FRAMES} frames a run, one scroll step a frame`);
 
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
   const runs = [];
-  runs.push(report('fling', await page.evaluate(scrollRun, { frames: FRAMES, from: 0, step: 'fling' })));
-  runs.push(report('wheel', await page.evaluate(scrollRun, { frames: FRAMES, from: 0.5, step: 100 })));
+  runs.push(await measured(page, cdp, 'fling', { frames: FRAMES, from: 0, step: 'fling' }));
+  runs.push(await measured(page, cdp, 'wheel', { frames: FRAMES, from: 0.5, step: 100 }));
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
   const p95 = Math.max(...runs.map((r) => r.p95));
   const over = Math.max(...runs.map((r) => r.over));
   const tiles = Math.max(...runs.map((r) => r.maxRendered));
   const els = Math.max(...runs.map((r) => r.maxElements));
-  console.log(`gallery-grid: frame p95 ${p95.toFixed(1)} ms, over 50 ms ${(100 * over).toFixed(1)}%, tiles ≤ ${tiles}, DOM elements ≤ ${els}`);
+  const cpu = Math.max(...runs.map((r) => r.cpu));
+  console.log(`gallery-grid: frame p95 ${p95.toFixed(1)} ms, over 50 ms ${(100 * over).toFixed(1)}%, main-thread CPU ${cpu.toFixed(2)} ms a frame, tiles ≤ ${tiles}, DOM elements ≤ ${els}`);
 } finally {
   await browser?.close();
   if (serve) await stop(serve.child);

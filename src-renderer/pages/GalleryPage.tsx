@@ -444,7 +444,8 @@ export function GalleryPage(): ReactElement {
       const img = data.at(index);
       return (
         <Tile
-          key={img?.id ?? `i${index}`}
+          // By position: the element stays when its page arrives (an id key remounted it).
+          key={index}
           index={index}
           image={img}
           style={style}
