@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { DATE_SPAN, VOCAB, buildSyntheticIndex, createRand, makeTexturedJpegs } from './gallery-index.mjs';
+import { benchQueries, buildSyntheticIndex, createRand, makeTexturedJpegs } from './gallery-index.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -38,7 +38,7 @@ const quantile = (xs, q) => {
 const ms = (x) => x.toFixed(x < 10 ? 2 : 1);
 
 // Deterministic PRNG so runs compare.
-const { rand, pick } = createRand(0x9e3779b9);
+const { rand } = createRand(0x9e3779b9);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-gallery-bench-'));
 const thumbsDir = path.join(dataDir, 'thumbs');
@@ -100,8 +100,6 @@ try {
   const hasIndex = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'images'").get();
   if (!hasIndex) throw new Error('no gallery index tables (images) in the database yet');
 
-  const { subjects, styles, details, models, tagPool } = VOCAB;
-  const { end, span } = DATE_SPAN;
   const t1 = performance.now();
   buildSyntheticIndex({ db, inputs, jpegs, rows: ROWS, rand });
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -159,30 +157,7 @@ try {
     const warm = [];
     for (let i = 0; i < 5; i++) warm.push((await firstPage()).ms);
 
-    const queries = [];
-    const words = [...subjects.join(' ').split(/[\s,]+/), ...styles.join(' ').split(/[\s,]+/), ...details.join(' ').split(/[\s,]+/)].filter((w) => w.length > 2);
-    for (let i = 0; i < QUERIES; i++) {
-      const q = {};
-      const kind = i % 4; // text only, text + filters, filters only, text + sort
-      if (kind !== 2) q.text = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(words)).map((w) => (rand() < 0.25 ? w.slice(0, Math.max(3, w.length - 2)) : w)).join(' ');
-      if (kind === 1 || kind === 2) {
-        if (rand() < 0.5) q.models = [pick(models), ...(rand() < 0.3 ? [pick(models)] : [])];
-        if (rand() < 0.3) q.runtimes = [pick(['local', 'remote', 'unknown'])];
-        if (rand() < 0.25) q.favourite = true;
-        if (rand() < 0.25) q.tags = [pick(tagPool)];
-        if (rand() < 0.3) {
-          const from = new Date(end - span + Math.floor(rand() * span));
-          q.from = from.toISOString().slice(0, 10);
-          q.to = new Date(from.getTime() + (7 + Math.floor(rand() * 120)) * 86_400_000).toISOString().slice(0, 10);
-        }
-        if (rand() < 0.2) q.minWidth = 1200;
-        if (Object.keys(q).length === 0 || (kind === 2 && Object.keys(q).length === 0)) q.favourite = true;
-      }
-      if (kind === 3) q.sort = pick(['newest', 'oldest', 'relevance', 'largest']);
-      if (rand() < 0.1) q.offset = 100 * (1 + Math.floor(rand() * 5));
-      q.limit = 100;
-      queries.push(q);
-    }
+    const queries = benchQueries({ rand, count: QUERIES });
     for (const q of queries.slice(0, 20)) await call('gallery.search', q); // warm-up
     const times = [];
     const perKind = [[], [], [], []];

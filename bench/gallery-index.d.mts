@@ -29,3 +29,4 @@ export function buildSyntheticIndex(opts: {
   rand: () => number;
   links?: boolean;
 }): void;
+export function benchQueries(opts: { rand: () => number; count: number }): Record<string, unknown>[];

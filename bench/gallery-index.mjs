@@ -130,3 +130,38 @@ export function buildSyntheticIndex({ db, inputs, jpegs = null, rows, rand, link
     }
   })();
 }
+
+/**
+ * `count` varied gallery.search requests over the synthetic index, in four shapes by turn:
+ * text only, text + filters, filters only, text + a sort (a tenth of them a later page).
+ */
+export function benchQueries({ rand, count }) {
+  const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+  const { subjects, styles, details, models, tagPool } = VOCAB;
+  const { end, span } = DATE_SPAN;
+  const queries = [];
+  const words = [...subjects.join(' ').split(/[\s,]+/), ...styles.join(' ').split(/[\s,]+/), ...details.join(' ').split(/[\s,]+/)].filter((w) => w.length > 2);
+  for (let i = 0; i < count; i++) {
+    const q = {};
+    const kind = i % 4; // text only, text + filters, filters only, text + sort
+    if (kind !== 2) q.text = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(words)).map((w) => (rand() < 0.25 ? w.slice(0, Math.max(3, w.length - 2)) : w)).join(' ');
+    if (kind === 1 || kind === 2) {
+      if (rand() < 0.5) q.models = [pick(models), ...(rand() < 0.3 ? [pick(models)] : [])];
+      if (rand() < 0.3) q.runtimes = [pick(['local', 'remote', 'unknown'])];
+      if (rand() < 0.25) q.favourite = true;
+      if (rand() < 0.25) q.tags = [pick(tagPool)];
+      if (rand() < 0.3) {
+        const from = new Date(end - span + Math.floor(rand() * span));
+        q.from = from.toISOString().slice(0, 10);
+        q.to = new Date(from.getTime() + (7 + Math.floor(rand() * 120)) * 86_400_000).toISOString().slice(0, 10);
+      }
+      if (rand() < 0.2) q.minWidth = 1200;
+      if (Object.keys(q).length === 0 || (kind === 2 && Object.keys(q).length === 0)) q.favourite = true;
+    }
+    if (kind === 3) q.sort = pick(['newest', 'oldest', 'relevance', 'largest']);
+    if (rand() < 0.1) q.offset = 100 * (1 + Math.floor(rand() * 5));
+    q.limit = 100;
+    queries.push(q);
+  }
+  return queries;
+}

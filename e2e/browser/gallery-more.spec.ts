@@ -123,7 +123,9 @@ test('detail view: tags persist and filter, Copy prompt, Re-run into Generate, p
   // Copy prompt: onto the clipboard, and the button says so.
   await detail.getByTestId('detail-copy-prompt').click();
   await expect(detail.getByTestId('detail-copy-prompt')).toHaveText(/Copied/);
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(FOX.prompt);
+  // (In the page; the spec's own types are Node's, without the DOM's navigator.)
+  const clipboardText = () => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText();
+  expect(await page.evaluate(clipboardText)).toBe(FOX.prompt);
   // The next image starts with "Copy" again.
   await page.keyboard.press('ArrowLeft');
   await expect(detail.getByTestId('detail-copy-prompt')).toHaveText(/^\s*Copy$/);
@@ -331,12 +333,13 @@ test('100,000 images: the grid renders a bounded window of tiles wherever it is 
 
   const probe = () =>
     grid.evaluate(async (el) => {
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      const indices = [...el.querySelectorAll<HTMLElement>('[data-index]')].map((t) => Number(t.dataset.index));
+      const raf = (globalThis as unknown as { requestAnimationFrame(cb: () => void): number }).requestAnimationFrame;
+      await new Promise<void>((r) => raf(() => raf(r)));
+      const indices = [...el.querySelectorAll('[data-index]')].map((t) => Number(t.getAttribute('data-index')));
       return {
-        rendered: Number(el.dataset.rendered),
+        rendered: Number(el.getAttribute('data-rendered')),
         inDom: el.querySelectorAll('[role="option"]').length,
-        cols: Number(el.dataset.cols),
+        cols: Number(el.getAttribute('data-cols')),
         min: Math.min(...indices),
         max: Math.max(...indices),
         scrollTop: el.scrollTop,
