@@ -62,6 +62,7 @@ const stop = (child) =>
     child.kill('SIGTERM');
   });
 
+/* global document, MutationObserver, requestAnimationFrame -- scrollRun runs in the page */
 /** Runs in the page: scrolls the grid `frames` times, one step a frame, and measures. */
 function scrollRun({ frames, from, step }) {
   const el = document.querySelector('[data-testid="gallery-grid"]');
