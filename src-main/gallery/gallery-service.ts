@@ -188,7 +188,7 @@ export class GalleryService {
   search(q: GallerySearch): { items: GalleryImage[]; total: number; offset: number } {
     const { rows, total, offset } = this.repo.search(q);
     const sources = new Map(this.repo.sources().map((s) => [s.id, s]));
-    return { items: rows.map((r) => this.toImage(r, sources)), total, offset };
+    return { items: this.toImages(rows, sources), total, offset };
   }
 
   get(id: string): GalleryImage {
@@ -389,10 +389,16 @@ export class GalleryService {
     this.watchers.delete(id);
   }
 
-  private toImage(row: ImageRow, sources?: Map<string, SourceRow>): GalleryImage {
+  private toImage(row: ImageRow, sources?: Map<string, SourceRow>, tags?: string[]): GalleryImage {
     const source = sources?.get(row.source_id) ?? this.repo.source(row.source_id);
     const media: GalleryImage['media'] =
       source?.kind === 'output' ? { root: 'output', rel: row.rel_path } : { root: 'source', rel: `${row.source_id}/${row.rel_path}` };
-    return this.repo.toImage(row, media);
+    return this.repo.toImage(row, media, tags);
+  }
+
+  /** A page of rows as images: their tags read in one query, not one per image. */
+  private toImages(rows: readonly ImageRow[], sources: Map<string, SourceRow>): GalleryImage[] {
+    const tags = this.repo.tagsOfMany(rows.map((r) => r.id));
+    return rows.map((r) => this.toImage(r, sources, tags.get(r.id) ?? []));
   }
 }

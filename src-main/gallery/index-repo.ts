@@ -242,118 +242,182 @@ export class GalleryRepo {
   }
 
   search(q: GallerySearch): { rows: ImageRow[]; total: number; offset: number } {
-    const where: string[] = [];
+    // Each filter as SQL for a column prefix: '' lets the planner use the column's index,
+    // '+' keeps it from doing so (so it walks the sort's index and stops after a page).
+    const filters: ((p: '' | '+') => string)[] = [];
     const args: Record<string, unknown> = {};
     const match = q.text !== undefined ? ftsQuery(q.text) : null;
     const sort = q.sort ?? (match ? 'relevance' : 'newest');
     const useJoin = match !== null && sort === 'relevance';
     const limit = q.limit ?? 100;
     const offset = q.offset ?? 0;
-    let ftsCount: number | null = null;
-    if (match !== null) {
-      if (useJoin) args.match = match;
-      ftsCount = this.fillHits(match);
-      // Many matches: walk the sort's index and test membership (stops after a page);
-      // few: look the matches up by id.
-      const many = ftsCount > MANY_MATCHES;
-      if (!useJoin) where.push(`${many ? '+' : ''}i.id IN (SELECT id FROM temp.gallery_hits)`);
-      else {
-        where.push('images_fts MATCH @match');
-        const cap = Math.max(RELEVANCE_WINDOW, offset + limit);
-        if (ftsCount > cap) {
-          // Ranking every one of tens of thousands of matches costs more than a page may:
-          // rank the newest `cap` matches (rowids grow as images are indexed).
-          const edge = this.db
-            .prepare('SELECT rowid AS r FROM images_fts WHERE images_fts MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET @cap')
-            .get({ match, cap: cap - 1 }) as { r: number } | undefined;
-          if (edge) {
-            where.push('images_fts.rowid >= @edge');
-            args.edge = edge.r;
-          }
-        }
-      }
-    }
     if (q.models && q.models.length > 0) {
-      where.push(`i.model IN (${q.models.map((_, k) => `@model${k}`).join(', ')})`);
+      const list = q.models.map((_, k) => `@model${k}`).join(', ');
+      filters.push((p) => `${p}i.model IN (${list})`);
       q.models.forEach((m, k) => (args[`model${k}`] = m));
     }
     if (q.runtimes && q.runtimes.length > 0) {
       const known = q.runtimes.filter((r) => r !== 'unknown');
-      const parts: string[] = [];
-      if (known.length > 0) {
-        parts.push(`i.runtime IN (${known.map((_, k) => `@rt${k}`).join(', ')})`);
-        known.forEach((r, k) => (args[`rt${k}`] = r));
-      }
-      if (q.runtimes.includes('unknown')) parts.push('i.runtime IS NULL');
-      where.push(`(${parts.join(' OR ')})`);
+      const unknown = q.runtimes.includes('unknown');
+      known.forEach((r, k) => (args[`rt${k}`] = r));
+      const list = known.map((_, k) => `@rt${k}`).join(', ');
+      filters.push((p) => {
+        const parts: string[] = [];
+        if (known.length > 0) parts.push(`${p}i.runtime IN (${list})`);
+        if (unknown) parts.push(`${p}i.runtime IS NULL`);
+        return `(${parts.join(' OR ')})`;
+      });
     }
     const from = parseDate(q.from, 'from', false);
     const to = parseDate(q.to, 'to', true);
+    // The date range is on the newest/oldest sort's own index: walking it uses the range.
+    const datePrefix = (p: '' | '+') => (sort === 'newest' || sort === 'oldest' ? '' : p);
     if (from !== undefined) {
-      where.push('i.created_at >= @from');
+      filters.push((p) => `${datePrefix(p)}i.created_at >= @from`);
       args.from = from;
     }
     if (to !== undefined) {
-      where.push('i.created_at <= @to');
+      filters.push((p) => `${datePrefix(p)}i.created_at <= @to`);
       args.to = to;
     }
     if (q.favourite !== undefined) {
-      where.push('i.favourite = @fav');
+      filters.push((p) => `${p}i.favourite = @fav`);
       args.fav = q.favourite ? 1 : 0;
     }
     if (q.tags && q.tags.length > 0) {
       // Every named tag must be on the image.
       q.tags.forEach((t, k) => {
-        where.push(`i.id IN (SELECT image_id FROM image_tags WHERE tag = @tag${k})`);
+        filters.push((p) => `${p}i.id IN (SELECT image_id FROM image_tags WHERE tag = @tag${k})`);
         args[`tag${k}`] = t;
       });
     }
     if (q.minWidth !== undefined && q.minWidth > 0) {
-      where.push('i.width >= @minWidth');
+      filters.push((p) => `${p}i.width >= @minWidth`);
       args.minWidth = q.minWidth;
     }
     if (q.minHeight !== undefined && q.minHeight > 0) {
-      where.push('i.height >= @minHeight');
+      filters.push((p) => `${p}i.height >= @minHeight`);
       args.minHeight = q.minHeight;
     }
     if (q.sourceIds && q.sourceIds.length > 0) {
-      where.push(`i.source_id IN (${q.sourceIds.map((_, k) => `@src${k}`).join(', ')})`);
-      q.sourceIds.forEach((s, k) => (args[`src${k}`] = s));
+      const list = q.sourceIds.map((_, k) => `@src${k}`).join(', ');
+      filters.push((p) => `${p}i.source_id IN (${list})`);
+      q.sourceIds.forEach((src, k) => (args[`src${k}`] = src));
     }
-    const fromClause = useJoin ? 'images_fts JOIN images i ON i.id = images_fts.rowid' : 'images i';
-    const order = {
-      newest: 'i.created_at DESC, i.id DESC',
-      oldest: 'i.created_at ASC, i.id ASC',
-      relevance: useJoin ? 'bm25(images_fts) ASC, i.created_at DESC' : 'i.created_at DESC, i.id DESC',
-      largest: 'i.size_bytes DESC, i.id DESC',
-      name: 'i.file_name ASC, i.id ASC',
-    }[sort];
-    const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const whereOf = (terms: string[]) => (terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '');
+    /** Only the parameters a statement names (better-sqlite3 refuses unused ones). */
+    const argsFor = (sql: string, extra: Record<string, unknown> = {}) => {
+      const all: Record<string, unknown> = { ...args, ...extra };
+      return Object.fromEntries(Object.entries(all).filter(([k]) => new RegExp(`@${k}\\b`).test(sql)));
+    };
+
     try {
-      const rows = this.db
-        .prepare(`SELECT i.* FROM ${fromClause} ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
-        .all({ ...args, limit, offset }) as ImageRow[];
+      // 1. The exact total (the grid sizes itself by it), first: it also says how dense the
+      //    matches are, which decides how the page is read.
+      let ftsCount: number | null = null;
       let total: number;
-      if (offset === 0 && rows.length < limit) total = rows.length;
-      else if (ftsCount !== null && where.length === (args.edge === undefined ? 1 : 2)) {
-        // Text alone: the FTS index counts its matches itself (it mirrors the table).
-        total = ftsCount;
+      // Text alone, ranked: FTS5 counts its matches and finds the ranking window's edge itself,
+      // far cheaper than copying every match into the hits table (only membership tests need that).
+      const hitsTable = match !== null && !(useJoin && filters.length === 0);
+      if (match !== null && !hitsTable) {
+        ftsCount = (this.db.prepare('SELECT count(*) AS n FROM images_fts WHERE images_fts MATCH ?').get(match) as { n: number }).n;
+        total = ftsCount; // the FTS index mirrors the table
+      } else if (match !== null) {
+        ftsCount = this.fillHits(match);
+        if (filters.length === 0) total = ftsCount;
+        else {
+          const hits = `${ftsCount > MANY_MATCHES ? '+' : ''}i.id IN (SELECT id FROM temp.gallery_hits)`;
+          const sql = `SELECT count(*) AS n FROM images i ${whereOf([hits, ...filters.map((f) => f(''))])}`;
+          total = (this.db.prepare(sql).get(argsFor(sql)) as { n: number }).n;
+        }
       } else {
-        const countWhere = useJoin
-          ? `WHERE ${[`${(ftsCount ?? 0) > MANY_MATCHES ? '+' : ''}i.id IN (SELECT id FROM temp.gallery_hits)`, ...where.filter((w) => !w.startsWith('images_fts'))].join(' AND ')}`
-          : whereSql;
-        const countArgs = { ...args };
-        delete countArgs.edge;
-        if (!countWhere.includes('@match')) delete countArgs.match;
-        total = (this.db.prepare(`SELECT count(*) AS n FROM images i ${countWhere}`).get(countArgs) as { n: number }).n;
+        const sql = `SELECT count(*) AS n FROM images i ${whereOf(filters.map((f) => f('')))}`;
+        total = (this.db.prepare(sql).get(argsFor(sql)) as { n: number }).n;
       }
-      return { rows, total, offset };
+      if (offset >= total) return { rows: [], total, offset };
+
+      // 2. The page's ids. Sorting only ids (and the sort keys) keeps the sorter's records
+      //    small; the rows are read by id afterwards.
+      let idSql: string;
+      const extra: Record<string, unknown> = { limit, offset };
+      if (useJoin) {
+        const terms = ['images_fts MATCH @match', ...filters.map((f) => f(''))];
+        extra.match = match;
+        const cap = Math.max(RELEVANCE_WINDOW, offset + limit);
+        if (total > cap) {
+          // Ranking every one of tens of thousands of matches costs more than a page may: rank
+          // the newest `cap` of the images that pass (ids grow as images are indexed). The
+          // window is counted in images that pass the filters, so every page up to the total
+          // has its rows (a window of raw text matches left filtered ones out of reach).
+          if (!hitsTable) {
+            // Text alone: every match is an image; the FTS index finds the edge by rowid itself.
+            const edge = this.db.prepare('SELECT rowid AS r FROM images_fts WHERE images_fts MATCH @match ORDER BY rowid DESC LIMIT 1 OFFSET @k').get({ match, k: cap - 1 }) as
+              | { r: number }
+              | undefined;
+            if (edge) {
+              terms.push('images_fts.rowid >= @edge');
+              extra.edge = edge.r;
+            }
+          } else {
+            // With filters: the newest `cap` by date, found walking the date index (which
+            // holds the filter columns), stopping at the cap-th that passes.
+            const sql = `SELECT i.created_at AS c FROM images i ${whereOf(['+i.id IN (SELECT id FROM temp.gallery_hits)', ...filters.map((f) => f('+'))])} ORDER BY i.created_at DESC, i.id DESC LIMIT 1 OFFSET @k`;
+            const edge = this.db.prepare(sql).get(argsFor(sql, { k: cap - 1 })) as { c: string } | undefined;
+            if (edge) {
+              terms.push('i.created_at >= @edgeDate');
+              extra.edgeDate = edge.c;
+            }
+          }
+        }
+        idSql = `SELECT i.id FROM images_fts JOIN images i ON i.id = images_fts.rowid ${whereOf(terms)} ORDER BY bm25(images_fts) ASC, i.created_at DESC LIMIT @limit OFFSET @offset`;
+      } else {
+        // Many matches: walk the sort's index testing each filter (stops after a page);
+        // few: let the planner find them by their indexes and sort them.
+        const walk = total > MANY_MATCHES;
+        const p = walk ? '+' : '';
+        const terms = filters.map((f) => f(p));
+        if (match !== null) terms.unshift(`${walk || (ftsCount ?? 0) > MANY_MATCHES ? '+' : ''}i.id IN (SELECT id FROM temp.gallery_hits)`);
+        const order = {
+          newest: 'i.created_at DESC, i.id DESC',
+          oldest: 'i.created_at ASC, i.id ASC',
+          relevance: 'i.created_at DESC, i.id DESC',
+          largest: 'i.size_bytes DESC, i.id DESC',
+          name: 'i.file_name ASC, i.id ASC',
+        }[sort];
+        idSql = `SELECT i.id FROM images i ${whereOf(terms)} ORDER BY ${order} LIMIT @limit OFFSET @offset`;
+      }
+      const ids = (this.db.prepare(idSql).all(argsFor(idSql, extra)) as { id: number }[]).map((r) => r.id);
+      return { rows: this.rowsByIds(ids), total, offset };
     } catch (err) {
+      if (err instanceof StudioError) throw err;
       if (err instanceof Error && /fts5|MATCH/i.test(err.message)) {
         throw new StudioError('invalid_input', `gallery.search: text: cannot search for that (${err.message})`, 'text');
       }
       throw err;
     }
+  }
+
+  /** Rows for ids, in the order given (missing ids skipped). */
+  rowsByIds(ids: readonly number[]): ImageRow[] {
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare(`SELECT * FROM images WHERE id IN (${ids.map(() => '?').join(', ')})`).all(...ids) as ImageRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id)).filter((r): r is ImageRow => r !== undefined);
+  }
+
+  /** Tags of many images in one query: id → sorted tags (ids without tags are absent). */
+  tagsOfMany(ids: readonly number[]): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    if (ids.length === 0) return out;
+    const rows = this.db
+      .prepare(`SELECT image_id, tag FROM image_tags WHERE image_id IN (${ids.map(() => '?').join(', ')}) ORDER BY image_id, tag`)
+      .all(...ids) as { image_id: number; tag: string }[];
+    for (const r of rows) {
+      const list = out.get(r.image_id);
+      if (list) list.push(r.tag);
+      else out.set(r.image_id, [r.tag]);
+    }
+    return out;
   }
 
   facets(): { models: { value: string; count: number }[]; tags: { value: string; count: number }[]; runtimes: { value: string; count: number }[]; total: number; favourites: number } {
@@ -444,7 +508,8 @@ export class GalleryRepo {
       : this.db.prepare('DELETE FROM images_trash WHERE token = ?').run(token).changes;
   }
 
-  toImage(row: ImageRow, media: GalleryImage['media']): GalleryImage {
+  /** `tags`: the image's tags when already read (tagsOfMany for a page); else read here. */
+  toImage(row: ImageRow, media: GalleryImage['media'], tags?: string[]): GalleryImage {
     let params: ImageParameters = EMPTY_PARAMETERS;
     try {
       params = { ...EMPTY_PARAMETERS, ...(JSON.parse(row.params_json) as Partial<ImageParameters>) };
@@ -466,7 +531,7 @@ export class GalleryRepo {
       contentHash: row.content_hash,
       createdAt: row.created_at,
       favourite: row.favourite === 1,
-      tags: this.tagsOf(row.id),
+      tags: tags ?? this.tagsOf(row.id),
       broken: row.broken_reason,
       params,
     };

@@ -444,7 +444,8 @@ export function GalleryPage(): ReactElement {
       const img = data.at(index);
       return (
         <Tile
-          key={img?.id ?? `i${index}`}
+          // By position: the element stays when its page arrives (an id key remounted it).
+          key={index}
           index={index}
           image={img}
           style={style}
@@ -480,6 +481,13 @@ export function GalleryPage(): ReactElement {
     setFilters(NO_FILTERS);
     setSortChoice(null);
   };
+
+  // The most used tags, plus any chosen one that no image has any more (so it can be turned off).
+  const tagChips = useMemo(() => {
+    const top = facets?.tags.slice(0, 30) ?? [];
+    const gone = filters.tags.filter((t) => !top.some((x) => x.value === t)).map((t) => ({ value: t, count: facets?.tags.find((x) => x.value === t)?.count ?? 0 }));
+    return [...top, ...gone];
+  }, [facets, filters.tags]);
 
   const noImagesYet = data.total === 0 && !active && !data.error;
   const noResults = data.total === 0 && active;
@@ -586,8 +594,8 @@ export function GalleryPage(): ReactElement {
             <option value={2048}>2048 px</option>
           </select>
         </label>
-        {facets?.tags.length ? <span className="chip-sep" aria-hidden="true" /> : null}
-        {facets?.tags.slice(0, 30).map((t) => (
+        {tagChips.length ? <span className="chip-sep" aria-hidden="true" /> : null}
+        {tagChips.map((t) => (
           <Chip key={t.value} on={filters.tags.includes(t.value)} onClick={() => setFilters({ ...filters, tags: toggle(filters.tags, t.value) })} testId={`filter-tag-${t.value}`} count={t.count}>
             #{t.value}
           </Chip>

@@ -9,7 +9,7 @@ import { useSecrets } from '../stores/secrets';
 import { useSettings } from '../stores/settings';
 import { notify, reportError } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
-import { EnhanceSection, GenerationDefaultsSection, TokenizerSection } from './settings-generation';
+import { EnhanceSection, GenerationDefaultsSection, SettingInput, TokenizerSection } from './settings-generation';
 import { ModelsSection } from './settings-models';
 
 
@@ -53,99 +53,19 @@ function SaveLabel(props: { busy: boolean; saved: boolean; testId?: string }): R
 // ---------- output folder ----------
 
 function OutputFolderField(props: { current: string; canPick: boolean }): ReactElement {
-  const update = useSettings((s) => s.update);
-  const [draft, setDraft] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [saved, flashSaved] = useFlash();
-  const value = draft ?? props.current;
-  const dirty = draft !== null && draft !== props.current;
-
-  async function save(next: string): Promise<void> {
-    setSaving(true);
-    setError(null);
-    try {
-      await update({ outputDir: next.trim() });
-      setDraft(null);
-      flashSaved();
-    } catch (err) {
-      if (err instanceof StudioCallError && err.field === 'outputDir') setError(err.fieldMessage);
-      else reportError(err);
-    } finally {
-      setSaving(false);
-    }
-  }
-
-  async function browse(): Promise<void> {
-    try {
-      const res = await studio.app.pickFolder({ title: 'Choose the output folder', defaultPath: props.current });
-      if (res.supported && res.path) {
-        setDraft(res.path);
-        await save(res.path);
-      }
-    } catch (err) {
-      reportError(err);
-    }
-  }
-
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    if (dirty) void save(value);
-  };
-
   return (
-    <FieldRow
+    <SettingInput
+      settingKey="outputDir"
       label="Output folder"
-      htmlFor="output-dir"
-      labelId="output-dir-label"
-      stacked
       description="Generated images are saved here in dated sub-folders (YYYY-MM-DD/flux_…jpg). The folder is created if needed."
-    >
-      <form className="input-group" onSubmit={onSubmit} noValidate>
-        <input
-          id="output-dir"
-          className={error ? 'input mono has-error' : 'input mono'}
-          type="text"
-          spellCheck={false}
-          autoComplete="off"
-          value={value}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? 'output-dir-error' : 'output-dir-label-desc'}
-          onChange={(e) => {
-            setDraft(e.target.value);
-            setError(null);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape' && draft !== null) {
-              setDraft(null);
-              setError(null);
-            }
-          }}
-          data-testid="settings-output-dir"
-        />
-        {props.canPick ? (
-          <button type="button" className="btn" onClick={() => void browse()} data-testid="settings-output-dir-browse">
-            Browse…
-          </button>
-        ) : null}
-        <button
-          type="submit"
-          className="btn btn-primary"
-          disabled={!dirty || saving}
-          title={dirty ? 'Save the output folder' : 'Edit the path to save a new folder'}
-          data-testid="settings-output-dir-save"
-        >
-          <SaveLabel busy={saving} saved={saved && !dirty} testId="settings-output-dir-saved" />
-        </button>
-      </form>
-      {error ? (
-        <p id="output-dir-error" className="field-error" role="alert" data-testid="settings-output-dir-error">
-          {error}
-        </p>
-      ) : dirty ? (
-        <p className="field-hint">Press Enter or Save to apply · Esc to undo</p>
-      ) : null}
-    </FieldRow>
+      current={props.current}
+      format={(v) => v}
+      parse={(t) => ({ value: t.trim() })}
+      mono
+      stacked
+      {...(props.canPick ? { browse: { title: 'Choose the output folder', testId: 'settings-output-dir-browse' } } : {})}
+      testId="settings-output-dir"
+    />
   );
 }
 

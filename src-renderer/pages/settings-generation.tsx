@@ -19,8 +19,12 @@ import { StudioCallError, studio } from '../transport/client';
 
 type Parsed<T> = { value: T } | { error: string };
 
-/** A text/number setting edited in place: Enter or Save applies it, Esc puts it back; errors from main show under it. */
-function SettingInput<K extends keyof Settings>(props: {
+/**
+ * A text/number setting edited in place: Enter or Save applies it, Esc puts it back; errors
+ * from main show under it. With `browse` (where the OS has a folder picker), a Browse… button
+ * picks a folder and saves it the same way. Every such field in Settings is this one component.
+ */
+export function SettingInput<K extends keyof Settings>(props: {
   settingKey: K;
   label: string;
   description?: ReactNode;
@@ -34,6 +38,8 @@ function SettingInput<K extends keyof Settings>(props: {
   stacked?: boolean;
   width?: number;
   extra?: ReactNode;
+  /** A Browse… button (testId) opening the folder picker (title); the folder picked is saved. */
+  browse?: { title: string; testId: string };
 }): ReactElement {
   const update = useSettings((s) => s.update);
   const [draft, setDraft] = useState<string | null>(null);
@@ -53,8 +59,11 @@ function SettingInput<K extends keyof Settings>(props: {
 
   async function submit(e: FormEvent): Promise<void> {
     e.preventDefault();
-    if (!dirty) return;
-    const parsed = props.parse(value);
+    if (dirty) await save(value);
+  }
+
+  async function save(text: string): Promise<void> {
+    const parsed = props.parse(text);
     if ('error' in parsed) {
       setError(parsed.error);
       return;
@@ -70,6 +79,18 @@ function SettingInput<K extends keyof Settings>(props: {
       else reportError(err);
     } finally {
       setSaving(false);
+    }
+  }
+
+  async function browse(title: string): Promise<void> {
+    try {
+      const res = await studio.app.pickFolder({ title, ...(currentText ? { defaultPath: currentText } : {}) });
+      if (res.supported && res.path) {
+        setDraft(res.path);
+        await save(res.path);
+      }
+    } catch (err) {
+      reportError(err);
     }
   }
 
@@ -100,6 +121,11 @@ function SettingInput<K extends keyof Settings>(props: {
           data-testid={props.testId}
         />
         {props.extra}
+        {props.browse ? (
+          <button type="button" className="btn" onClick={() => void browse(props.browse?.title ?? '')} data-testid={props.browse.testId}>
+            Browse…
+          </button>
+        ) : null}
         <button type="submit" className="btn btn-primary" disabled={!dirty || saving} data-testid={`${props.testId}-save`}>
           {saving ? (
             'Saving…'
@@ -117,6 +143,8 @@ function SettingInput<K extends keyof Settings>(props: {
         <p id={`${id}-error`} className="field-error" role="alert" data-testid={`${props.testId}-error`}>
           {error}
         </p>
+      ) : dirty ? (
+        <p className="field-hint">Press Enter or Save to apply · Esc to undo</p>
       ) : null}
     </FieldRow>
   );
@@ -416,21 +444,12 @@ export function EnhanceSection(): ReactElement {
 
 export function TokenizerSection(props: { canPick: boolean }): ReactElement {
   const settings = useSettings((s) => s.settings);
-  const update = useSettings((s) => s.update);
   if (!settings) {
     return (
       <Section title="Token counting" testId="settings-tokenizer">
         <p className="muted">Loading settings…</p>
       </Section>
     );
-  }
-  async function browse(): Promise<void> {
-    try {
-      const res = await studio.app.pickFolder({ title: 'Choose a CLIP tokenizer folder', ...(settings?.clipTokenizerDir ? { defaultPath: settings.clipTokenizerDir } : {}) });
-      if (res.supported && res.path) await update({ clipTokenizerDir: res.path });
-    } catch (err) {
-      reportError(err);
-    }
   }
   return (
     <Section title="Token counting" testId="settings-tokenizer">
@@ -449,13 +468,7 @@ export function TokenizerSection(props: { canPick: boolean }): ReactElement {
         mono
         stacked
         placeholder="Empty: the studio’s own tokenizer data"
-        extra={
-          props.canPick ? (
-            <button type="button" className="btn" onClick={() => void browse()} data-testid="settings-clip-dir-browse">
-              Browse…
-            </button>
-          ) : null
-        }
+        {...(props.canPick ? { browse: { title: 'Choose a CLIP tokenizer folder', testId: 'settings-clip-dir-browse' } } : {})}
         testId="settings-clip-dir"
       />
     </Section>

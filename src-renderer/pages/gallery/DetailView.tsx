@@ -1,5 +1,5 @@
 // The selected image in a modal: the picture, every parameter, and what to do with it.
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactElement, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import type { GalleryImage } from '../../../src-preload/contract';
 import { ChevronLeftIcon, ChevronRightIcon, CloseIcon, CopyIcon, FolderIcon, ImageOffIcon, StarIcon, TrashIcon } from '../../components/icons';
 import { reportError } from '../../stores/toasts';
@@ -111,9 +111,18 @@ export function DetailView(props: {
     }
   }, []);
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDialogElement>) => {
-    const target = e.target as HTMLElement;
-    if (target.closest('input, textarea, select')) return;
+  // Keys on the window, not the dialog: the focus can leave the dialog's subtree (a button
+  // that becomes disabled under it, like "previous" on the first image, drops it on <body>).
+  const keys = useRef<(e: globalThis.KeyboardEvent) => void>(() => undefined);
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => keys.current(e);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  const onKeyDown = (e: globalThis.KeyboardEvent) => {
+    if (e.defaultPrevented) return;
+    const target = e.target as HTMLElement | null;
+    if (target?.closest('input, textarea, select')) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === 'ArrowLeft') {
       e.preventDefault();
@@ -129,6 +138,10 @@ export function DetailView(props: {
       props.onDelete();
     }
   };
+
+  useEffect(() => {
+    keys.current = onKeyDown;
+  });
 
   const copyPrompt = () => {
     const text = p.prompt ?? '';
@@ -161,7 +174,6 @@ export function DetailView(props: {
       onClick={(e) => {
         if (e.target === ref.current) props.onClose();
       }}
-      onKeyDown={onKeyDown}
       data-testid="gallery-detail"
       data-image-id={image.id}
     >

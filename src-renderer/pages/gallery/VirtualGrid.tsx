@@ -1,7 +1,7 @@
 // A virtualized grid of square tiles: fixed-size rows, only the rows in view (± overscan)
 // exist in the DOM, columns follow the width (ResizeObserver), positions are transforms
 // computed from the index — no measuring of tiles, so no layout thrash at 100,000 items.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface GridLayout {
   cols: number;
@@ -49,22 +49,30 @@ export function VirtualGrid(props: {
     return () => ro.disconnect();
   }, []);
 
+  const layout = gridLayout(size.width, minTile, gap);
+  // Scrolling within a row changes nothing rendered: keep the scroll position as the first
+  // row in view, so React re-renders only when a row enters or leaves.
+  const rowHeightRef = useRef(layout.rowHeight);
+  useLayoutEffect(() => {
+    rowHeightRef.current = layout.rowHeight;
+  }, [layout.rowHeight]);
   const onScroll = useCallback(() => {
     if (frame.current !== null) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = null;
-      if (scroller.current) setScrollTop(scroller.current.scrollTop);
+      const el = scroller.current;
+      if (el) setScrollTop(Math.floor(el.scrollTop / rowHeightRef.current) * rowHeightRef.current);
     });
   }, []);
   useEffect(() => () => {
     if (frame.current !== null) cancelAnimationFrame(frame.current);
   }, []);
 
-  const layout = gridLayout(size.width, minTile, gap);
   const rows = Math.ceil(count / layout.cols);
   const totalHeight = Math.max(0, rows * layout.rowHeight - gap);
   const firstRow = Math.max(0, Math.floor(scrollTop / layout.rowHeight) - overscanRows);
-  const lastRow = Math.min(rows - 1, Math.ceil((scrollTop + size.height) / layout.rowHeight) + overscanRows);
+  // +1: scrollTop is rounded down to a row edge.
+  const lastRow = Math.min(rows - 1, Math.ceil((scrollTop + size.height) / layout.rowHeight) + overscanRows + 1);
   const from = firstRow * layout.cols;
   const to = Math.min(count, (lastRow + 1) * layout.cols);
 
@@ -84,7 +92,13 @@ export function VirtualGrid(props: {
     else if (bottom > el.scrollTop + el.clientHeight) next = bottom - el.clientHeight;
     // The scroll event that follows renders the rows now in view.
     if (next !== el.scrollTop) el.scrollTop = next;
-    if (el.contains(document.activeElement)) pendingFocus.current = focusIndex;
+    if (!el.contains(document.activeElement)) return;
+    // Focus the tile now when it is rendered, else once a later render has it.
+    const tile = el.querySelector<HTMLElement>(`[data-index="${focusIndex}"]`);
+    if (tile) {
+      if (document.activeElement !== tile) tile.focus({ preventScroll: true });
+      pendingFocus.current = null;
+    } else pendingFocus.current = focusIndex;
   }, [focusIndex, layout.cols, layout.rowHeight, layout.tile, size.width]);
   useLayoutEffect(() => {
     if (pendingFocus.current === null) return;
@@ -95,21 +109,33 @@ export function VirtualGrid(props: {
     }
   });
 
+  // One style object per index for a layout: memoised tiles that stay in view keep equal
+  // props and skip re-rendering while the grid scrolls.
+  const layoutKey = `${layout.cols}:${layout.tile}:${gap}`;
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- a fresh cache per layout
+  const byIndex = useMemo(() => new Map<number, CSSProperties>(), [layoutKey]);
   const tiles: ReactNode[] = [];
   if (size.width > 0) {
     for (let i = from; i < to; i++) {
-      const r = Math.floor(i / layout.cols);
-      const c = i % layout.cols;
-      tiles.push(
-        props.renderTile(i, {
+      let style = byIndex.get(i);
+      if (!style) {
+        const r = Math.floor(i / layout.cols);
+        const c = i % layout.cols;
+        style = {
           position: 'absolute',
           top: 0,
           left: 0,
           width: layout.tile,
           height: layout.tile,
           transform: `translate(${c * (layout.tile + gap)}px, ${r * layout.rowHeight}px)`,
-        }),
-      );
+        };
+        byIndex.set(i, style);
+      }
+      tiles.push(props.renderTile(i, style));
+    }
+    // Forget styles far out of view (the map stays the size of a few screens).
+    if (byIndex.size > 4 * (to - from) + 256) {
+      for (const k of byIndex.keys()) if (k < from || k >= to) byIndex.delete(k);
     }
   }
 

@@ -1,6 +1,6 @@
 // The gallery's data: the search as pages of PAGE_SIZE fetched on demand (only the pages
 // the grid shows), facets and sources, all refreshed on gallery.changed.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CallResponse, GalleryImage, GallerySearch } from '../../../src-preload/contract';
 import { studio } from '../../transport/client';
 
@@ -108,7 +108,8 @@ export function useGallerySearch(query: Omit<GallerySearch, 'offset' | 'limit'>)
     setVersion((v) => v + 1);
   }, []);
 
-  return { total, at, ensure, error, refresh, patch, version };
+  // One object per state, so memoised consumers (the grid's tiles) re-render only when it changes.
+  return useMemo(() => ({ total, at, ensure, error, refresh, patch, version }), [total, at, ensure, error, refresh, patch, version]);
 }
 
 /** Calls `fn` (debounced) whenever the gallery index changes or the event stream reconnects. */
