@@ -11,6 +11,7 @@ import { registerGenerateCommand } from './presets/generate-command';
 import { registerEnhanceCommand } from './prompt/enhance-command';
 import { registerTokensCommand } from './prompt/tokens-command';
 import { startServer } from './serve';
+import { registerTrainingCommand } from './training/training-command';
 
 export function buildProgram(): Command {
   const program = new Command('flux-studio')
@@ -161,6 +162,7 @@ export function buildProgram(): Command {
   registerEnhanceCommand(program, openStudio);
   registerGalleryCommand(program);
   registerMetadataCommand(program);
+  registerTrainingCommand(program);
   // Every leaf command takes --data-dir and --verbose, even one that opens no studio.
   const leaves = (cmd: Command): Command[] => (cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves));
   for (const leaf of program.commands.flatMap(leaves)) if (!leaf.options.some((o) => o.long === '--data-dir')) common(leaf);

@@ -25,6 +25,10 @@ import { EventBus } from './util/event-bus';
 import { GalleryService } from './gallery/gallery-service';
 import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
+import { TrainingService } from './training/training-service';
+import { TrainingRepo } from './training/training-repo';
+import { loadTrainingCatalog } from './training/config';
+import { folderDatasets, localTargets, type DatasetSource, type TrainingTargets } from './training/targets';
 
 export interface StudioOptions {
   dataDir: string;
@@ -47,6 +51,13 @@ export interface StudioOptions {
    * `serve` starts it itself; one-shot CLI commands leave it off.
    */
   watchGallery?: boolean;
+  /** Training wiring: where runs can go (default: this computer per Settings) and which datasets exist (default: <dataDir>/datasets/*). */
+  training?: {
+    targets?: (ctx: { settings: SettingsService; dataDir: string }) => TrainingTargets;
+    datasets?: DatasetSource;
+    pollMs?: number;
+    stopGraceMs?: number;
+  };
 }
 
 export interface Studio {
@@ -70,6 +81,7 @@ export interface Studio {
   readonly enhance: EnhanceService;
   readonly platform: Platform;
   readonly gallery: GalleryService;
+  readonly training: TrainingService;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   mediaRoots(): MediaRoots;
@@ -152,6 +164,18 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   for (const executor of gallery.executors()) jobs.register(executor);
   for (const executor of opts.executors ?? []) jobs.register(executor);
 
+  const training = new TrainingService({
+    repo: new TrainingRepo(db),
+    dataDir,
+    catalog: loadTrainingCatalog(configsDir),
+    targets: opts.training?.targets?.({ settings, dataDir }) ?? localTargets(() => settings.get(), dataDir),
+    datasets: opts.training?.datasets ?? folderDatasets(dataDir),
+    emit: (run) => events.emit('training.updated', run),
+    log: log.child('training'),
+    pollMs: opts.training?.pollMs,
+    stopGraceMs: opts.training?.stopGraceMs,
+  });
+
   const mediaRoots = (): MediaRoots => ({
     output: settings.get().outputDir,
     thumbs: thumbsDir,
@@ -180,6 +204,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     enhance,
     platform,
     gallery,
+    training,
     mediaRoots,
     isStudioPath(p: string): boolean {
       const roots = [dataDir, settings.get().outputDir, ...Object.values(gallery.sourceFolders())];
@@ -191,6 +216,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     },
     async close(): Promise<void> {
       gallery.stopWatching();
+      await training.close();
       await jobs.close();
       await gallery.close();
       db.close();
@@ -201,6 +227,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   Object.assign(studio, { handlers, dispatch: createDispatch(handlers, log.child('api')) });
 
   await jobs.reconcile();
+  await training.reconcile();
   if (opts.watchGallery ?? platform.transport === 'electron') gallery.start();
   log.debug(`studio ready; data dir ${dataDir}`);
   return studio;

@@ -11,8 +11,10 @@ import {
   ModelId, PresetsView, PromptTemplate, PromptText, ResolvedGeneration, SecretName, SecretsOverview,
   Settings, TokenCount,
 } from './contract/shapes';
+import { trainingCalls, trainingEvents } from './contract/training';
 
 export * from './contract/shapes';
+export * from './contract/training';
 // ---------- calls ----------
 
 
@@ -258,6 +260,7 @@ export const calls = {
     request: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
     response: z.array(LogLine),
   }),
+  ...trainingCalls,
 } as const;
 
 // ---------- events ----------
@@ -275,6 +278,7 @@ export const events = {
   'gallery.changed': z.object({ added: z.number().int(), removed: z.number().int(), updated: z.number().int() }),
   /** Settings changed (by any window or transport). */
   'settings.changed': Settings,
+  ...trainingEvents,
 } as const;
 
 export type Calls = typeof calls;

@@ -212,6 +212,9 @@ export const Settings = z.object({
   enhanceNoticeAccepted: z.boolean(),
   /** Write the A1111 `parameters` text and the studio's JSON into saved images (off for privacy). */
   embedMetadata: z.boolean(),
+  /** Local training: an ai-toolkit checkout (with run.py) and the Python that runs it; null: train on pods only. */
+  trainingToolkitDir: AbsolutePath.nullable(),
+  trainingPython: AbsolutePath.nullable(),
 });
 export type Settings = z.infer<typeof Settings>;
 
