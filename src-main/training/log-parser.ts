@@ -35,10 +35,13 @@ export function parseLine(line: string, jobName: string): LogEvent[] {
   if (text.trim() === '') return [];
   const m = PROGRESS_RE.exec(text);
   if (m) {
-    if (m[1]?.trim() !== jobName) return []; // another bar (latents, sampling): not our step
+    // A line printed right after an unterminated bar ends up on the bar's line ("…]Job stopped").
+    const close = text.indexOf(']', m[0].length);
+    const rest = close >= 0 ? parseLine(text.slice(close + 1), jobName) : [];
+    if (m[1]?.trim() !== jobName) return rest; // another bar (latents, sampling): not our step
     const rate = Number(m[7]);
     const secondsPerStep = m[8] === 's/it' ? rate : rate > 0 ? 1 / rate : 0;
-    return [{ type: 'progress', step: Number(m[3]), total: Number(m[4]), secondsPerStep, lr: num(m[9]), loss: num(m[10]) }];
+    return [{ type: 'progress', step: Number(m[3]), total: Number(m[4]), secondsPerStep, lr: num(m[9]), loss: num(m[10]) }, ...rest];
   }
   const out: LogEvent[] = [];
   let r: RegExpExecArray | null;

@@ -468,6 +468,7 @@ export class TrainingService {
     const parser = new LogParser(start.id);
     let readOffset = start.log_offset;
     let carry = 0; // bytes read past the last line terminator (re-read after a restart)
+    let mirrorPending: Buffer = Buffer.alloc(0);
     let lastArtifacts = 0;
     let lastLiveness = 0;
     const fetched = new Map<string, string>();
@@ -483,7 +484,10 @@ export class TrainingService {
           while (last >= 0 && !isTerminator(chunk[last] as number)) last--;
           carry = last >= 0 ? chunk.length - 1 - last : carry + chunk.length;
           const events = parser.push(chunk);
-          this.appendMirror(id, chunk);
+          // The mirror gets complete lines only, so a reattach from the committed offset appends no duplicates.
+          mirrorPending = Buffer.concat([mirrorPending, chunk]);
+          this.appendMirror(id, mirrorPending.subarray(0, mirrorPending.length - carry));
+          mirrorPending = mirrorPending.subarray(mirrorPending.length - carry);
           if (this.apply(id, events, readOffset - carry)) artifactsDue = true;
         }
         if (artifactsDue) {
@@ -495,6 +499,8 @@ export class TrainingService {
           const ended = await this.checkEnded(att.target.host, files, id);
           if (ended) {
             // Drain what the process wrote last, then finish.
+            this.appendMirror(id, mirrorPending);
+            mirrorPending = Buffer.alloc(0);
             for (;;) {
               const rest = await att.target.host.readFile(files.log, { start: readOffset, maxBytes: LOG_CHUNK });
               if (rest.length === 0) break;
@@ -705,6 +711,7 @@ export class TrainingService {
   }
 
   private appendMirror(id: string, chunk: Buffer): void {
+    if (chunk.length === 0) return;
     fs.mkdirSync(this.localDir(id), { recursive: true });
     fs.appendFileSync(path.join(this.localDir(id), 'train.log'), chunk);
   }
