@@ -145,7 +145,7 @@ export function validateConfig(value: unknown): ValidateResult {
 
 /** Parse YAML text (the review step's editor) and validate it; YAML errors point at line:col. */
 export function validateYaml(text: string): ValidateResult {
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  const doc = YAML.parseDocument(text);
   if (doc.errors.length > 0) {
     return {
       ok: false,

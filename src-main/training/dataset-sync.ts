@@ -74,7 +74,11 @@ class HashCache {
     return entry;
   }
   retain(keep: Set<string>): void {
-    for (const k of Object.keys(this.data.files)) if (!keep.has(k)) (delete this.data.files[k], (this.dirty = true));
+    for (const k of Object.keys(this.data.files)) {
+      if (keep.has(k)) continue;
+      delete this.data.files[k];
+      this.dirty = true;
+    }
   }
   save(): void {
     if (this.dirty) writeFileAtomic(this.file, JSON.stringify(this.data));

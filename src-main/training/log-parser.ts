@@ -31,6 +31,7 @@ function num(s: string | undefined): number | null {
 
 /** Parse one complete line (no \r or \n in it). Returns the events it carries. */
 export function parseLine(line: string, jobName: string): LogEvent[] {
+  // eslint-disable-next-line no-control-regex -- strip ANSI colour codes
   const text = line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trimEnd();
   if (text.trim() === '') return [];
   const m = PROGRESS_RE.exec(text);
