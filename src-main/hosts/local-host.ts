@@ -69,9 +69,9 @@ export class LocalHost implements Host {
   readonly label = 'local';
 
   exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    checkArgv(argv);
     const maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
     return new Promise((resolve, reject) => {
+      checkArgv(argv); // a throw here rejects the promise
       const child = spawnChild(argv[0] as string, argv.slice(1), {
         cwd: opts.cwd,
         env: mergedEnv(opts.env),
