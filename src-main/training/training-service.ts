@@ -64,6 +64,8 @@ export class TrainingService {
   private readonly attachments = new Map<string, Attachment>();
   private readonly preparing = new Map<string, AbortController>();
   private readonly preparingDone = new Set<Promise<void>>();
+  /** Every follower's end (including its link release), awaited by close(). */
+  private readonly following = new Set<Promise<void>>();
   private closing = false;
   private readonly pollMs: number;
   private readonly stopGraceMs: number;
@@ -452,11 +454,15 @@ export class TrainingService {
     att.done = this.follow(att, (w) => (wake = w))
       .catch((err: Error) => this.deps.log.error(`following ${id} failed`, err))
       .finally(async () => {
+        // Out of the map first (a resume may attach anew while the old link closes), but still awaited by close().
         this.attachments.delete(id);
         await att.target.release().catch(() => undefined);
+        if (this.closed) return;
         const row = this.repo.get(id);
         if (row) this.emit(row);
       });
+    this.following.add(att.done);
+    void att.done.finally(() => this.following.delete(att.done));
     this.emit(this.repo.require(id));
     return att;
   }
@@ -525,16 +531,14 @@ export class TrainingService {
         if (att.detach || this.closing) return;
         this.deps.log.warn(`run ${id}: lost the link (${(err as Error).message}); retrying`);
         this.patch(id, { message: `connection lost — reattaching (${(err as Error).message})` });
-        await sleep(Math.min(10_000, 500 * 2 ** Math.min(failures, 5)));
-        if (failures >= 2) {
-          // Ask the provider for a fresh host (a new SSH link); keep the old one on failure.
-          try {
-            const fresh = await this.deps.targets.open(this.repo.require(id).target);
-            await att.target.release().catch(() => undefined);
-            att.target = fresh;
-          } catch {
-            // still down: next round
-          }
+        await sleep(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)));
+        // Ask the provider for a fresh host (a new SSH link); keep the old one when that fails too.
+        try {
+          const fresh = await this.deps.targets.open(this.repo.require(id).target);
+          await att.target.release().catch(() => undefined);
+          att.target = fresh;
+        } catch {
+          // still down: next round
         }
       }
     }
@@ -810,7 +814,7 @@ export class TrainingService {
       a.detach = true;
       a.wake();
     }
-    await Promise.all([...this.attachments.values()].map((a) => a.done));
+    await Promise.all([...this.following]);
     this.closed = true;
   }
 }
