@@ -10,7 +10,7 @@ import type { TrainingTargets } from '../../src-main/training/targets';
 import { sshdAvailable, startSshd, type TestSshd } from '../helpers/sshd';
 import { makeStudio, tempDir } from '../helpers/studio';
 import { syncSuite } from './sync-suite';
-import { ENDED, makeDataset, planAndStart, realPython, STANDIN_DIR, waitRun } from './helpers';
+import { ENDED, makeDataset, realPython, STANDIN_DIR, waitRun } from './helpers';
 
 const run = sshdAvailable() ? describe : describe.skip;
 
