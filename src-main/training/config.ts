@@ -111,7 +111,12 @@ export const TrainingConfig = z
     meta: z.object({ name: z.string(), version: z.string() }).strict(),
     /** Test hooks read only by the stand-in run.py (native/fixtures/ai-toolkit-standin); ai-toolkit ignores them. */
     flux_studio_test: z
-      .object({ step_seconds: z.number().min(0).max(60).optional(), oom_at_step: Int(0, 1_000_000).optional(), fail_at_step: Int(0, 1_000_000).optional() })
+      .object({
+        step_seconds: z.number().min(0).max(60).optional(),
+        oom_at_step: Int(0, 1_000_000).optional(),
+        fail_at_step: Int(0, 1_000_000).optional(),
+        times_file: HostPath.optional(),
+      })
       .strict()
       .optional(),
   })

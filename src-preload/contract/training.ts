@@ -53,7 +53,12 @@ export const TrainingPlanRequest = z
     skipFirstSample: z.boolean().optional(),
     /** Hooks for the stand-in run.py in tests (ignored by ai-toolkit). */
     test: z
-      .object({ step_seconds: z.number().min(0).max(60).optional(), oom_at_step: z.number().int().min(0).optional(), fail_at_step: z.number().int().min(0).optional() })
+      .object({
+        step_seconds: z.number().min(0).max(60).optional(),
+        oom_at_step: z.number().int().min(0).optional(),
+        fail_at_step: z.number().int().min(0).optional(),
+        times_file: z.string().max(1024).optional(),
+      })
       .strict()
       .optional(),
   })
