@@ -25,6 +25,13 @@ import { EventBus } from './util/event-bus';
 import { GalleryService } from './gallery/gallery-service';
 import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
+import { PodRepo } from './pods/pod-repo';
+import { PodConnections, passphraseSecret, type ReconnectPolicy } from './pods/pod-connections';
+import { PodsService } from './pods/pods-service';
+import { RuntimeRegistry } from './runtimes/runtime-registry';
+import { RemoteRuntime } from './runtimes/remote/remote-runtime';
+import { GenerationService } from './generation/generation-service';
+import type { SftpTuning } from './hosts/ssh-host';
 
 export interface StudioOptions {
   dataDir: string;
@@ -47,6 +54,16 @@ export interface StudioOptions {
    * `serve` starts it itself; one-shot CLI commands leave it off.
    */
   watchGallery?: boolean;
+  /** Remote pods: test and benchmark knobs (worker env/flags, reconnect backoff, SFTP tuning). */
+  pods?: {
+    workerEnv?: Readonly<Record<string, string>>;
+    workerArgs?: readonly string[];
+    reconnect?: Partial<ReconnectPolicy>;
+    sftp?: Partial<SftpTuning>;
+    /** Electron builds: BoringSSL has no chacha20-poly1305. */
+    noChacha?: boolean;
+    recoverTimeoutMs?: number;
+  };
 }
 
 export interface Studio {
@@ -70,6 +87,11 @@ export interface Studio {
   readonly enhance: EnhanceService;
   readonly platform: Platform;
   readonly gallery: GalleryService;
+  readonly pods: PodsService;
+  readonly podConnections: PodConnections;
+  /** Generation runtimes: remote registers here; the local one calls `studio.runtimes.register(runtime)`. */
+  readonly runtimes: RuntimeRegistry;
+  readonly generation: GenerationService;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   mediaRoots(): MediaRoots;
@@ -150,6 +172,54 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     env,
   });
   for (const executor of gallery.executors()) jobs.register(executor);
+
+  const podRepo = new PodRepo(db, (id) => secrets.getNamed(passphraseSecret(id)) !== null);
+  const podFilesDir = path.join(opts.resourcesDir, 'native', 'pod');
+  const podConnections = new PodConnections({
+    repo: podRepo,
+    secrets,
+    log: log.child('pods'),
+    podFilesDir,
+    onStatus: (status) => events.emit('pods.status', status),
+    workerEnv: opts.pods?.workerEnv,
+    workerArgs: opts.pods?.workerArgs,
+    reconnect: opts.pods?.reconnect,
+    sftp: opts.pods?.sftp,
+    noChacha: opts.pods?.noChacha,
+  });
+  const pods = new PodsService({
+    repo: podRepo,
+    connections: podConnections,
+    secrets,
+    jobs,
+    log: log.child('pods'),
+    changed: (id) => events.emit('pods.changed', { id }),
+    hfToken: () => secrets.get('huggingface'),
+  });
+  jobs.register(pods.prepareExecutor(podFilesDir));
+  const runtimes = new RuntimeRegistry();
+  runtimes.register(
+    new RemoteRuntime({
+      pod: (id) => podRepo.require(id),
+      connections: podConnections,
+      tmpDir: path.join(dataDir, 'tmp', 'remote'),
+      deleteAfterFetch: () => settings.get().deleteFromPodAfterFetch,
+      log: log.child('remote'),
+      recoverTimeoutMs: opts.pods?.recoverTimeoutMs,
+    }),
+  );
+  const generation = new GenerationService({
+    jobs,
+    presets,
+    settings,
+    gallery,
+    runtimes,
+    pod: (id) => podRepo.require(id),
+    platform,
+    version: opts.version,
+    log: log.child('generation'),
+  });
+  jobs.register(generation.executor());
   for (const executor of opts.executors ?? []) jobs.register(executor);
 
   const mediaRoots = (): MediaRoots => ({
@@ -180,6 +250,10 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     enhance,
     platform,
     gallery,
+    pods,
+    podConnections,
+    runtimes,
+    generation,
     mediaRoots,
     isStudioPath(p: string): boolean {
       const roots = [dataDir, settings.get().outputDir, ...Object.values(gallery.sourceFolders())];
@@ -192,6 +266,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     async close(): Promise<void> {
       gallery.stopWatching();
       await jobs.close();
+      await podConnections.closeAll();
       await gallery.close();
       db.close();
     },

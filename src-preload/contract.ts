@@ -11,8 +11,12 @@ import {
   ModelId, PresetsView, PromptTemplate, PromptText, ResolvedGeneration, SecretName, SecretsOverview,
   Settings, TokenCount,
 } from './contract/shapes';
+import { podCalls, podEvents } from './contract/pods';
+import { generationCalls } from './contract/generation';
 
 export * from './contract/shapes';
+export * from './contract/pods';
+export * from './contract/generation';
 // ---------- calls ----------
 
 
@@ -258,6 +262,8 @@ export const calls = {
     request: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
     response: z.array(LogLine),
   }),
+  ...podCalls,
+  ...generationCalls,
 } as const;
 
 // ---------- events ----------
@@ -275,6 +281,7 @@ export const events = {
   'gallery.changed': z.object({ added: z.number().int(), removed: z.number().int(), updated: z.number().int() }),
   /** Settings changed (by any window or transport). */
   'settings.changed': Settings,
+  ...podEvents,
 } as const;
 
 export type Calls = typeof calls;

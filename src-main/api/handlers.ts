@@ -5,6 +5,8 @@ import { BACKUP_KIND } from '../maintenance/backup-job';
 import { parseExternalUrl } from '../platform/platform';
 import type { Studio } from '../studio';
 import type { Handlers } from './handlers-type';
+import { podHandlers } from '../pods/pods-handlers';
+import { generationHandlers } from '../generation/generation-handlers';
 
 export function createHandlers(studio: Studio) {
   const { settings, secrets, jobs, platform, logs, info, presets, templates, tokens, enhance, gallery } = studio;
@@ -70,5 +72,7 @@ export function createHandlers(studio: Studio) {
     'gallery.rescan': () => gallery.rescan(),
     'metadata.read': (req) => gallery.readMetadata(req),
     'logs.recent': ({ limit }) => logs.recentLines(limit ?? 200),
+    ...podHandlers(studio),
+    ...generationHandlers(studio),
   } satisfies Handlers;
 }

@@ -212,6 +212,10 @@ export const Settings = z.object({
   enhanceNoticeAccepted: z.boolean(),
   /** Write the A1111 `parameters` text and the studio's JSON into saved images (off for privacy). */
   embedMetadata: z.boolean(),
+  /** A second folder each generated image is also copied to (by date), as the original workflow did; null: none. */
+  secondOutputDir: AbsolutePath.nullable(),
+  /** Delete each image from the pod once it is safely home. */
+  deleteFromPodAfterFetch: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 
