@@ -8,6 +8,7 @@ import { CliError, ROOT, callOrThrow, common, openStudio, packageVersion, print,
 import { registerGalleryCommand } from './gallery/gallery-command';
 import { registerMetadataCommand } from './metadata/metadata-command';
 import { registerGenerateCommand } from './presets/generate-command';
+import { registerPodsCommand } from './pods/pods-command';
 import { registerEnhanceCommand } from './prompt/enhance-command';
 import { registerTokensCommand } from './prompt/tokens-command';
 import { startServer } from './serve';
@@ -163,6 +164,7 @@ export function buildProgram(): Command {
   registerGalleryCommand(program);
   registerMetadataCommand(program);
   registerTrainingCommand(program);
+  registerPodsCommand(program);
   // Every leaf command takes --data-dir and --verbose, even one that opens no studio.
   const leaves = (cmd: Command): Command[] => (cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves));
   for (const leaf of program.commands.flatMap(leaves)) if (!leaf.options.some((o) => o.long === '--data-dir')) common(leaf);

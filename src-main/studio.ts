@@ -28,7 +28,15 @@ import { readImageParameters } from './metadata/read-parameters';
 import { TrainingService } from './training/training-service';
 import { TrainingRepo } from './training/training-repo';
 import { loadTrainingCatalog } from './training/config';
-import { folderDatasets, localTargets, type DatasetSource, type TrainingTargets } from './training/targets';
+import { combineTargets, folderDatasets, localTargets, type DatasetSource, type TrainingTargets } from './training/targets';
+import { podTargets } from './training/pod-targets';
+import { PodRepo } from './pods/pod-repo';
+import { PodConnections, passphraseSecret, type ReconnectPolicy } from './pods/pod-connections';
+import { PodsService } from './pods/pods-service';
+import { RuntimeRegistry } from './runtimes/runtime-registry';
+import { RemoteRuntime } from './runtimes/remote/remote-runtime';
+import { GenerationService } from './generation/generation-service';
+import type { SftpTuning } from './hosts/ssh-host';
 
 export interface StudioOptions {
   dataDir: string;
@@ -57,6 +65,18 @@ export interface StudioOptions {
     datasets?: DatasetSource;
     pollMs?: number;
     stopGraceMs?: number;
+    /** Where pods install ai-toolkit from (default: github.com/ostris/ai-toolkit at the pinned commit). */
+    aiToolkit?: { repo: string; commit: string };
+  };
+  /** Remote pods: test and benchmark knobs (worker env/flags, reconnect backoff, SFTP tuning). */
+  pods?: {
+    workerEnv?: Readonly<Record<string, string>>;
+    workerArgs?: readonly string[];
+    reconnect?: Partial<ReconnectPolicy>;
+    sftp?: Partial<SftpTuning>;
+    /** Electron builds: BoringSSL has no chacha20-poly1305. */
+    noChacha?: boolean;
+    recoverTimeoutMs?: number;
   };
 }
 
@@ -82,6 +102,11 @@ export interface Studio {
   readonly platform: Platform;
   readonly gallery: GalleryService;
   readonly training: TrainingService;
+  readonly pods: PodsService;
+  readonly podConnections: PodConnections;
+  /** Generation runtimes: remote registers here; the local one calls `studio.runtimes.register(runtime)`. */
+  readonly runtimes: RuntimeRegistry;
+  readonly generation: GenerationService;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   mediaRoots(): MediaRoots;
@@ -162,13 +187,63 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     env,
   });
   for (const executor of gallery.executors()) jobs.register(executor);
+
+  const podRepo = new PodRepo(db, (id) => secrets.getNamed(passphraseSecret(id)) !== null);
+  const podFilesDir = path.join(opts.resourcesDir, 'native', 'pod');
+  const podConnections = new PodConnections({
+    repo: podRepo,
+    secrets,
+    log: log.child('pods'),
+    podFilesDir,
+    onStatus: (status) => events.emit('pods.status', status),
+    workerEnv: opts.pods?.workerEnv,
+    workerArgs: opts.pods?.workerArgs,
+    reconnect: opts.pods?.reconnect,
+    sftp: opts.pods?.sftp,
+    noChacha: opts.pods?.noChacha,
+  });
+  const pods = new PodsService({
+    repo: podRepo,
+    connections: podConnections,
+    secrets,
+    jobs,
+    log: log.child('pods'),
+    changed: (id) => events.emit('pods.changed', { id }),
+    hfToken: () => secrets.get('huggingface'),
+  });
+  jobs.register(pods.prepareExecutor(podFilesDir));
+  const runtimes = new RuntimeRegistry();
+  runtimes.register(
+    new RemoteRuntime({
+      pod: (id) => podRepo.require(id),
+      connections: podConnections,
+      tmpDir: path.join(dataDir, 'tmp', 'remote'),
+      deleteAfterFetch: () => settings.get().deleteFromPodAfterFetch,
+      log: log.child('remote'),
+      recoverTimeoutMs: opts.pods?.recoverTimeoutMs,
+    }),
+  );
+  const generation = new GenerationService({
+    jobs,
+    presets,
+    settings,
+    gallery,
+    runtimes,
+    pod: (id) => podRepo.require(id),
+    platform,
+    version: opts.version,
+    log: log.child('generation'),
+  });
+  jobs.register(generation.executor());
   for (const executor of opts.executors ?? []) jobs.register(executor);
 
   const training = new TrainingService({
     repo: new TrainingRepo(db),
     dataDir,
     catalog: loadTrainingCatalog(configsDir),
-    targets: opts.training?.targets?.({ settings, dataDir }) ?? localTargets(() => settings.get(), dataDir),
+    targets:
+      opts.training?.targets?.({ settings, dataDir }) ??
+      combineTargets(localTargets(() => settings.get(), dataDir), podTargets(pods, podConnections, opts.training?.aiToolkit)),
     datasets: opts.training?.datasets ?? folderDatasets(dataDir),
     emit: (run) => events.emit('training.updated', run),
     log: log.child('training'),
@@ -205,6 +280,10 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     platform,
     gallery,
     training,
+    pods,
+    podConnections,
+    runtimes,
+    generation,
     mediaRoots,
     isStudioPath(p: string): boolean {
       const roots = [dataDir, settings.get().outputDir, ...Object.values(gallery.sourceFolders())];
@@ -218,6 +297,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
       gallery.stopWatching();
       await training.close();
       await jobs.close();
+      await podConnections.closeAll();
       await gallery.close();
       db.close();
     },
@@ -228,6 +308,10 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
 
   await jobs.reconcile();
   await training.reconcile();
+  // A pod link came back: follow its runs again (runs that could not be reattached at start-up).
+  events.subscribe((name, payload) => {
+    if (name === 'pods.status' && (payload as { state?: string }).state === 'connected') void training.reattach(`pod:${(payload as { id: string }).id}`);
+  });
   if (opts.watchGallery ?? platform.transport === 'electron') gallery.start();
   log.debug(`studio ready; data dir ${dataDir}`);
   return studio;

@@ -15,6 +15,12 @@ import { trainingCalls, trainingEvents } from './contract/training';
 
 export * from './contract/shapes';
 export * from './contract/training';
+import { podCalls, podEvents } from './contract/pods';
+import { generationCalls } from './contract/generation';
+
+export * from './contract/shapes';
+export * from './contract/pods';
+export * from './contract/generation';
 // ---------- calls ----------
 
 
@@ -261,6 +267,8 @@ export const calls = {
     response: z.array(LogLine),
   }),
   ...trainingCalls,
+  ...podCalls,
+  ...generationCalls,
 } as const;
 
 // ---------- events ----------
@@ -279,6 +287,7 @@ export const events = {
   /** Settings changed (by any window or transport). */
   'settings.changed': Settings,
   ...trainingEvents,
+  ...podEvents,
 } as const;
 
 export type Calls = typeof calls;

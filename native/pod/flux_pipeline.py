@@ -40,6 +40,7 @@ class DiffusersBackend(Backend):
         self.device = device
         self.dtype = {"bfloat16": torch.bfloat16, "float32": torch.float32, None: torch.bfloat16 if device == "cuda" else torch.float32}[dtype]
         self.cpu_offload = cpu_offload and device == "cuda"
+        self.exclusive = device == "cuda"  # one worker with a loaded pipeline per GPU (worker.py's lock)
         self.model_paths = model_paths
         self.debug_emit = debug_emit
         self.test_hooks = os.environ.get("FLUX_STUDIO_TEST_HOOKS") == "1"

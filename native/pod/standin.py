@@ -9,6 +9,8 @@ imports neither torch nor diffusers, so it starts in a fraction of a second.
 Error paths for tests: a prompt containing "__standin_oom__" raises the out-of-memory
 error torch raises (mapped to `oom` by the shared worker code); a model path that is a
 missing folder gives `model_missing` exactly as the real pipeline does.
+FLUX_STUDIO_STANDIN_EXCLUSIVE=1 makes it take the one-worker-per-outputs lock that the
+real pipeline takes on a GPU.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class StandinBackend(Backend):
         self._model: str | None = None
         self._loras: tuple[tuple[str, float], ...] = ()
         self.step_seconds = float(os.environ.get("FLUX_STUDIO_STANDIN_STEP_MS", "50")) / 1000.0
+        # As the real pipeline on a GPU: one working worker per outputs folder (worker.py's lock).
+        self.exclusive = os.environ.get("FLUX_STUDIO_STANDIN_EXCLUSIVE") == "1"
 
     def info(self) -> dict[str, Any]:
         return {"device": "cpu", "torch": _version("torch"), "diffusers": _version("diffusers"), "python": platform.python_version()}

@@ -53,6 +53,7 @@ from protocol import (  # noqa: E402
     read_requests,
 )
 JOURNAL_NAME = ".flux-studio-journal.jsonl"
+LOCK_NAME = ".flux-studio-worker.lock"
 
 from backend import (  # noqa: E402
     DEFAULT_MODEL_PATHS,
@@ -134,6 +135,7 @@ class Worker:
         self._cancel_running = False
         self._closing = False
         self._executor = threading.Thread(target=self._run, name="executor", daemon=True)
+        self._lock_fd: int | None = None
 
     # -- reader side
 
@@ -230,6 +232,7 @@ class Worker:
             for lora in req.loras:
                 check_lora_file(lora)
             self._check_cancel()
+            self._hold_pod_lock()
             self.backend.ensure_model(req.model, lambda: self.emit.emit("loading", req.id, model=req.model))
             self._check_cancel()
             self.backend.ensure_loras(req.loras)
@@ -281,12 +284,53 @@ class Worker:
             "load_seconds": round(load_seconds, 3),
             "gen_seconds": round(gen_seconds, 3),
         }
+        self._journal({"event": "done", "id": req.id, **event})  # on disk before the studio hears of it
+        self._not_running(req.id)  # a status asked right after `done` shows the worker idle
         self.emit.done(req.id, **event)
-        self._journal({"event": "done", "id": req.id, **event})
+
+    def _hold_pod_lock(self) -> None:
+        """One working worker per outputs folder (per pod): a worker started after a lost
+        connection waits here, before loading a model, until the old one has finished the
+        image it was making and exited. Held until this process exits. Only for a backend
+        on a GPU (where two loaded FLUX pipelines do not fit); waits at most 10 minutes."""
+        if self._lock_fd is not None or not getattr(self.backend, "exclusive", False):
+            return
+        import fcntl
+
+        self.outputs.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.outputs / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("worker: another worker is still running on this outputs folder; waiting for it to exit", file=sys.stderr)
+            give_up = time.monotonic() + 600
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    pass
+                if time.monotonic() > give_up:
+                    print("worker: the other worker did not exit in 10 minutes; going on", file=sys.stderr)
+                    break
+                try:
+                    self._check_cancel()  # a cancel still works while waiting
+                except Cancelled:
+                    os.close(fd)
+                    raise
+                time.sleep(0.2)
+        self._lock_fd = fd
 
     def _finish_error(self, rid: str, code: str, message: str) -> None:
-        self.emit.error(rid, code, message)
         self._journal({"event": "error", "id": rid, "code": code, "message": message})
+        self._not_running(rid)
+        self.emit.error(rid, code, message)
+
+    def _not_running(self, rid: str) -> None:
+        with self._cond:
+            if self._running is not None and self._running.id == rid:
+                self._running = None
+                self._cancel_running = False
 
     def _journal(self, event: dict[str, Any]) -> None:
         try:

@@ -6,6 +6,8 @@ import { parseExternalUrl } from '../platform/platform';
 import type { Studio } from '../studio';
 import type { Handlers } from './handlers-type';
 import { trainingHandlers } from '../training/training-handlers';
+import { podHandlers } from '../pods/pods-handlers';
+import { generationHandlers } from '../generation/generation-handlers';
 
 export function createHandlers(studio: Studio) {
   const { settings, secrets, jobs, platform, logs, info, presets, templates, tokens, enhance, gallery } = studio;
@@ -72,5 +74,7 @@ export function createHandlers(studio: Studio) {
     'metadata.read': (req) => gallery.readMetadata(req),
     'logs.recent': ({ limit }) => logs.recentLines(limit ?? 200),
     ...trainingHandlers(studio),
+    ...podHandlers(studio),
+    ...generationHandlers(studio),
   } satisfies Handlers;
 }

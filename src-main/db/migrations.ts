@@ -153,6 +153,33 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    name: 'pods',
+    up(db) {
+      db.exec(`
+        CREATE TABLE pods (
+          id                 TEXT PRIMARY KEY,
+          name               TEXT NOT NULL,
+          host               TEXT NOT NULL,
+          port               INTEGER NOT NULL,
+          user               TEXT NOT NULL,
+          key_path           TEXT,
+          connect_timeout_s  INTEGER NOT NULL,
+          workspace          TEXT NOT NULL,
+          python             TEXT,
+          pipeline           TEXT NOT NULL,
+          model_paths_json   TEXT NOT NULL,
+          host_key_fp        TEXT,
+          host_key_type      TEXT,
+          host_key_pinned_at TEXT,
+          created_at         TEXT NOT NULL,
+          updated_at         TEXT NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX pods_name ON pods(name COLLATE NOCASE);
+      `);
+    },
+  },
+  {
+    version: 6,
     name: 'training runs',
     up(db) {
       db.exec(`
