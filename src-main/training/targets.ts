@@ -68,10 +68,10 @@ export function localTargets(settings: () => Settings, dataDir: string): Trainin
   const info = (): TargetInfo => {
     const s = settings();
     if (!s.trainingToolkitDir || !s.trainingPython) {
-      return { id: 'local', label: 'This computer', ready: false, reason: 'Set the ai-toolkit folder and Python in Settings → Training to train on this computer.', layout };
+      return { id: 'local', label: 'This computer', ready: false, reason: 'To train on this computer, set trainingToolkitDir (an ai-toolkit checkout) and trainingPython in Settings (flux-studio settings set …).', layout };
     }
     if (!fs.existsSync(path.join(s.trainingToolkitDir, 'run.py'))) {
-      return { id: 'local', label: 'This computer', ready: false, reason: `${s.trainingToolkitDir} has no run.py: point Settings → Training at an ai-toolkit checkout.`, layout };
+      return { id: 'local', label: 'This computer', ready: false, reason: `${s.trainingToolkitDir} has no run.py: point the trainingToolkitDir setting at an ai-toolkit checkout.`, layout };
     }
     return { id: 'local', label: 'This computer', ready: true, reason: null, layout };
   };

@@ -240,7 +240,7 @@ export class TrainingService {
     const { host, workspace: w } = target;
     const runPy = path.posix.join(w.toolkitDir, 'run.py');
     if (!w.install) {
-      if (!(await host.stat(runPy))) throw new Error(`${w.toolkitDir} has no run.py: point Settings → Training at an ai-toolkit checkout.`);
+      if (!(await host.stat(runPy))) throw new Error(`${w.toolkitDir} has no run.py: point the trainingToolkitDir setting at an ai-toolkit checkout.`);
       return;
     }
     const marker = path.posix.join(w.toolkitDir, '.flux-studio-commit');
