@@ -89,12 +89,23 @@ async function waitFor(studio: Studio, id: string, done: (r: TrainingRun) => boo
 
 function follower(json: boolean | undefined) {
   let last = '';
+  let lastKind = '';
+  let lastAt = 0;
   return (r: TrainingRun) => {
     if (json) return;
     const line = runLine(r).split('\n')[0] ?? '';
     if (line === last) return;
     last = line;
-    process.stderr.write(process.stderr.isTTY ? `\r${line}   ` : `${line}\n`);
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r${line}   `);
+      return;
+    }
+    // Logs (not a terminal): a line when the state or the kind of activity changes, else every 5 s.
+    const kind = `${r.state}:${(r.message ?? '').replace(/[\d/.,:]+.*$/, '')}`;
+    if (kind === lastKind && Date.now() - lastAt < 5000) return;
+    lastKind = kind;
+    lastAt = Date.now();
+    process.stderr.write(`${line}\n`);
   };
 }
 
