@@ -229,8 +229,12 @@ export class TrainingService {
       target = null; // the attachment owns it now
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.deps.log.warn(`run ${id} could not start: ${message}`);
-      this.finish(id, 'failed', { error_code: 'start_failed', error_message: message });
+      if (this.repo.get(id)?.stop_requested) {
+        this.finish(id, 'stopped', { message: 'stopped before launch' });
+      } else {
+        this.deps.log.warn(`run ${id} could not start: ${message}`);
+        this.finish(id, 'failed', { error_code: 'start_failed', error_message: message });
+      }
     } finally {
       await target?.release().catch(() => undefined);
     }
