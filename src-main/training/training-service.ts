@@ -66,6 +66,7 @@ export class TrainingService {
   private readonly preparingDone = new Set<Promise<void>>();
   /** Every follower's end (including its link release), awaited by close(). */
   private readonly following = new Set<Promise<void>>();
+  private reconciling: Promise<void> = Promise.resolve();
   private closing = false;
   private readonly pollMs: number;
   private readonly stopGraceMs: number;
@@ -412,14 +413,19 @@ export class TrainingService {
   async reconcile(): Promise<{ reattached: number; failed: number }> {
     let reattached = 0;
     let failed = 0;
+    const pending: Promise<void>[] = [];
     for (const r of this.repo.list(ACTIVE_STATES)) {
       if (r.state === 'preparing' || !r.pid) {
         this.finish(r.id, 'failed', { error_code: 'interrupted', error_message: 'The studio stopped while preparing this run (before launch). Start it again.' });
         failed++;
         continue;
       }
-      if (await this.reattachRun(r.id)) reattached++;
+      pending.push(this.reattachRun(r.id).then((ok) => void (ok && reattached++)));
     }
+    // A pod that does not answer must not hold up start-up: its runs reattach when it does (or on reconnect).
+    const all = Promise.all(pending).then(() => undefined);
+    this.reconciling = all;
+    await Promise.race([all, sleep(3000)]);
     return { reattached, failed };
   }
 
@@ -438,6 +444,10 @@ export class TrainingService {
     const r = this.repo.require(id);
     try {
       const target = await this.deps.targets.open(r.target);
+      if (this.closing) {
+        await target.release().catch(() => undefined);
+        return false;
+      }
       this.patch(id, { host_label: target.label, message: 'reattached' });
       this.attach(id, target);
       this.deps.log.info(`run ${id}: reattached at log offset ${r.log_offset}`);
@@ -812,6 +822,7 @@ export class TrainingService {
   /** Stop following (the runs keep going on their hosts); reconcile in the next studio picks them up. */
   async close(): Promise<void> {
     this.closing = true;
+    await this.reconciling;
     for (const p of this.preparing.values()) p.abort(new Error('The studio is closing.'));
     await Promise.all([...this.preparingDone]);
     for (const a of this.attachments.values()) {
