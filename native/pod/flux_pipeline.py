@@ -24,6 +24,11 @@ from protocol import Emitter, GenerateRequest, Lora
 FAULT_OOM_MARKER = "__fault_oom__"
 
 
+def first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text.splitlines()[0][:200]}" if text else type(e).__name__
+
+
 class DiffusersBackend(Backend):
     name = "diffusers"
 
@@ -136,6 +141,13 @@ class DiffusersBackend(Backend):
                 return WorkerError("model_missing", f"{model} ({source}) is not in the model cache ({hf_home}) and could not be downloaded. Run Prepare pod to download it.")
             if isinstance(e, (FileNotFoundError, hf.EntryNotFoundError)):
                 return WorkerError("model_missing", f"{model} at {source} is incomplete ({e}). Run Prepare pod again to finish the download.")
+        if kind == "hub" and any(isinstance(e, OSError) for e in chain):
+            # Not (fully) in the cache and the Hub unreachable or failing (connection refused, 5xx, ...).
+            return WorkerError(
+                "model_missing",
+                f"{model} ({source}) is not fully in the model cache ({hf_home}) and could not be downloaded "
+                f"({first_line(chain[-1])}). Run Prepare pod to download it, or check the pod's internet access.",
+            )
         text = " ".join(str(e) for e in chain)
         if "gated" in text.lower() or " 401" in text:
             return gated
