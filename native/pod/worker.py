@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import errno
 import hashlib
 import io
 import json
@@ -34,9 +35,8 @@ import threading
 import time
 import traceback
 from datetime import datetime, timedelta
-from importlib import metadata
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -45,7 +45,6 @@ from protocol import (  # noqa: E402
     CancelRequest,
     Emitter,
     GenerateRequest,
-    Lora,
     PingRequest,
     ProtocolError,
     StatusRequest,
@@ -111,6 +110,15 @@ def write_jpeg(image: Any, outputs: Path, req: GenerateRequest, now: datetime) -
                 break
             except FileExistsError:
                 continue
+            except OSError:
+                # No hard links here (some network volumes): reserve the name with O_EXCL,
+                # then rename the complete file over the empty reservation.
+                try:
+                    os.close(os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+                except FileExistsError:
+                    continue
+                os.replace(tmp, final)
+                break
         else:
             raise WorkerError("internal", f"no free output name in {outputs}")
     finally:
@@ -263,6 +271,8 @@ class Worker:
                 mapped = self.backend.classify(e, req)
             except Exception:
                 pass
+            if mapped is None and isinstance(e, OSError) and e.errno == errno.ENOSPC:
+                mapped = WorkerError("internal", f"The pod's disk is full ({self.outputs}): delete images or models on the pod, or enlarge its volume.")
             if mapped is None and looks_like_oom(e):
                 mapped = WorkerError("oom", oom_message(req, self.cpu_offload, str(e).splitlines()[0][:200] if str(e) else ""))
             self.backend.after_error()
@@ -367,13 +377,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         paths[model] = value
     args.model_paths = paths
     return args
-
-
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def main(argv: list[str] | None = None) -> int:
