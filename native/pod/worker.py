@@ -402,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
 
             backend = DiffusersBackend(args.model_paths, device=args.device, dtype=args.dtype, cpu_offload=args.cpu_offload, debug_emit=emitter if debug else None)
         info = backend.info()
+        # What is in effect: offload only applies on a GPU (the stand-in reports the flag as given).
+        offload = bool(getattr(backend, "cpu_offload", args.cpu_offload))
     except Exception as e:  # e.g. torch missing: say so on the protocol, then exit non-zero
         traceback.print_exc(file=sys.stderr)
         emitter.error(None, "internal", f"worker could not start: {type(e).__name__}: {e}")
@@ -410,10 +412,10 @@ def main(argv: list[str] | None = None) -> int:
         pipeline=backend.name,
         pid=os.getpid(),
         outputs=str(outputs),
-        cpu_offload=args.cpu_offload,
+        cpu_offload=offload,
         **info,
     )
-    Worker(backend, emitter, outputs, cpu_offload=args.cpu_offload, debug=debug).serve(sys.stdin.buffer)
+    Worker(backend, emitter, outputs, cpu_offload=offload, debug=debug).serve(sys.stdin.buffer)
     return 0
 
 

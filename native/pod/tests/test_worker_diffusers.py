@@ -75,6 +75,7 @@ def test_ready_comes_first_and_names_the_runtime(worker):
     assert r["protocol"] == 1 and r["pipeline"] == "diffusers" and r["device"] == "cpu"
     assert r["torch"].startswith("2.") and r["diffusers"]
     assert r["dtype"] == "float32"
+    assert r["cpu_offload"] is False  # asked for (the default), but offload only applies on a GPU
 
 
 def test_generate_writes_a_jpeg_of_the_requested_size_with_one_progress_event_per_step(worker, outputs):
