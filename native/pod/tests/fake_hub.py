@@ -67,7 +67,8 @@ class FakeHub(BaseHTTPRequestHandler):
         if FakeHub.mode == "missing":
             return self._error(404, "RepoNotFound", "Repository not found")
         if FakeHub.mode == "down":
-            return self._error(503, "", "Service Unavailable")
+            # A failing Hub. Not 5xx: the client retries those with backoff for ~15 s.
+            return self._error(400, "", "Bad Request")
         if path.startswith(f"/api/models/{REPO}/tree/"):
             return self._json([
                 {"type": "file", "path": p, "size": len(d), "oid": hashlib.sha1(d).hexdigest(),

@@ -58,7 +58,8 @@ def test_gated_and_missing_repos_are_coded_errors(hub, tmp_path, mode, code, sta
     assert not marker.exists()
 
 
-def test_an_unreachable_hub_is_a_download_error(tmp_path):
-    r = fetch("http://127.0.0.1:9", tmp_path / "cache", tmp_path / "m.complete")
+def test_a_failing_hub_is_a_download_error(hub, tmp_path):
+    FakeHub.mode = "down"
+    r = fetch(hub, tmp_path / "cache", tmp_path / "m.complete")
     assert r.returncode == 8, r.stdout + r.stderr
     assert r.stdout.splitlines()[-1].startswith("::error download ")

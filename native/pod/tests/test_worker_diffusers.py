@@ -237,7 +237,7 @@ def test_closing_stdin_finishes_the_running_image_then_exits_0(worker, outputs):
 
 def test_a_missing_model_folder_is_model_missing_and_hub_errors_are_mapped(tmp_path, hub):
     """Second worker: flux-dev is a folder that is not there; flux-schnell a hub id served by
-    a local Hub (HF_ENDPOINT) that answers gated, then not found, then 503."""
+    a local Hub (HF_ENDPOINT) that answers gated, then not found, then fails (400)."""
     env = {k: "" for k in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")}
     env.update({"HF_HOME": str(tmp_path / "hf"), "HF_ENDPOINT": hub, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_XET": "1"})
     w = WorkerProcess(
