@@ -32,9 +32,12 @@ def first_line(e: BaseException) -> str:
 class DiffusersBackend(Backend):
     name = "diffusers"
 
-    def __init__(self, model_paths: dict[str, str], device: str = "auto", dtype: str | None = None, cpu_offload: bool = True, debug_emit: Emitter | None = None):
+    def __init__(self, model_paths: dict[str, str], device: str = "auto", dtype: str | None = None, cpu_offload: bool = True, debug_emit: Emitter | None = None, threads: int | None = None):
         import diffusers
         import torch
+
+        if threads:
+            torch.set_num_threads(threads)
 
         self.torch = torch
         self.diffusers = diffusers

@@ -3,6 +3,7 @@
     <venv>/bin/python -u worker.py --outputs DIR [--model-path flux-dev=FOLDER|HUB_ID]
         [--model-path flux-schnell=...] [--cpu-offload|--no-cpu-offload]
         [--device auto|cuda|cpu] [--dtype bfloat16|float32] [--pipeline diffusers|standin]
+        [--threads N]
 
 Requests arrive as JSON lines on stdin, events leave as JSON lines on stdout (protocol.py).
 Nothing a user typed is ever on the command line. Stdout carries only protocol lines:
@@ -368,6 +369,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--device", choices=("auto", "cuda", "cpu"), default="auto")
     p.add_argument("--dtype", choices=("bfloat16", "float32"), default=None, help="default: bfloat16 on cuda, float32 on cpu")
     p.add_argument("--pipeline", choices=("diffusers", "standin"), default="diffusers")
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's); 1 suits tiny test models on a shared CPU")
     args = p.parse_args(argv)
     paths = dict(DEFAULT_MODEL_PATHS)
     for item in args.model_path:
@@ -400,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from flux_pipeline import DiffusersBackend
 
-            backend = DiffusersBackend(args.model_paths, device=args.device, dtype=args.dtype, cpu_offload=args.cpu_offload, debug_emit=emitter if debug else None)
+            backend = DiffusersBackend(args.model_paths, device=args.device, dtype=args.dtype, cpu_offload=args.cpu_offload, debug_emit=emitter if debug else None, threads=args.threads)
         info = backend.info()
         # What is in effect: offload only applies on a GPU (the stand-in reports the flag as given).
         offload = bool(getattr(backend, "cpu_offload", args.cpu_offload))

@@ -48,6 +48,7 @@ def worker(tiny, outputs):
             "--model-path", f"flux-schnell={tiny['flux-schnell']}",
             "--device", "cpu",
             "--dtype", "float32",
+            "--threads", "1",
         ],
         env={"FLUX_STUDIO_WORKER_DEBUG": "1", "FLUX_STUDIO_TEST_HOOKS": "1"},
     )
