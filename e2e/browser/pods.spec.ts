@@ -62,7 +62,7 @@ test.describe('pods', () => {
     await expect(view).toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
     const img = view.getByTestId('generation-image');
     await expect(img).toBeVisible();
-    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     await expect(view.getByTestId('generation-result')).toContainText('loopback');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'pods-generate.png') });
     expect(pageErrors).toEqual([]);

@@ -190,8 +190,8 @@ export function GeneratePage(): ReactElement {
           </section>
         </div>
         <section className="card generate-preview" aria-label="Preview">
-          <GenerationView jobId={jobId} />
-          <div className="preview-frame">
+          {jobId ? <GenerationView jobId={jobId} /> : null}
+          <div className="preview-frame" hidden={jobId !== null}>
             <div
               className={resolve.state === 'ok' && resolve.resolved.height > resolve.resolved.width ? 'aspect-box is-tall' : 'aspect-box'}
               style={resolve.state === 'ok' ? { aspectRatio: `${resolve.resolved.width} / ${resolve.resolved.height}` } : undefined}

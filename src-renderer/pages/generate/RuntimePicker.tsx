@@ -39,7 +39,7 @@ export function RuntimePicker(props: { target: RuntimeTarget }): ReactElement {
   const status = usePods((s) => (props.target.podId ? s.status[props.target.podId] : undefined));
   const localOk = runtimes.some((r) => r.id === 'local' && r.available);
   return (
-    <div className="runtime-pill" data-testid="runtime-picker" style={{ display: 'flex', alignItems: 'center', gap: 8, flexWrap: 'wrap' }}>
+    <div data-testid="runtime-picker" style={{ display: 'flex', alignItems: 'center', gap: 8, flexWrap: 'wrap', flex: '1 1 100%', minWidth: 0 }}>
       <Segmented
         label="Runtime"
         value={props.target.runtime}
@@ -61,7 +61,7 @@ export function RuntimePicker(props: { target: RuntimeTarget }): ReactElement {
               ))}
             </select>
             <StatusDot podId={props.target.podId} testId="generate-pod-dot" />
-            <span className="muted small" data-testid="generate-pod-status">
+            <span className="muted small" data-testid="generate-pod-status" style={{ flex: '1 1 100%' }}>
               {props.target.reason ?? statusText(status)}
             </span>
           </>
@@ -100,7 +100,7 @@ export function GenerationView(props: { jobId: string | null }): ReactElement | 
       <div style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
         <StateBadge state={job.state} testId="generation-state" />
         <span className="muted small" data-testid="generation-message">
-          {job.error?.message ?? p?.message ?? ''}
+          {job.error?.message ?? (job.state === 'succeeded' ? '' : (p?.message ?? ''))}
         </span>
         <span className="spacer" />
         {job.state === 'queued' || job.state === 'running' ? (
