@@ -42,18 +42,19 @@ fail() { # code exit-status message
 step() { printf '::step %s %s\n' "$1" "$2"; }
 warn() { printf '::warn %s\n' "$1"; }
 
+need_value() { [ "$1" -ge 2 ] || fail usage 2 "$2 needs a value"; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --workspace) workspace="${2-}"; shift 2 ;;
-    --model) model="${2-}"; shift 2 ;;
-    --python) python="${2-}"; shift 2 ;;
-    --requirements) requirements="${2-}"; shift 2 ;;
+    --workspace) need_value $# "$1"; workspace="$2"; shift 2 ;;
+    --model) need_value $# "$1"; model="$2"; shift 2 ;;
+    --python) need_value $# "$1"; python="$2"; shift 2 ;;
+    --requirements) need_value $# "$1"; requirements="$2"; shift 2 ;;
     --skip-gpu-check) skip_gpu=1; shift ;;
-    --min-free-gb) min_free_gb="${2-}"; shift 2 ;;
-    --pip-arg) pip_args+=("${2-}"); shift 2 ;;
+    --min-free-gb) need_value $# "$1"; min_free_gb="$2"; shift 2 ;;
+    --pip-arg) need_value $# "$1"; pip_args+=("$2"); shift 2 ;;
     *) fail usage 2 "unknown argument: $1 (see the header of bootstrap.sh)" ;;
   esac
-done 2>/dev/null
+done
 [ -n "$workspace" ] || fail usage 2 "--workspace DIR is required"
 case "$workspace" in /*) ;; *) fail usage 2 "--workspace must be an absolute path" ;; esac
 case "$model" in

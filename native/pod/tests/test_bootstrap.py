@@ -209,6 +209,10 @@ def test_checks_fail_with_codes_and_exit_status(prepared, wheels, fake_bin):
     ws, req = prepared["ws"], prepared["req"]
     rc, out, _ = run(["--model", "none"], "", wheels, fake_bin)
     assert rc == 2 and steps(out) == ["::error usage --workspace DIR is required"]
+    rc, out, _ = run(["--model", "none", "--workspace"], "", wheels, fake_bin, timeout=30)
+    assert rc == 2 and steps(out) == ["::error usage --workspace needs a value"]
+    rc, out, _ = run([*base_args(ws, req), "--pip-arg"], "", wheels, fake_bin, timeout=30)
+    assert rc == 2 and steps(out) == ["::error usage --pip-arg needs a value"]
     rc, out, _ = run(base_args(ws, req, "sdxl"), "", wheels, fake_bin)
     assert rc == 2 and "--model must be" in out
     rc, out, _ = run(base_args(ws, req), "", wheels, fake_bin, env={"FAKE_SMI_FAIL": "1"})
