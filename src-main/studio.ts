@@ -77,6 +77,7 @@ export interface StudioOptions {
     /** Electron builds: BoringSSL has no chacha20-poly1305. */
     noChacha?: boolean;
     recoverTimeoutMs?: number;
+    bootstrapArgs?: readonly string[];
   };
 }
 
@@ -210,6 +211,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     log: log.child('pods'),
     changed: (id) => events.emit('pods.changed', { id }),
     hfToken: () => secrets.get('huggingface'),
+    bootstrapArgs: opts.pods?.bootstrapArgs,
   });
   jobs.register(pods.prepareExecutor(podFilesDir));
   const runtimes = new RuntimeRegistry();

@@ -13,8 +13,8 @@
 # Steps: GPU (nvidia-smi), Python >= 3.10, free disk (df), $WORKSPACE/.venv, the pinned
 # requirements (default: requirements.txt beside this script; installed only when their
 # hash differs from the marker in the venv), $WORKSPACE/flux-studio/env.sh (exports
-# HF_HOME), then the model's diffusers files via huggingface_hub.snapshot_download,
-# unless a marker says a previous download completed.
+# HF_HOME), then the model's diffusers files (fetch_model.py beside this script, in the
+# venv: huggingface_hub.snapshot_download), unless a marker says a download completed.
 # --pip-arg passes one argument to pip (repeatable; PIP_* environment variables work too),
 # e.g. --pip-arg --no-index --pip-arg --find-links=/wheels.
 #
@@ -42,18 +42,19 @@ fail() { # code exit-status message
 step() { printf '::step %s %s\n' "$1" "$2"; }
 warn() { printf '::warn %s\n' "$1"; }
 
+need_value() { [ "$1" -ge 2 ] || fail usage 2 "$2 needs a value"; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --workspace) workspace="${2-}"; shift 2 ;;
-    --model) model="${2-}"; shift 2 ;;
-    --python) python="${2-}"; shift 2 ;;
-    --requirements) requirements="${2-}"; shift 2 ;;
+    --workspace) need_value $# "$1"; workspace="$2"; shift 2 ;;
+    --model) need_value $# "$1"; model="$2"; shift 2 ;;
+    --python) need_value $# "$1"; python="$2"; shift 2 ;;
+    --requirements) need_value $# "$1"; requirements="$2"; shift 2 ;;
     --skip-gpu-check) skip_gpu=1; shift ;;
-    --min-free-gb) min_free_gb="${2-}"; shift 2 ;;
-    --pip-arg) pip_args+=("${2-}"); shift 2 ;;
+    --min-free-gb) need_value $# "$1"; min_free_gb="$2"; shift 2 ;;
+    --pip-arg) need_value $# "$1"; pip_args+=("$2"); shift 2 ;;
     *) fail usage 2 "unknown argument: $1 (see the header of bootstrap.sh)" ;;
   esac
-done 2>/dev/null
+done
 [ -n "$workspace" ] || fail usage 2 "--workspace DIR is required"
 case "$workspace" in /*) ;; *) fail usage 2 "--workspace must be an absolute path" ;; esac
 case "$model" in
@@ -180,83 +181,11 @@ elif [ "$need_model" = 0 ]; then
 else
   step model "downloading $repo into $hf_home"
   mkdir -p "$(dirname "$model_marker")"
-  HF_HOME="$hf_home" "$venv/bin/python" - "$repo" "$model_marker" <<'PY'
-import os
-import sys
-
-repo, marker = sys.argv[1], sys.argv[2]
-
-
-def out(line):
-    print(line, flush=True)
-
-
-try:
-    from huggingface_hub import snapshot_download
-    from huggingface_hub import errors as hf
-    from huggingface_hub.utils import tqdm as _tqdm
-except ImportError as e:
-    out(f"::error download huggingface_hub is not installed in the venv ({e})")
-    sys.exit(8)
-
-import time
-
-
-class Progress(_tqdm):
-    """Reports as ::progress lines (at most one a second per bar) instead of drawing."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs["disable"] = False
-        kwargs["file"] = open(os.devnull, "w")
-        super().__init__(*args, **kwargs)
-        self._last = 0.0
-
-    def _report(self, force=False):
-        now = time.monotonic()
-        if force or now - self._last >= 1.0:
-            self._last = now
-            total = int(self.total or 0)
-            out(f"::progress {int(self.n)} {total} {self.desc or 'files'}")
-
-    def update(self, n=1):
-        r = super().update(n)
-        self._report()
-        return r
-
-    def close(self):
-        if not self.disable:
-            self._report(force=True)
-        super().close()
-
-
-patterns = ["model_index.json", "scheduler/*", "text_encoder/*", "text_encoder_2/*", "tokenizer/*", "tokenizer_2/*", "transformer/*", "vae/*"]
-try:
-    path = snapshot_download(repo_id=repo, allow_patterns=patterns, tqdm_class=Progress)
-except hf.GatedRepoError:
-    out(f"::error gated {repo} is gated: accept its licence at https://huggingface.co/{repo} with your Hugging Face account, then give the studio a token with read access and prepare the pod again")
-    sys.exit(9)
-except hf.RepositoryNotFoundError:
-    out(f"::error model_missing {repo} was not found on the Hugging Face Hub (or the token cannot see it)")
-    sys.exit(10)
-except hf.HfHubHTTPError as e:
-    status = getattr(getattr(e, "response", None), "status_code", None)
-    if status in (401, 403):
-        out(f"::error gated the Hugging Face Hub refused the token for {repo} (HTTP {status}); check the token and that it has access to the model")
-        sys.exit(9)
-    out(f"::error download {repo}: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
-    sys.exit(8)
-except Exception as e:
-    out(f"::error download {repo}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
-    sys.exit(8)
-if not os.path.isfile(os.path.join(path, "model_index.json")):
-    out(f"::error download {repo}: the download finished without model_index.json")
-    sys.exit(8)
-tmp = marker + ".tmp"
-with open(tmp, "w") as f:
-    f.write(path)
-os.replace(tmp, marker)
-out(f"::step model downloaded to {path}")
-PY
+  [ -f "$here/fetch_model.py" ] || fail download 8 "fetch_model.py is missing beside bootstrap.sh"
+  # The stored token is the studio's: a token from the pod's environment must not shadow it.
+  unset_env=()
+  if [ -f "$hf_home/token" ]; then unset_env=(-u HF_TOKEN -u HUGGING_FACE_HUB_TOKEN); fi
+  env "${unset_env[@]+"${unset_env[@]}"}" HF_HOME="$hf_home" "$venv/bin/python" "$here/fetch_model.py" "$repo" "$model_marker" 2>&1
   status=$?
   [ "$status" = 0 ] || exit "$status"
 fi

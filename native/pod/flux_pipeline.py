@@ -24,12 +24,20 @@ from protocol import Emitter, GenerateRequest, Lora
 FAULT_OOM_MARKER = "__fault_oom__"
 
 
+def first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text.splitlines()[0][:200]}" if text else type(e).__name__
+
+
 class DiffusersBackend(Backend):
     name = "diffusers"
 
-    def __init__(self, model_paths: dict[str, str], device: str = "auto", dtype: str | None = None, cpu_offload: bool = True, debug_emit: Emitter | None = None):
+    def __init__(self, model_paths: dict[str, str], device: str = "auto", dtype: str | None = None, cpu_offload: bool = True, debug_emit: Emitter | None = None, threads: int | None = None):
         import diffusers
         import torch
+
+        if threads:
+            torch.set_num_threads(threads)
 
         self.torch = torch
         self.diffusers = diffusers
@@ -136,6 +144,13 @@ class DiffusersBackend(Backend):
                 return WorkerError("model_missing", f"{model} ({source}) is not in the model cache ({hf_home}) and could not be downloaded. Run Prepare pod to download it.")
             if isinstance(e, (FileNotFoundError, hf.EntryNotFoundError)):
                 return WorkerError("model_missing", f"{model} at {source} is incomplete ({e}). Run Prepare pod again to finish the download.")
+        if kind == "hub" and any(isinstance(e, OSError) for e in chain):
+            # Not (fully) in the cache and the Hub unreachable or failing (connection refused, 5xx, ...).
+            return WorkerError(
+                "model_missing",
+                f"{model} ({source}) is not fully in the model cache ({hf_home}) and could not be downloaded "
+                f"({first_line(chain[-1])}). Run Prepare pod to download it, or check the pod's internet access.",
+            )
         text = " ".join(str(e) for e in chain)
         if "gated" in text.lower() or " 401" in text:
             return gated

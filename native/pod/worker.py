@@ -3,6 +3,7 @@
     <venv>/bin/python -u worker.py --outputs DIR [--model-path flux-dev=FOLDER|HUB_ID]
         [--model-path flux-schnell=...] [--cpu-offload|--no-cpu-offload]
         [--device auto|cuda|cpu] [--dtype bfloat16|float32] [--pipeline diffusers|standin]
+        [--threads N]
 
 Requests arrive as JSON lines on stdin, events leave as JSON lines on stdout (protocol.py).
 Nothing a user typed is ever on the command line. Stdout carries only protocol lines:
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import errno
 import hashlib
 import io
 import json
@@ -34,9 +36,8 @@ import threading
 import time
 import traceback
 from datetime import datetime, timedelta
-from importlib import metadata
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -45,7 +46,6 @@ from protocol import (  # noqa: E402
     CancelRequest,
     Emitter,
     GenerateRequest,
-    Lora,
     PingRequest,
     ProtocolError,
     StatusRequest,
@@ -111,6 +111,15 @@ def write_jpeg(image: Any, outputs: Path, req: GenerateRequest, now: datetime) -
                 break
             except FileExistsError:
                 continue
+            except OSError:
+                # No hard links here (some network volumes): reserve the name with O_EXCL,
+                # then rename the complete file over the empty reservation.
+                try:
+                    os.close(os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+                except FileExistsError:
+                    continue
+                os.replace(tmp, final)
+                break
         else:
             raise WorkerError("internal", f"no free output name in {outputs}")
     finally:
@@ -263,6 +272,8 @@ class Worker:
                 mapped = self.backend.classify(e, req)
             except Exception:
                 pass
+            if mapped is None and isinstance(e, OSError) and e.errno == errno.ENOSPC:
+                mapped = WorkerError("internal", f"The pod's disk is full ({self.outputs}): delete images or models on the pod, or enlarge its volume.")
             if mapped is None and looks_like_oom(e):
                 mapped = WorkerError("oom", oom_message(req, self.cpu_offload, str(e).splitlines()[0][:200] if str(e) else ""))
             self.backend.after_error()
@@ -358,6 +369,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--device", choices=("auto", "cuda", "cpu"), default="auto")
     p.add_argument("--dtype", choices=("bfloat16", "float32"), default=None, help="default: bfloat16 on cuda, float32 on cpu")
     p.add_argument("--pipeline", choices=("diffusers", "standin"), default="diffusers")
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's); 1 suits tiny test models on a shared CPU")
     args = p.parse_args(argv)
     paths = dict(DEFAULT_MODEL_PATHS)
     for item in args.model_path:
@@ -367,13 +379,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         paths[model] = value
     args.model_paths = paths
     return args
-
-
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -397,8 +402,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from flux_pipeline import DiffusersBackend
 
-            backend = DiffusersBackend(args.model_paths, device=args.device, dtype=args.dtype, cpu_offload=args.cpu_offload, debug_emit=emitter if debug else None)
+            backend = DiffusersBackend(args.model_paths, device=args.device, dtype=args.dtype, cpu_offload=args.cpu_offload, debug_emit=emitter if debug else None, threads=args.threads)
         info = backend.info()
+        # What is in effect: offload only applies on a GPU (the stand-in reports the flag as given).
+        offload = bool(getattr(backend, "cpu_offload", args.cpu_offload))
     except Exception as e:  # e.g. torch missing: say so on the protocol, then exit non-zero
         traceback.print_exc(file=sys.stderr)
         emitter.error(None, "internal", f"worker could not start: {type(e).__name__}: {e}")
@@ -407,10 +414,10 @@ def main(argv: list[str] | None = None) -> int:
         pipeline=backend.name,
         pid=os.getpid(),
         outputs=str(outputs),
-        cpu_offload=args.cpu_offload,
+        cpu_offload=offload,
         **info,
     )
-    Worker(backend, emitter, outputs, cpu_offload=args.cpu_offload, debug=debug).serve(sys.stdin.buffer)
+    Worker(backend, emitter, outputs, cpu_offload=offload, debug=debug).serve(sys.stdin.buffer)
     return 0
 
 

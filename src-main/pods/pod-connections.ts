@@ -254,12 +254,16 @@ export class PodConnections {
         if (e.worker === worker) this.setStatus(pod.id, { worker: { state: 'gone', device: null, pipeline: null } });
         this.opts.log.info(`ssh:${pod.name}: ${err.message}`);
       });
+      let timer: NodeJS.Timeout | undefined;
       const ready = await Promise.race([
         worker.ready,
-        sleep(120_000).then(() => {
-          throw new Error(`The worker on ${pod.name} did not report ready within 2 minutes.`);
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`The worker on ${pod.name} did not report ready within 2 minutes.`)), 120_000);
+          timer.unref();
         }),
-      ]).catch((err: Error) => {
+      ])
+        .finally(() => clearTimeout(timer))
+        .catch((err: Error) => {
         void worker.stop(0);
         const hint = /No such file|not found|can't open/i.test(worker.stderrText()) ? ` Is the pod prepared (python at ${podPython(pod)})? Run “Prepare pod”.` : '';
         throw Object.assign(new Error(`The worker did not start on ${pod.name}: ${err.message}${hint}`), { code: 'worker_start' });

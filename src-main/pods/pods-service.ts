@@ -27,6 +27,8 @@ export interface PodsServiceDeps {
   changed(id: string): void;
   /** The Hugging Face token for bootstrap (null: none). */
   hfToken(): string | null;
+  /** Extra bootstrap.sh flags (tests: --skip-gpu-check, an offline --requirements). */
+  bootstrapArgs?: readonly string[];
 }
 
 function sshToStudio(err: unknown): never {
@@ -152,8 +154,8 @@ export class PodsService {
         progress({ step: 0, total: null, message: 'uploading the worker files' });
         const uploaded = await syncPodFiles(host, podFilesDir, ws, { signal });
         log.info(uploaded.length ? `uploaded ${uploaded.join(', ')}` : 'pod files are up to date');
-        const argv = ['bash', `${podDir(ws)}/bootstrap.sh`, '--workspace', ws, '--model', params.model];
-        if (pod.python) argv.push('--python', pod.python);
+        // bootstrap.sh makes <workspace>/.venv (the worker's default python) with the pod's python3.
+        const argv = ['bash', `${podDir(ws)}/bootstrap.sh`, '--workspace', ws, '--model', params.model, ...(this.deps.bootstrapArgs ?? [])];
         let lastError: { code: string; message: string } | null = null;
         let doneSeen = false;
         let buf = '';

@@ -10,6 +10,7 @@ import { useSettings } from '../stores/settings';
 import { notify, reportError } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
 import { EnhanceSection, GenerationDefaultsSection, TokenizerSection } from './settings-generation';
+import { PodsSection } from './settings-pods';
 
 
 function useFlash(): [boolean, () => void] {
@@ -564,6 +565,7 @@ export function SettingsPage(): ReactElement {
     <div className="page page-narrow" data-testid="page-settings">
       <PageHeader title="Settings" description="Where images go, which GPU runs by default, generation defaults, and the keys the studio uses." />
       <GeneralSection info={info} />
+      <PodsSection />
       <GenerationDefaultsSection />
       <EnhanceSection />
       <TokenizerSection canPick={info?.canPickFolders === true} />

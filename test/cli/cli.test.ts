@@ -48,7 +48,7 @@ describe('flux-studio CLI', () => {
     for (const n of names.filter((x) => !groups.has(x.join(' ')))) {
       expect(cli([...n, '--help']).stdout, n.join(' ')).toContain('--data-dir');
     }
-  });
+  }, 240_000); // one CLI process per command, twice: slow on a shared 2-core machine
 
   test('--data-dir and FLUX_STUDIO_DATA_DIR choose the data folder; the flag wins', () => {
     const a = tempDir();

@@ -153,4 +153,24 @@ run('remote generation over SSH (stand-in worker)', () => {
     expect(done.error?.message).toMatch(/\.\./);
     expect(fs.readdirSync(t.studio.settings.get().outputDir, { recursive: true }).length).toBe(before);
   });
+  it('a wrong key is a clear auth error; a changed host key is refused until the new one is trusted', async () => {
+    const wrong = unwrap<PodProfile>(await t.studio.dispatch('pods.save', { name: 'wrong key', host: t.pod.host, port: t.pod.port, user: t.pod.user, keyPath: t.sshd.wrongKeyPath, workspace: t.workspace }));
+    unwrap(await t.studio.dispatch('pods.trust', { id: wrong.id, fingerprint: t.sshd.hostKeyFingerprint() }));
+    const auth = unwrap<PodStatus>(await t.studio.dispatch('pods.connect', { id: wrong.id }));
+    expect(auth.error).toMatchObject({ code: 'auth', message: expect.stringMatching(/refused the key/) });
+
+    await t.studio.podConnections.disconnect(t.pod.id);
+    const fresh = await t.sshd.swapHostKey();
+    const refused = unwrap<PodStatus>(await t.studio.dispatch('pods.connect', { id: t.pod.id }));
+    expect(refused.error?.code).toBe('host_key_changed');
+    expect(refused.error?.message).toContain(fresh);
+    const job = await waitForJob(t.studio, (await submit('not on a changed key')).id);
+    expect(job.state).toBe('failed');
+    expect(job.error?.code).toBe('host_key_changed');
+    const scan = unwrap<{ verdict: string; fingerprint: string }>(await t.studio.dispatch('pods.scanHostKey', { id: t.pod.id }));
+    expect(scan).toMatchObject({ verdict: 'changed', fingerprint: fresh });
+    t.pod = unwrap<PodProfile>(await t.studio.dispatch('pods.trust', { id: t.pod.id, fingerprint: fresh }));
+    const ok = await waitForJob(t.studio, (await submit('on the new key')).id);
+    expect(ok.state, JSON.stringify(ok.error)).toBe('succeeded');
+  });
 });

@@ -1,18 +1,18 @@
 """bootstrap.sh for real: bash, a real venv, real pip, on a temp workspace, no network.
 
 The "pinned requirements" here are one tiny local wheel built in the test (pip installs it
-with --no-index --find-links). The wheel also carries a stand-in `huggingface_hub` module
-(snapshot_download writes a model_index.json and drives the progress class it is given;
-FAKE_HF_MODE=gated|missing raises the real library's error names), so the script's model
-step, its progress lines and its error mapping run without the Hub. What this does not
-test: a real Hub download (network, gated repo, the real snapshot layout), real pip wheels
-for torch, and nvidia-smi on a real GPU (a fake nvidia-smi on PATH prints its CSV).
+with --no-index --find-links). The model step runs a stub fetch_model.py
+beside a copy of bootstrap.sh (the real fetch_model.py is tested against a local Hub
+server in test_fetch_model.py). What this does not test: a real Hub download over the
+internet, real pip wheels for torch, nvidia-smi on a real GPU (a fake nvidia-smi on PATH
+prints its CSV), df on a nearly full disk (--min-free-gb stands in).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import shutil
 import stat
@@ -27,62 +27,44 @@ BOOTSTRAP = POD / "bootstrap.sh"
 TOKEN = "hf_sEcReTtOkEn0123456789abcdef"
 PYTHON = shutil.which("python3")
 
-FAKE_HUB = {
-    "huggingface_hub/__init__.py": '''
-import os, time
-from . import errors
-from .utils import tqdm
+# Stands in for fetch_model.py (tested on its own against a local Hub in test_fetch_model.py):
+# records how bootstrap.sh calls it, answers like the real one.
+STUB_FETCH = r"""
+import json, os, sys
+repo, marker = sys.argv[1], sys.argv[2]
+home = os.environ["HF_HOME"]
+with open(os.path.join(home, "fetch-calls.log"), "a") as f:
+    f.write(json.dumps({"repo": repo, "marker": marker, "hf_token_env": "HF_TOKEN" in os.environ, "token_file": os.path.exists(os.path.join(home, "token"))}) + "\n")
+mode = os.environ.get("FAKE_HF_MODE", "")
+if mode == "gated":
+    print(f"::error gated {repo} is gated"); sys.exit(9)
+if mode == "missing":
+    print(f"::error model_missing {repo} was not found"); sys.exit(10)
+snap = os.path.join(home, "hub", "models--" + repo.replace("/", "--"), "snapshots", "0123abcd")
+os.makedirs(snap, exist_ok=True)
+open(os.path.join(snap, "model_index.json"), "w").write("{}")
+print(f"::progress 5 10 downloading {repo}")
+print(f"::progress 10 10 downloading {repo}")
+os.makedirs(os.path.dirname(marker), exist_ok=True)
+open(marker, "w").write(snap)
+print(f"::step model downloaded to {snap}")
+"""
 
-def snapshot_download(repo_id, allow_patterns=None, tqdm_class=None, **kwargs):
-    mode = os.environ.get("FAKE_HF_MODE", "")
-    if mode == "gated":
-        raise errors.GatedRepoError("401 gated")
-    if mode == "missing":
-        raise errors.RepositoryNotFoundError("404")
-    home = os.environ["HF_HOME"]
-    token = open(os.path.join(home, "token")).read() if os.path.exists(os.path.join(home, "token")) else ""
-    snap = os.path.join(home, "hub", "models--" + repo_id.replace("/", "--"), "snapshots", "0123abcd")
-    os.makedirs(snap, exist_ok=True)
-    files = ["model_index.json", "transformer/config.json", "vae/config.json"]
-    bar = (tqdm_class or tqdm)(total=len(files), desc="Fetching files")
-    for name in files:
-        path = os.path.join(snap, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write("{}")
-        time.sleep(0.01)
-        bar.update(1)
-    bar.close()
-    with open(os.path.join(home, "fake-hub-calls.log"), "a") as f:
-        f.write(repo_id + " patterns=" + ",".join(allow_patterns or []) + " token_seen=" + str(len(token) > 0) + "\\n")
-    return snap
-''',
-    "huggingface_hub/errors.py": '''
-class HfHubHTTPError(OSError):
-    response = None
-class RepositoryNotFoundError(HfHubHTTPError):
-    pass
-class GatedRepoError(RepositoryNotFoundError):
-    pass
-''',
-    "huggingface_hub/utils.py": '''
-class tqdm:
-    def __init__(self, *args, total=None, desc=None, disable=False, file=None, **kwargs):
-        self.total, self.desc, self.disable, self.n = total, desc, disable, 0
-    def update(self, n=1):
-        self.n += n
-    def close(self):
-        pass
-''',
-    "fluxstudio_tinydep/__init__.py": "VERSION = '1.0'\n",
-}
+
+@pytest.fixture(scope="module")
+def pod_dir(tmp_path_factory) -> Path:
+    """bootstrap.sh as uploaded, with the stub fetch_model.py beside it."""
+    folder = tmp_path_factory.mktemp("pod")
+    shutil.copy(POD / "bootstrap.sh", folder / "bootstrap.sh")
+    (folder / "fetch_model.py").write_text(STUB_FETCH)
+    return folder
 
 
 def build_wheel(folder: Path) -> Path:
     """A pure-Python wheel written by hand (no setuptools, no network)."""
     name, version = "fluxstudio_tinydep", "1.0"
     dist = f"{name}-{version}.dist-info"
-    files = {k: v.encode() for k, v in FAKE_HUB.items()}
+    files = {"fluxstudio_tinydep/__init__.py": b"VERSION = '1.0'\n"}
     files[f"{dist}/METADATA"] = f"Metadata-Version: 2.1\nName: fluxstudio-tinydep\nVersion: {version}\n".encode()
     files[f"{dist}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: flux-studio-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     record = []
@@ -123,7 +105,7 @@ def requirements(tmp_path: Path, extra: str = "") -> Path:
     return req
 
 
-def run(args: list[str], stdin: str, wheels: Path, fake_bin: Path | None = None, env: dict | None = None, timeout: float = 300):
+def run(args: list[str], stdin: str, wheels: Path, fake_bin: Path | None = None, env: dict | None = None, timeout: float = 300, pod: Path | None = None):
     path = os.environ["PATH"]
     full_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "HF_", "VIRTUAL_ENV"))},
@@ -132,7 +114,8 @@ def run(args: list[str], stdin: str, wheels: Path, fake_bin: Path | None = None,
         "PIP_FIND_LINKS": str(wheels),
         **(env or {}),
     }
-    r = subprocess.run(["bash", str(BOOTSTRAP), *args], input=stdin.encode(), capture_output=True, env=full_env, timeout=timeout)
+    script = (pod / "bootstrap.sh") if pod else BOOTSTRAP
+    r = subprocess.run(["bash", str(script), *args], input=stdin.encode(), capture_output=True, env=full_env, timeout=timeout)
     out = r.stdout.decode("utf-8", "replace")
     err = r.stderr.decode("utf-8", "replace")
     assert TOKEN not in out and TOKEN not in err, "the token leaked into the output"
@@ -195,26 +178,27 @@ def test_first_run_installs_and_the_second_is_a_no_op(prepared, wheels):
     assert token.read_text() == TOKEN and stat.S_IMODE(token.stat().st_mode) == 0o600
 
 
-def test_model_download_reports_progress_and_is_skipped_once_complete(prepared, wheels, fake_bin):
+def test_model_download_reports_progress_and_is_skipped_once_complete(prepared, wheels, fake_bin, pod_dir):
     ws, req = prepared["ws"], prepared["req"]
-    rc, out, err = run(base_args(ws, req, "flux-schnell"), TOKEN + "\n", wheels, fake_bin)
+    env = {"HF_TOKEN": "hf_fromThePodEnvironment"}  # must not shadow the studio's stored token
+    rc, out, err = run(base_args(ws, req, "flux-schnell"), TOKEN + "\n", wheels, fake_bin, env=env, pod=pod_dir)
     assert rc == 0, out + err
     lines = steps(out)
     assert f"::step model downloading black-forest-labs/FLUX.1-schnell into {ws}/.cache" in lines
-    progress = [l for l in lines if l.startswith("::progress ")]
-    assert progress and progress[-1] == "::progress 3 3 Fetching files"
+    assert [l for l in lines if l.startswith("::progress ")][-1] == "::progress 10 10 downloading black-forest-labs/FLUX.1-schnell"
     assert lines[-1] == "::done"
-    calls = (ws / ".cache" / "fake-hub-calls.log").read_text().splitlines()
-    assert calls == ["black-forest-labs/FLUX.1-schnell patterns=model_index.json,scheduler/*,text_encoder/*,text_encoder_2/*,tokenizer/*,tokenizer_2/*,transformer/*,vae/* token_seen=True"]
-    rc, out2, _ = run(base_args(ws, req, "flux-schnell"), "", wheels, fake_bin)
+    marker = ws / ".cache" / "flux-studio-models" / "flux-schnell.complete"
+    calls = [json.loads(l) for l in (ws / ".cache" / "fetch-calls.log").read_text().splitlines()]
+    assert calls == [{"repo": "black-forest-labs/FLUX.1-schnell", "marker": str(marker), "hf_token_env": False, "token_file": True}]
+    rc, out2, _ = run(base_args(ws, req, "flux-schnell"), "", wheels, fake_bin, pod=pod_dir)
     assert rc == 0 and "::step model black-forest-labs/FLUX.1-schnell already downloaded" in steps(out2)
-    assert len((ws / ".cache" / "fake-hub-calls.log").read_text().splitlines()) == 1
+    assert len((ws / ".cache" / "fetch-calls.log").read_text().splitlines()) == 1
 
 
 @pytest.mark.parametrize("mode, code, status", [("gated", "gated", 9), ("missing", "model_missing", 10)])
-def test_download_errors_have_codes(prepared, wheels, fake_bin, mode, code, status):
+def test_download_errors_have_codes(prepared, wheels, fake_bin, pod_dir, mode, code, status):
     ws = prepared["ws"]
-    rc, out, _ = run(base_args(ws, prepared["req"], "flux-dev"), "", wheels, fake_bin, env={"FAKE_HF_MODE": mode})
+    rc, out, _ = run(base_args(ws, prepared["req"], "flux-dev"), "", wheels, fake_bin, env={"FAKE_HF_MODE": mode}, pod=pod_dir)
     assert rc == status
     assert steps(out)[-1].startswith(f"::error {code} ")
     assert "black-forest-labs/FLUX.1-dev" in steps(out)[-1]
@@ -225,6 +209,10 @@ def test_checks_fail_with_codes_and_exit_status(prepared, wheels, fake_bin):
     ws, req = prepared["ws"], prepared["req"]
     rc, out, _ = run(["--model", "none"], "", wheels, fake_bin)
     assert rc == 2 and steps(out) == ["::error usage --workspace DIR is required"]
+    rc, out, _ = run(["--model", "none", "--workspace"], "", wheels, fake_bin, timeout=30)
+    assert rc == 2 and steps(out) == ["::error usage --workspace needs a value"]
+    rc, out, _ = run([*base_args(ws, req), "--pip-arg"], "", wheels, fake_bin, timeout=30)
+    assert rc == 2 and steps(out) == ["::error usage --pip-arg needs a value"]
     rc, out, _ = run(base_args(ws, req, "sdxl"), "", wheels, fake_bin)
     assert rc == 2 and "--model must be" in out
     rc, out, _ = run(base_args(ws, req), "", wheels, fake_bin, env={"FAKE_SMI_FAIL": "1"})

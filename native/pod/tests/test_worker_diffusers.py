@@ -22,6 +22,7 @@ pytest.importorskip("diffusers")
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from fake_hub import FakeHub, hub  # noqa: E402, F401 - hub is a fixture
 from worker_harness import WorkerProcess, generate, jpeg_comment, tiny_flux_dir  # noqa: E402
 
 NAME = re.compile(r"^flux_\d{8}_\d{6}_(\d+)\.jpg$")
@@ -47,6 +48,7 @@ def worker(tiny, outputs):
             "--model-path", f"flux-schnell={tiny['flux-schnell']}",
             "--device", "cpu",
             "--dtype", "float32",
+            "--threads", "1",
         ],
         env={"FLUX_STUDIO_WORKER_DEBUG": "1", "FLUX_STUDIO_TEST_HOOKS": "1"},
     )
@@ -74,6 +76,7 @@ def test_ready_comes_first_and_names_the_runtime(worker):
     assert r["protocol"] == 1 and r["pipeline"] == "diffusers" and r["device"] == "cpu"
     assert r["torch"].startswith("2.") and r["diffusers"]
     assert r["dtype"] == "float32"
+    assert r["cpu_offload"] is False  # asked for (the default), but offload only applies on a GPU
 
 
 def test_generate_writes_a_jpeg_of_the_requested_size_with_one_progress_event_per_step(worker, outputs):
@@ -233,18 +236,32 @@ def test_closing_stdin_finishes_the_running_image_then_exits_0(worker, outputs):
     assert {"size", "cancelled"} <= {j["id"] if j["event"] == "done" else j["code"] for j in journal}
 
 
-def test_a_missing_model_folder_is_model_missing(tmp_path):
-    w = WorkerProcess(["--outputs", str(tmp_path / "out"), "--model-path", f"flux-dev={tmp_path / 'no-such-model'}", "--device", "cpu"])
+def test_a_missing_model_folder_is_model_missing_and_hub_errors_are_mapped(tmp_path, hub):
+    """Second worker: flux-dev is a folder that is not there; flux-schnell a hub id served by
+    a local Hub (HF_ENDPOINT) that answers gated, then not found, then fails (400)."""
+    env = {k: "" for k in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")}
+    env.update({"HF_HOME": str(tmp_path / "hf"), "HF_ENDPOINT": hub, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_XET": "1"})
+    w = WorkerProcess(
+        ["--outputs", str(tmp_path / "out"), "--model-path", f"flux-dev={tmp_path / 'no-such-model'}",
+         "--model-path", "flux-schnell=black-forest-labs/FLUX.1-schnell", "--device", "cpu"],
+        env=env,
+    )
     try:
         w.next(lambda e: e["event"] == "ready", timeout=120)
         w.send(generate("mm"))
         final, events = w.until_final("mm")
         assert final["code"] == "model_missing" and "no-such-model" in final["message"]
         assert not any(e["event"] == "loading" for e in events)
+        for mode, code, needle in [("gated", "gated", "Accept the model's licence"), ("missing", "model_missing", "not found on the Hugging Face Hub"), ("down", "model_missing", "could not be downloaded")]:
+            FakeHub.mode = mode
+            rid = f"hub-{mode}"
+            w.send(generate(rid, model="flux-schnell", guidance=0.0))
+            final, events = w.until_final(rid, timeout=120)
+            assert (final["code"], [e["event"] for e in events][0]) == (code, "loading"), final
+            assert needle in final["message"] and "black-forest-labs/FLUX.1-schnell" in final["message"]
         w.send({"id": "st", "type": "status"})
         assert w.next(lambda e: e.get("id") == "st")["model"] is None
         assert w.close() == 0
     finally:
         w.kill()
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.jpg"))
-

@@ -28,7 +28,9 @@ def tiny_flux_dir() -> Path:
 
 class WorkerProcess:
     def __init__(self, args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None):
-        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        # One torch thread: on a shared CPU machine OpenMP threads spinning against other
+        # processes make the tiny pipeline 10-30x slower (production runs on a GPU).
+        full_env = {"OMP_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-u", str(WORKER), *args],
             stdin=subprocess.PIPE,
