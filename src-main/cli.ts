@@ -11,9 +11,11 @@ import { registerGalleryCommand } from './gallery/gallery-command';
 import { registerMetadataCommand } from './metadata/metadata-command';
 import { registerGenerateCommand } from './presets/generate-command';
 import { registerLocalCommands } from './local/local-command';
+import { registerPodsCommand } from './pods/pods-command';
 import { registerEnhanceCommand } from './prompt/enhance-command';
 import { registerTokensCommand } from './prompt/tokens-command';
 import { startServer } from './serve';
+import { registerTrainingCommand } from './training/training-command';
 
 export function buildProgram(): Command {
   const program = new Command('flux-studio')
@@ -167,6 +169,8 @@ export function buildProgram(): Command {
   registerLocalCommands(program);
   // `dataset import|check|list`; the tagging module adds `dataset tag` to the returned command.
   registerDatasetTagCommand(registerDatasetCommand(program));
+  registerTrainingCommand(program);
+  registerPodsCommand(program);
   // Every leaf command takes --data-dir and --verbose, even one that opens no studio.
   const leaves = (cmd: Command): Command[] => (cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves));
   for (const leaf of program.commands.flatMap(leaves)) if (!leaf.options.some((o) => o.long === '--data-dir')) common(leaf);

@@ -26,9 +26,22 @@ import { GalleryService } from './gallery/gallery-service';
 import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
 import { LocalService } from './local/local-service';
+import { LocalRuntime } from './local/local-runtime';
 import { defaultWorkerPath, type WorkerSpawner } from './local/worker-client';
 import { DatasetService } from './datasets/dataset-service';
 import { TaggingService } from './datasets/tagging/tagging-service';
+import { TrainingService } from './training/training-service';
+import { TrainingRepo } from './training/training-repo';
+import { loadTrainingCatalog } from './training/config';
+import { combineTargets, folderDatasets, localTargets, type DatasetSource, type TrainingTargets } from './training/targets';
+import { podTargets } from './training/pod-targets';
+import { PodRepo } from './pods/pod-repo';
+import { PodConnections, passphraseSecret, type ReconnectPolicy } from './pods/pod-connections';
+import { PodsService } from './pods/pods-service';
+import { RuntimeRegistry } from './runtimes/runtime-registry';
+import { RemoteRuntime } from './runtimes/remote/remote-runtime';
+import { GenerationService } from './generation/generation-service';
+import type { SftpTuning } from './hosts/ssh-host';
 
 export interface StudioOptions {
   dataDir: string;
@@ -55,6 +68,26 @@ export interface StudioOptions {
   localWorkerPath?: string;
   /** How to start it (default: child_process.fork; the desktop app uses a utility process). */
   localWorkerSpawner?: WorkerSpawner;
+  /** Training wiring: where runs can go (default: this computer per Settings) and which datasets exist (default: <dataDir>/datasets/*). */
+  training?: {
+    targets?: (ctx: { settings: SettingsService; dataDir: string }) => TrainingTargets;
+    datasets?: DatasetSource;
+    pollMs?: number;
+    stopGraceMs?: number;
+    /** Where pods install ai-toolkit from (default: github.com/ostris/ai-toolkit at the pinned commit). */
+    aiToolkit?: { repo: string; commit: string };
+  };
+  /** Remote pods: test and benchmark knobs (worker env/flags, reconnect backoff, SFTP tuning). */
+  pods?: {
+    workerEnv?: Readonly<Record<string, string>>;
+    workerArgs?: readonly string[];
+    reconnect?: Partial<ReconnectPolicy>;
+    sftp?: Partial<SftpTuning>;
+    /** Electron builds: BoringSSL has no chacha20-poly1305. */
+    noChacha?: boolean;
+    recoverTimeoutMs?: number;
+    bootstrapArgs?: readonly string[];
+  };
 }
 
 export interface Studio {
@@ -81,6 +114,12 @@ export interface Studio {
   readonly local: LocalService;
   readonly datasets: DatasetService;
   readonly tagging: TaggingService;
+  readonly training: TrainingService;
+  readonly pods: PodsService;
+  readonly podConnections: PodConnections;
+  /** Generation runtimes: remote registers here; the local one calls `studio.runtimes.register(runtime)`. */
+  readonly runtimes: RuntimeRegistry;
+  readonly generation: GenerationService;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   mediaRoots(): MediaRoots;
@@ -174,7 +213,6 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     log: log.child('tagging'),
   });
   jobs.register(tagging.executor());
-  for (const executor of opts.executors ?? []) jobs.register(executor);
 
   const local = new LocalService({
     settings,
@@ -182,6 +220,71 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     spawn: opts.localWorkerSpawner,
     log: log.child('local'),
     changed: (status) => events.emit('local.status', status),
+  });
+
+  const podRepo = new PodRepo(db, (id) => secrets.getNamed(passphraseSecret(id)) !== null);
+  const podFilesDir = path.join(opts.resourcesDir, 'native', 'pod');
+  const podConnections = new PodConnections({
+    repo: podRepo,
+    secrets,
+    log: log.child('pods'),
+    podFilesDir,
+    onStatus: (status) => events.emit('pods.status', status),
+    workerEnv: opts.pods?.workerEnv,
+    workerArgs: opts.pods?.workerArgs,
+    reconnect: opts.pods?.reconnect,
+    sftp: opts.pods?.sftp,
+    noChacha: opts.pods?.noChacha,
+  });
+  const pods = new PodsService({
+    repo: podRepo,
+    connections: podConnections,
+    secrets,
+    jobs,
+    log: log.child('pods'),
+    changed: (id) => events.emit('pods.changed', { id }),
+    hfToken: () => secrets.get('huggingface'),
+    bootstrapArgs: opts.pods?.bootstrapArgs,
+  });
+  jobs.register(pods.prepareExecutor(podFilesDir));
+  const runtimes = new RuntimeRegistry();
+  runtimes.register(
+    new RemoteRuntime({
+      pod: (id) => podRepo.require(id),
+      connections: podConnections,
+      tmpDir: path.join(dataDir, 'tmp', 'remote'),
+      deleteAfterFetch: () => settings.get().deleteFromPodAfterFetch,
+      log: log.child('remote'),
+      recoverTimeoutMs: opts.pods?.recoverTimeoutMs,
+    }),
+  );
+  runtimes.register(new LocalRuntime(local));
+  const generation = new GenerationService({
+    jobs,
+    presets,
+    settings,
+    gallery,
+    runtimes,
+    pod: (id) => podRepo.require(id),
+    platform,
+    version: opts.version,
+    log: log.child('generation'),
+  });
+  jobs.register(generation.executor());
+  for (const executor of opts.executors ?? []) jobs.register(executor);
+
+  const training = new TrainingService({
+    repo: new TrainingRepo(db),
+    dataDir,
+    catalog: loadTrainingCatalog(configsDir),
+    targets:
+      opts.training?.targets?.({ settings, dataDir }) ??
+      combineTargets(localTargets(() => settings.get(), dataDir), podTargets(pods, podConnections, opts.training?.aiToolkit)),
+    datasets: opts.training?.datasets ?? folderDatasets(dataDir),
+    emit: (run) => events.emit('training.updated', run),
+    log: log.child('training'),
+    pollMs: opts.training?.pollMs,
+    stopGraceMs: opts.training?.stopGraceMs,
   });
 
   const mediaRoots = (): MediaRoots => ({
@@ -215,6 +318,11 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     local,
     datasets,
     tagging,
+    training,
+    pods,
+    podConnections,
+    runtimes,
+    generation,
     mediaRoots,
     isStudioPath(p: string): boolean {
       const roots = [dataDir, settings.get().outputDir, ...Object.values(gallery.sourceFolders())];
@@ -226,8 +334,10 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     },
     async close(): Promise<void> {
       gallery.stopWatching();
+      await training.close();
       await jobs.close();
       await local.close();
+      await podConnections.closeAll();
       await gallery.close();
       db.close();
     },
@@ -237,6 +347,11 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   Object.assign(studio, { handlers, dispatch: createDispatch(handlers, log.child('api')) });
 
   await jobs.reconcile();
+  await training.reconcile();
+  // A pod link came back: follow its runs again (runs that could not be reattached at start-up).
+  events.subscribe((name, payload) => {
+    if (name === 'pods.status' && (payload as { state?: string }).state === 'connected') void training.reattach(`pod:${(payload as { id: string }).id}`);
+  });
   if (opts.watchGallery ?? platform.transport === 'electron') gallery.start();
   log.debug(`studio ready; data dir ${dataDir}`);
   return studio;

@@ -17,6 +17,16 @@ import { datasetCalls, datasetEvents } from './contract/datasets';
 
 export * from './contract/shapes';
 export * from './contract/local';
+import { trainingCalls, trainingEvents } from './contract/training';
+
+export * from './contract/shapes';
+export * from './contract/training';
+import { podCalls, podEvents } from './contract/pods';
+import { generationCalls } from './contract/generation';
+
+export * from './contract/shapes';
+export * from './contract/pods';
+export * from './contract/generation';
 // ---------- calls ----------
 
 
@@ -265,6 +275,9 @@ export const calls = {
     response: z.array(LogLine),
   }),
   ...localCalls,
+  ...trainingCalls,
+  ...podCalls,
+  ...generationCalls,
 } as const;
 
 // ---------- events ----------
@@ -284,6 +297,8 @@ export const events = {
   'settings.changed': Settings,
   ...localEvents,
   ...datasetEvents,
+  ...trainingEvents,
+  ...podEvents,
 } as const;
 
 export type Calls = typeof calls;

@@ -67,7 +67,14 @@ class PingRequest:
     id: str
 
 
-Request = GenerateRequest | CancelRequest | PingRequest
+@dataclass(frozen=True)
+class StatusRequest:
+    """Answered at once (even while a generation runs) with a `status` event."""
+
+    id: str
+
+
+Request = GenerateRequest | CancelRequest | PingRequest | StatusRequest
 
 
 def _field(obj: dict[str, Any], name: str, kind: type | tuple[type, ...], rid: str | None) -> Any:
@@ -79,6 +86,12 @@ def _field(obj: dict[str, Any], name: str, kind: type | tuple[type, ...], rid: s
         raise ProtocolError("bad_request", f"{name}: expected a number, got a boolean", rid)
     if not isinstance(value, kind):
         raise ProtocolError("bad_request", f"{name}: expected {getattr(kind, '__name__', kind)}", rid)
+    if isinstance(value, str):
+        # JSON can carry lone surrogates ("\ud800"); they are not text and no tokenizer takes them.
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ProtocolError("bad_request", f"{name}: contains an unpaired UTF-16 surrogate", rid) from None
     return value
 
 
@@ -110,6 +123,8 @@ def parse_request(line: str | bytes) -> Request:
     kind = obj.get("type")
     if kind == "ping":
         return PingRequest(id=rid)
+    if kind == "status":
+        return StatusRequest(id=rid)
     if kind == "cancel":
         return CancelRequest(id=rid, target=_field(obj, "target", str, rid))
     if kind != "generate":
@@ -143,6 +158,8 @@ def parse_request(line: str | bytes) -> Request:
         if not isinstance(item, dict):
             raise ProtocolError("bad_request", f"loras[{i}]: expected an object", rid)
         path = _field(item, "path", str, rid)
+        if not path or "\x00" in path:
+            raise ProtocolError("bad_request", f"loras[{i}].path: must be a non-empty path without NUL", rid)
         scale = float(_field(item, "scale", (int, float), rid))
         _in_range(f"loras[{i}].scale", scale, -4.0, 4.0, rid)
         loras.append(Lora(path=path, scale=scale))
@@ -177,6 +194,7 @@ class Emitter:
     def __init__(self, stream: IO[str]):
         self._stream = stream
         self._lock = threading.Lock()
+        self.broken = False
 
     def emit(self, event: str, request_id: str | None = None, **fields: Any) -> None:
         payload: dict[str, Any] = {"event": event}
@@ -185,8 +203,15 @@ class Emitter:
         payload.update(fields)
         line = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         with self._lock:
-            self._stream.write(line + "\n")
-            self._stream.flush()
+            if self.broken:
+                return
+            try:
+                self._stream.write(line + "\n")
+                self._stream.flush()
+            except (OSError, ValueError):
+                # The reader went away (SSH link lost): keep working so that the image being
+                # made still lands on disk; the studio finds it after it reconnects.
+                self.broken = True
 
     def ready(self, **fields: Any) -> None:
         self.emit("ready", protocol=PROTOCOL_VERSION, **fields)

@@ -8,6 +8,9 @@ import type { Handlers } from './handlers-type';
 import { localHandlers } from '../local/local-handlers';
 import { taggingHandlers } from '../datasets/tagging/tagging-handlers';
 import { datasetHandlers } from '../datasets/dataset-handlers';
+import { trainingHandlers } from '../training/training-handlers';
+import { podHandlers } from '../pods/pods-handlers';
+import { generationHandlers } from '../generation/generation-handlers';
 
 export function createHandlers(studio: Studio) {
   const { settings, secrets, jobs, platform, logs, info, presets, templates, tokens, enhance, gallery } = studio;
@@ -76,5 +79,8 @@ export function createHandlers(studio: Studio) {
     'metadata.read': (req) => gallery.readMetadata(req),
     'logs.recent': ({ limit }) => logs.recentLines(limit ?? 200),
     ...localHandlers(studio),
+    ...trainingHandlers(studio),
+    ...podHandlers(studio),
+    ...generationHandlers(studio),
   } satisfies Handlers;
 }

@@ -153,6 +153,79 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    name: 'pods',
+    up(db) {
+      db.exec(`
+        CREATE TABLE pods (
+          id                 TEXT PRIMARY KEY,
+          name               TEXT NOT NULL,
+          host               TEXT NOT NULL,
+          port               INTEGER NOT NULL,
+          user               TEXT NOT NULL,
+          key_path           TEXT,
+          connect_timeout_s  INTEGER NOT NULL,
+          workspace          TEXT NOT NULL,
+          python             TEXT,
+          pipeline           TEXT NOT NULL,
+          model_paths_json   TEXT NOT NULL,
+          host_key_fp        TEXT,
+          host_key_type      TEXT,
+          host_key_pinned_at TEXT,
+          created_at         TEXT NOT NULL,
+          updated_at         TEXT NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX pods_name ON pods(name COLLATE NOCASE);
+      `);
+    },
+  },
+  {
+    version: 6,
+    name: 'training runs',
+    up(db) {
+      db.exec(`
+        CREATE TABLE training_runs (
+          id                   TEXT PRIMARY KEY,
+          dataset              TEXT NOT NULL,
+          model                TEXT NOT NULL,
+          target               TEXT NOT NULL,
+          host_label           TEXT NOT NULL,
+          training_folder      TEXT NOT NULL,
+          config_json          TEXT NOT NULL,
+          yaml                 TEXT NOT NULL,
+          state                TEXT NOT NULL CHECK (state IN ('preparing','running','stopping','completed','stopped','failed','lost')),
+          step                 INTEGER NOT NULL DEFAULT 0,
+          total                INTEGER NOT NULL DEFAULT 0,
+          loss                 REAL,
+          lr                   REAL,
+          seconds_per_step     REAL,
+          message              TEXT,
+          pid                  INTEGER,
+          log_offset           INTEGER NOT NULL DEFAULT 0,
+          outcome              TEXT,
+          oom_count            INTEGER NOT NULL DEFAULT 0,
+          stop_requested       INTEGER NOT NULL DEFAULT 0,
+          expected_resume_step INTEGER,
+          resumed_from_step    INTEGER,
+          resume_note          TEXT,
+          error_code           TEXT,
+          error_message        TEXT,
+          created_at           TEXT NOT NULL,
+          started_at           TEXT,
+          finished_at          TEXT,
+          updated_at           TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX training_runs_state ON training_runs(state);
+        CREATE TABLE training_points (
+          run_id TEXT NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+          step   INTEGER NOT NULL,
+          loss   REAL NOT NULL,
+          PRIMARY KEY (run_id, step)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 7,
     name: 'datasets',
     up(db) {
       db.exec(`

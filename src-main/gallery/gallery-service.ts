@@ -185,6 +185,16 @@ export class GalleryService {
 
   // ---------- images ----------
 
+  /** Index one file just written into the output folder (a finished generation); its image id, or null. */
+  async indexFile(file: string): Promise<string | null> {
+    const abs = path.resolve(file);
+    const source = this.repo.sources().find((s) => s.kind === 'output' && inside(s.path, abs));
+    if (!source) return null;
+    await this.locked(() => scanSource(source, this.scanDeps(this.deps.log.child('index')), { skipDirs: this.nestedSources(source) }, [abs]));
+    const row = this.repo.byPath(abs);
+    return row ? String(row.id) : null;
+  }
+
   search(q: GallerySearch): { items: GalleryImage[]; total: number; offset: number } {
     const { rows, total, offset } = this.repo.search(q);
     const sources = new Map(this.repo.sources().map((s) => [s.id, s]));

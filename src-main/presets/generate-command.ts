@@ -5,7 +5,9 @@
 // prints the fully resolved request as JSON. Running it on a GPU is the runtimes' job.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MAX_SEED, MODEL_IDS, type GenerationDraft, type ModelId } from '../../src-preload/contract';
-import { CliError, common, withStudio, type Common } from '../commands/cli-kit';
+import { CliError, callOrThrow, common, withStudio, type Common } from '../commands/cli-kit';
+import { followJob } from '../pods/pods-command';
+import type { Studio } from '../studio';
 
 interface GenerateOptions extends Common {
   fast?: boolean;
@@ -28,6 +30,24 @@ interface GenerateOptions extends Common {
   cpuOffload?: boolean;
   enhanceAi?: boolean;
   dryRun?: boolean;
+  pod?: string;
+  quiet?: boolean;
+}
+
+/**
+ * Where the image is made: `--pod NAME` (the remote runtime), or the only pod there is. The
+ * local runtime's flag (`--local`) plugs in here: return { runtime: 'local', podId: undefined }.
+ */
+export function runtimeTarget(studio: Studio, o: GenerateOptions): { runtime: 'remote' | 'local'; podId?: string } {
+  if (o.pod) return { runtime: 'remote', podId: studio.pods.find(o.pod).id };
+  const pods = studio.pods.list();
+  if (pods.length === 1 && pods[0]) return { runtime: 'remote', podId: pods[0].id };
+  throw new CliError(
+    pods.length === 0
+      ? 'No GPU runtime is connected: add a pod (`flux-studio pods add NAME --from-ssh "ssh root@IP -p PORT -i KEY"`), or use --dry-run to print the resolved request.'
+      : `Choose a pod with --pod NAME (${pods.map((p) => p.name).join(', ')}).`,
+    pods.length === 0 ? 1 : 2,
+  );
 }
 
 /** Which flag to blame when the resolver names a field. */
@@ -113,7 +133,9 @@ export function registerGenerateCommand(program: Command): void {
     .option('--cpu-offload', 'offload model parts to CPU RAM on the pod (default)')
     .option('--no-cpu-offload', 'keep the whole model on the GPU (faster; needs more VRAM)')
     .option('--enhance-ai', 'expand the prompt with Claude first (trimmed to CLIP’s 75 tokens)')
-    .option('--dry-run', 'print the fully resolved request as JSON and stop');
+    .option('--dry-run', 'print the fully resolved request as JSON and stop')
+    .option('--pod <name>', 'generate on this pod (default: the only pod there is)')
+    .option('--quiet', 'no progress on stderr');
   common(cmd).action((prompt: string, opts: GenerateOptions) =>
     withStudio(opts, async (studio) => {
       if (prompt.trim() === '') throw new CliError('PROMPT: must not be empty', 2);
@@ -138,10 +160,19 @@ export function registerGenerateCommand(program: Command): void {
         process.stdout.write(JSON.stringify(request, null, 2) + '\n');
         return;
       }
-      throw new CliError(
-        'No GPU runtime is connected in this version yet: remote pods and local ONNX models arrive in the next releases. ' +
-          'Use --dry-run to print the resolved request.',
-      );
+      const target = runtimeTarget(studio, opts);
+      const job = await callOrThrow(studio, 'generation.submit', {
+        // The seed drawn above, so the one printed is the one used.
+        draft: { ...draftFromOptions(finalPrompt, opts), seed: (resolved.data as { seed: number }).seed },
+        runtime: target.runtime,
+        ...(target.podId ? { podId: target.podId } : {}),
+        ...(enhancedFrom !== undefined ? { enhancedFrom } : {}),
+      });
+      const seed = (job.params as { generation?: { seed?: number } }).generation?.seed;
+      if (!opts.quiet) process.stderr.write(`${job.title} (seed ${seed ?? '?'})\n`);
+      const done = await followJob(studio, job.id, Boolean(opts.quiet));
+      if (done.state !== 'succeeded') throw new CliError(`generation ${done.state}: ${done.error?.message ?? ''}`);
+      process.stdout.write(`${(done.result as { path: string }).path}\n`);
     }),
   );
 }

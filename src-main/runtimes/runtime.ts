@@ -18,6 +18,8 @@ export interface RuntimeRequest {
   jobId: string;
   generation: ResolvedGeneration;
   loras: readonly RuntimeLora[];
+  /** The pod profile id (remote runtime only). */
+  podId?: string | null;
 }
 
 export interface RuntimeProgress {
@@ -48,6 +50,8 @@ export interface RuntimeOutput {
   /** The image's path on the pod (remote only), for "delete from pod" and logs. */
   remotePath?: string | null;
   sigmas?: number[] | null;
+  /** True when the link dropped mid-run and the finished image was fetched after reconnecting. */
+  recovered?: boolean;
 }
 
 export interface GenerationRuntime {

@@ -10,6 +10,12 @@ export const SECRET_INFO: Record<SecretName, { label: string; envVar: string }> 
   runpod: { label: 'RunPod API key (pod start/stop)', envVar: 'RUNPOD_API_KEY' },
 };
 
+/** Derived secret names: `<kind>.<id>.<what>`, never one of the named secrets. */
+const NAMED = /^[a-z]+\.[A-Za-z0-9_-]{1,64}\.[a-z]+$/;
+function checkNamed(name: string): void {
+  if (!NAMED.test(name)) throw new Error(`bad secret name ${name}`);
+}
+
 export class SecretsService {
   constructor(
     private readonly store: SecretStore,
@@ -49,6 +55,29 @@ export class SecretsService {
   clear(name: SecretName): SecretsOverview {
     this.store.delete(name);
     return this.overview();
+  }
+
+  // ---------- per-object secrets (e.g. "pod.<id>.passphrase"): store only, never in the overview ----------
+
+  /** A secret under a derived name, for main-side code only. */
+  getNamed(name: string): string | null {
+    checkNamed(name);
+    return this.store.get(name);
+  }
+
+  setNamed(name: string, value: string): void {
+    checkNamed(name);
+    try {
+      this.store.set(name, value);
+    } catch (err) {
+      if (err instanceof SecretStoreUnavailableError) throw new StudioError('unavailable', err.message);
+      throw err;
+    }
+  }
+
+  clearNamed(name: string): void {
+    checkNamed(name);
+    this.store.delete(name);
   }
 
   /** Every secret value in effect (env and stored), for the log redactor. */

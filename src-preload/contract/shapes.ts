@@ -222,6 +222,13 @@ export const Settings = z.object({
   localThreads: z.number().int().min(0).max(256),
   /** Seconds without local work before the inference process ends and frees the model (0: never). */
   localIdleSeconds: z.number().int().min(0).max(86_400),
+  /** Local training: an ai-toolkit checkout (with run.py) and the Python that runs it; null: train on pods only. */
+  trainingToolkitDir: AbsolutePath.nullable(),
+  trainingPython: AbsolutePath.nullable(),
+  /** A second folder each generated image is also copied to (by date), as the original workflow did; null: none. */
+  secondOutputDir: AbsolutePath.nullable(),
+  /** Delete each image from the pod once it is safely home. */
+  deleteFromPodAfterFetch: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -1,11 +1,11 @@
-import { useEffect, useState, type ReactElement } from 'react';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { ChipIcon, CloudIcon, GalleryIcon, InfoIcon } from '../components/icons';
 import { Kbd, PageHeader } from '../components/controls';
 import { buildDraftRequest, effectiveChoices, useDraft } from '../stores/draft';
 import { usePresets } from '../stores/presets';
 import { useSettings } from '../stores/settings';
 import { hrefFor } from '../stores/router';
-import { notify } from '../stores/toasts';
+import { notify, reportError } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
 import { EnhancePanel } from './generate/EnhancePanel';
 import { useImageDrop } from './generate/ImageDrop';
@@ -14,6 +14,9 @@ import { PresetsPanel, type ResolveState } from './generate/PresetsPanel';
 import { PromptEditor } from './generate/PromptEditor';
 import { StylePicker } from './generate/StylePicker';
 import { LocalStatusChip } from './generate/local-status';
+import { GenerationView, RuntimePicker, useRuntimeTarget } from './generate/RuntimePicker';
+import { useJobs } from '../stores/jobs';
+import { usePods } from '../stores/pods';
 
 const NOT_YET = 'Generation is not connected yet: connecting a RunPod pod or a local model comes in the next update.';
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -65,6 +68,23 @@ export function GeneratePage(): ReactElement {
   const requestKey = request.ok ? JSON.stringify(request.draft) : null;
   const { resolve: resolved, pending } = useResolve(presets ? requestKey : null);
   const resolve: ResolveState = request.ok ? resolved : { state: 'error', key: '', field: request.field, message: request.message };
+  // A pod (or the local runtime) makes Generate live; with none the page says so, as before.
+  const target = useRuntimeTarget(runtime);
+  const hasRuntime = usePods((s) => s.pods.length > 0 || s.runtimes.some((r) => r.id === 'local' && r.available));
+  const [jobId, setJobId] = useState<string | null>(null);
+  const submitRef = useRef<() => void>(generate);
+  const submit = (): void => {
+    if (!hasRuntime) return generate();
+    if (!target.ready) return notify(target.reason ?? NOT_YET, 'info');
+    if (!request.ok) return notify(request.message, 'info');
+    studio.generation.submit({ draft: request.draft, runtime: target.runtime, ...(target.podId ? { podId: target.podId } : {}) }).then((job) => {
+      useJobs.getState().merge(job);
+      setJobId(job.id);
+    }, reportError);
+  };
+  useEffect(() => {
+    submitRef.current = submit;
+  });
 
   // The presets carry the Settings overrides: read them again when those change.
   const overridesKey = JSON.stringify(settings?.presetOverrides ?? null);
@@ -78,7 +98,7 @@ export function GeneratePage(): ReactElement {
       if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey) || e.defaultPrevented) return;
       if (e.target instanceof Element && e.target.closest('dialog')) return;
       e.preventDefault();
-      generate();
+      submitRef.current();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -91,6 +111,7 @@ export function GeneratePage(): ReactElement {
         title="Generate"
         description="Write a prompt, pick a runtime and make an image with FLUX. Finished images land in the Gallery. Drop an image here to load its parameters."
       />
+      {hasRuntime ? null : (
       <div className="callout" id="generate-not-connected" data-testid="generate-not-connected">
         <InfoIcon size={18} />
         <div>
@@ -102,10 +123,11 @@ export function GeneratePage(): ReactElement {
           </p>
         </div>
       </div>
+      )}
       <div className="generate-grid">
         <div className="generate-left">
           <section className="card generate-compose" aria-labelledby="prompt-label">
-            <PromptEditor model={eff.model} onGenerate={generate} />
+            <PromptEditor model={eff.model} onGenerate={submit} />
             <StylePicker />
             <EnhancePanel />
           </section>
@@ -140,13 +162,13 @@ export function GeneratePage(): ReactElement {
               <p className="muted">Loading presets…</p>
             )}
             <div className="compose-meta">
-              <div className="runtime-pill" data-testid="generate-runtime">
+              {hasRuntime ? <RuntimePicker target={target} /> : <div className="runtime-pill" data-testid="generate-runtime">
                 {runtime === 'remote' ? <CloudIcon /> : <ChipIcon />}
                 <span>
                   Runs on <strong>{runtime === 'remote' ? 'a remote pod' : 'this machine'}</strong>
                 </span>
                 <span className="muted">· default from Settings</span>
-              </div>
+              </div>}
               {runtime === 'local' ? <LocalStatusChip /> : null}
               <div className="generate-action">
                 <span className="shortcut-hint" aria-hidden="true">
@@ -156,11 +178,11 @@ export function GeneratePage(): ReactElement {
                 <button
                   type="button"
                   className="btn btn-primary"
-                  disabled
-                  title={NOT_YET}
-                  aria-describedby="generate-not-connected"
+                  disabled={!hasRuntime || !target.ready}
+                  title={hasRuntime ? (target.reason ?? 'Generate') : NOT_YET}
+                  aria-describedby={hasRuntime ? undefined : 'generate-not-connected'}
                   aria-keyshortcuts="Control+Enter Meta+Enter"
-                  onClick={generate}
+                  onClick={submit}
                   data-testid="generate-submit"
                 >
                   Generate
@@ -170,7 +192,8 @@ export function GeneratePage(): ReactElement {
           </section>
         </div>
         <section className="card generate-preview" aria-label="Preview">
-          <div className="preview-frame">
+          {jobId ? <GenerationView jobId={jobId} /> : null}
+          <div className="preview-frame" hidden={jobId !== null}>
             <div
               className={resolve.state === 'ok' && resolve.resolved.height > resolve.resolved.width ? 'aspect-box is-tall' : 'aspect-box'}
               style={resolve.state === 'ok' ? { aspectRatio: `${resolve.resolved.width} / ${resolve.resolved.height}` } : undefined}

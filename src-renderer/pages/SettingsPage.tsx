@@ -11,6 +11,7 @@ import { notify, reportError } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
 import { EnhanceSection, GenerationDefaultsSection, SettingInput, TokenizerSection } from './settings-generation';
 import { ModelsSection } from './settings-models';
+import { PodsSection } from './settings-pods';
 
 
 function useFlash(): [boolean, () => void] {
@@ -485,6 +486,7 @@ export function SettingsPage(): ReactElement {
     <div className="page page-narrow" data-testid="page-settings">
       <PageHeader title="Settings" description="Where images go, which GPU runs by default, generation defaults, and the keys the studio uses." />
       <GeneralSection info={info} />
+      <PodsSection />
       <GenerationDefaultsSection />
       <EnhanceSection />
       <TokenizerSection canPick={info?.canPickFolders === true} />

@@ -1,43 +1,95 @@
-import type { ReactElement } from 'react';
-import { EmptyState, PageHeader } from '../components/controls';
-import { ArrowRightIcon, TrainIcon } from '../components/icons';
+import { useEffect, useState, type ReactElement } from 'react';
+import { EmptyState, PageHeader, ProgressBar } from '../components/controls';
+import { ArrowRightIcon, PlusIcon, TrainIcon } from '../components/icons';
 import { navigate } from '../stores/router';
-
-const WHY = 'There are no datasets yet — create one on the Datasets page first.';
+import { clearHandoff, handedOverDataset } from './train/handoff';
+import { RunDetail, RunStateBadge } from './train/RunDetail';
+import { formatEta, useTraining, wireTrainingEvents } from './train/store';
+import { Wizard } from './train/Wizard';
 
 export function TrainPage(): ReactElement {
+  const { runs, loaded, options, detail, selected } = useTraining();
+  const [handoff] = useState(() => handedOverDataset());
+  const [wizard, setWizard] = useState<boolean>(handoff !== null);
+
+  useEffect(() => {
+    wireTrainingEvents();
+    const s = useTraining.getState();
+    void s.load();
+    void s.loadOptions();
+    if (handoff) clearHandoff();
+  }, [handoff]);
+
+  const noDatasets = options !== null && options.datasets.length === 0;
+  const showWizard = options !== null && !noDatasets && (wizard || (loaded && runs.length === 0));
+
   return (
     <div className="page" data-testid="page-train">
       <PageHeader
         title="Train"
-        description="Train a FLUX LoRA with ai-toolkit on your pod: pick a dataset, a trigger word and a template."
-      />
-      <EmptyState
-        icon={<TrainIcon size={28} />}
-        title="Pick a dataset to train on"
-        testId="train-empty"
+        description="Train a LoRA with ai-toolkit on your pod (or this computer): pick a dataset, a model and a preset; watch loss, samples and checkpoints arrive."
         actions={
-          <button type="button" className="btn btn-primary" onClick={() => navigate('datasets')}>
-            Go to Datasets <ArrowRightIcon />
-          </button>
+          !showWizard && !noDatasets ? (
+            <button type="button" className="btn btn-primary" data-testid="train-new" onClick={() => setWizard(true)}>
+              <PlusIcon /> New training
+            </button>
+          ) : null
         }
-      >
-        <p>
-          A training run needs a dataset: a folder of images with captions. You don’t have one yet, so there is nothing to pick.
-          Once you do, choose it here, set a trigger word and start the run; checkpoints and sample images appear as it trains.
-        </p>
-        <div className="inline-field">
-          <label className="field-label" htmlFor="train-dataset">
-            Dataset
-          </label>
-          <select id="train-dataset" className="select" disabled title={WHY} aria-describedby="train-dataset-why" data-testid="train-dataset">
-            <option>No datasets yet</option>
-          </select>
-          <span id="train-dataset-why" className="field-hint">
-            {WHY}
-          </span>
+      />
+      {noDatasets && runs.length === 0 ? (
+        <EmptyState
+          icon={<TrainIcon size={28} />}
+          title="Pick a dataset to train on"
+          testId="train-empty"
+          actions={
+            <button type="button" className="btn btn-primary" onClick={() => navigate('datasets')}>
+              Go to Datasets <ArrowRightIcon />
+            </button>
+          }
+        >
+          <p>A training run needs a dataset: a folder of images with captions. Create one on the Datasets page, then come back here.</p>
+        </EmptyState>
+      ) : null}
+      {showWizard && options ? (
+        <Wizard
+          options={options}
+          dataset={handoff}
+          onClose={() => setWizard(false)}
+          onStarted={(id) => {
+            setWizard(false);
+            useTraining.getState().select(id);
+          }}
+        />
+      ) : null}
+      {runs.length > 0 ? (
+        <div style={{ display: 'grid', gridTemplateColumns: 'minmax(220px, 300px) 1fr', gap: 16, alignItems: 'start', marginTop: 16 }}>
+          <ul aria-label="Training runs" data-testid="train-runs" style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: 8 }}>
+            {runs.map((r) => (
+              <li key={r.id}>
+                <button
+                  type="button"
+                  className="card"
+                  aria-current={r.id === selected ? 'true' : undefined}
+                  data-testid="train-run"
+                  data-run={r.id}
+                  onClick={() => useTraining.getState().select(r.id)}
+                  style={{ width: '100%', textAlign: 'left', padding: 10, display: 'grid', gap: 6, outline: r.id === selected ? '2px solid var(--accent, #6b8afd)' : undefined }}
+                >
+                  <span style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
+                    <strong className="mono">{r.name}</strong>
+                    <RunStateBadge state={r.state} />
+                  </span>
+                  <ProgressBar fraction={r.total > 0 ? r.step / r.total : null} label={`${r.name} progress`} tone={r.state === 'failed' ? 'danger' : r.state === 'completed' ? 'success' : 'accent'} />
+                  <span className="muted mono" style={{ fontSize: 12 }}>
+                    {r.step}/{r.total} · ETA {formatEta(r.etaSeconds)}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          {detail && detail.run.id === selected ? <RunDetail detail={detail} /> : <div className="muted">Select a run.</div>}
         </div>
-      </EmptyState>
+      ) : null}
     </div>
   );
 }

@@ -118,3 +118,34 @@ def test_emitter_refuses_nan():
 
 def test_output_filename_matches_the_shell_workflow():
     assert output_filename(datetime(2026, 11, 22, 9, 5, 7), 42) == "flux_20261122_090507_42.jpg"
+
+
+def test_status_request():
+    from protocol import StatusRequest
+
+    assert parse_request('{"id":"s","type":"status"}') == StatusRequest(id="s")
+
+
+@pytest.mark.parametrize(
+    "changes, needle",
+    [
+        ({"prompt": "a \ud800 b"}, "prompt: contains an unpaired UTF-16 surrogate"),
+        ({"loras": [{"path": "", "scale": 1}]}, "loras[0].path"),
+        ({"loras": [{"path": "/x\x00.safetensors", "scale": 1}]}, "loras[0].path"),
+    ],
+)
+def test_text_that_no_tokenizer_or_filesystem_takes_is_refused(changes, needle):
+    with pytest.raises(ProtocolError) as info:
+        parse_request(line(**changes))
+    assert needle in info.value.message
+
+
+def test_an_emitter_whose_reader_went_away_keeps_quiet():
+    class Gone(io.StringIO):
+        def write(self, s):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    em = Emitter(Gone())
+    em.progress("r", 1, 2, 0.1)  # no exception: the worker goes on making the image
+    em.done("r", path="/x.jpg")
+    assert em.broken

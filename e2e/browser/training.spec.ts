@@ -1,0 +1,93 @@
+// The Train page against the real `flux-studio serve`: Settings point local training at the
+// stand-in ai-toolkit (native/fixtures/ai-toolkit-standin/run.py, real Python, real time);
+// the Datasets handoff opens the wizard, the YAML is edited and re-validated, the run starts,
+// progress, the loss chart and samples arrive live, then stop, resume (confirmed step), done.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { test, expect, SCREENSHOT_DIR, type Served } from './serve-fixture';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const JPEG = Buffer.from(
+  '/9j/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozv/wAARCABAAEADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAP/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFgEBAQEAAAAAAAAAAAAAAAAAAAUG/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AiA0iaAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA//9k=',
+  'base64',
+);
+
+async function api<T>(page: Page, served: Served, call: string, body: unknown = {}): Promise<T> {
+  const res = await page.request.post(`${served.origin}/api/call/${call}`, { headers: { Authorization: `Bearer ${served.token}` }, data: body });
+  const env = (await res.json()) as { ok: boolean; data: T; error?: unknown };
+  expect(env.ok, `${call}: ${JSON.stringify(env.error)}`).toBe(true);
+  return env.data;
+}
+
+test('train a LoRA from the wizard: edit + validate YAML, live progress and samples, stop, resume, complete', async ({ page, served, pageErrors }) => {
+  test.setTimeout(180_000);
+  const ds = path.join(served.dataDir, 'datasets', 'faces');
+  fs.mkdirSync(ds, { recursive: true });
+  for (let i = 0; i < 6; i++) {
+    fs.writeFileSync(path.join(ds, `img_${i}.jpg`), JPEG);
+    fs.writeFileSync(path.join(ds, `img_${i}.txt`), `[trigger] photo ${i}`);
+  }
+  const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  await api(page, served, 'settings.update', { trainingToolkitDir: path.join(ROOT, 'native', 'fixtures', 'ai-toolkit-standin'), trainingPython: python });
+
+  // The Datasets page hands a dataset over by URL.
+  await page.goto(`${served.openUrl}#/train?dataset=faces`);
+  await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
+  const wizard = page.getByTestId('train-wizard');
+  await expect(wizard).toBeVisible();
+  await expect(page.getByTestId('train-dataset')).toHaveValue('faces');
+  await expect(page.getByTestId('train-target')).toHaveValue('local');
+  await page.getByTestId('train-next').click(); // → model (FLUX.1-dev is the default)
+  await expect(page.getByTestId('train-model-flux-dev').locator('input')).toBeChecked();
+  await page.getByTestId('train-next').click(); // → preset
+  await page.getByTestId('train-steps').fill('40');
+  await page.getByTestId('train-next').click(); // → trigger & samples
+  await expect(page.getByTestId('train-prompts')).toHaveValue(/\[trigger\]/);
+  await page.getByTestId('train-trigger').fill('p3r5on');
+  await page.getByTestId('train-sample-every').fill('10');
+  await page.getByTestId('train-save-every').fill('5');
+  await page.getByTestId('train-next').click(); // → name
+  await expect(page.getByTestId('train-name')).toHaveValue('faces_flux_dev');
+  await page.getByTestId('train-next').click(); // → review
+  const yamlBox = page.getByTestId('train-yaml');
+  await expect(yamlBox).toHaveValue(/trigger_word: p3r5on/);
+  await expect(yamlBox).toHaveValue(/network:\n\s+type: lora/);
+  const yaml = await yamlBox.inputValue();
+
+  // An invalid edit is caught with the field's path; fixing it clears the error.
+  await yamlBox.fill(yaml.replace('optimizer: adamw8bit', 'optimizer: sgd'));
+  await expect(page.getByTestId('train-yaml-errors')).toContainText('config.process[0].train.optimizer');
+  await expect(page.getByTestId('train-start')).toBeDisabled();
+  // Slow the stand-in down so there is time to watch (a test hook ai-toolkit ignores).
+  await yamlBox.fill(`${yaml}flux_studio_test:\n  step_seconds: 0.3\n`);
+  await expect(page.getByTestId('train-yaml-errors')).toHaveCount(0);
+  await page.getByTestId('train-start').click();
+
+  const detail = page.getByTestId('run-detail');
+  await expect(detail).toHaveAttribute('data-run', 'faces_flux_dev');
+  await expect(detail.getByTestId('run-state')).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
+  await expect(detail.getByTestId('run-step')).toHaveText(/step (1[2-9]|[2-3]\d)\/40/, { timeout: 30_000 });
+  await expect(detail.getByTestId('sample-image').first()).toBeVisible();
+  expect(Number(await detail.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(5);
+  await expect(detail.getByTestId('run-eta')).not.toHaveText('ETA —');
+  await expect(page.getByTestId('train-run').first()).toContainText('faces_flux_dev');
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'train-running.png') });
+
+  await detail.getByTestId('run-stop').click();
+  await expect(detail.getByTestId('run-state')).toHaveAttribute('data-state', 'stopped', { timeout: 30_000 });
+  await expect(detail.getByTestId('run-log')).toContainText('Job stopped');
+  const stoppedAt = Number(/step (\d+)\//.exec((await detail.getByTestId('run-step').textContent()) ?? '')?.[1]);
+  await expect(detail.getByTestId('checkpoint').first()).toBeVisible();
+
+  await detail.getByTestId('run-resume').click();
+  await expect(detail.getByTestId('run-resumed')).toHaveText(`Resumed from step ${Math.floor(stoppedAt / 5) * 5} (confirmed by ai-toolkit).`, { timeout: 30_000 });
+  await expect(detail.getByTestId('run-state')).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
+  await expect(detail.getByTestId('checkpoints')).toContainText('faces_flux_dev.safetensors');
+  await expect(detail.getByTestId('samples-row').first()).toHaveAttribute('data-step', '40');
+  await expect(detail.getByTestId('run-resume-note')).toHaveCount(0);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'train-completed.png') });
+  expect(pageErrors).toEqual([]);
+});

@@ -1,0 +1,210 @@
+// THE generation job, shared by both runtimes: kind 'generation', one serial lane per runtime
+// target ("remote:<podId>" / "local"). Submitting resolves the draft with the presets service
+// (so the seed is drawn and recorded in the job row); running hands the resolved request to
+// the runtime, saves the image with its parameters into the output folder by date (and the
+// optional second folder), indexes it in the gallery and opens it when the user asked.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { ResolvedGeneration, Runtime, type ImageParameters, type Job } from '../../src-preload/contract';
+import type { GenerationResult, GenerationSubmit } from '../../src-preload/contract/generation';
+import type { PodProfile } from '../../src-preload/contract/pods';
+import { StudioError } from '../api/studio-error';
+import type { GalleryService } from '../gallery/gallery-service';
+import type { JobExecutor, JobService } from '../jobs/job-service';
+import type { Logger } from '../logging/logger';
+import { saveImage } from '../metadata/embed';
+import { emptyParameters } from '../metadata/params';
+import type { Platform } from '../platform/platform';
+import type { PresetsService } from '../presets/presets-service';
+import type { RuntimeRegistry } from '../runtimes/runtime-registry';
+import type { SettingsService } from '../settings/settings-service';
+
+export const GENERATION_KIND = 'generation';
+
+export const GenerationParams = z.object({
+  runtime: Runtime,
+  podId: z.string().nullable(),
+  podName: z.string().nullable(),
+  generation: ResolvedGeneration,
+  loras: z.array(z.object({ name: z.string(), path: z.string(), scale: z.number() })),
+  enhancedFrom: z.string().nullable(),
+});
+export type GenerationParams = z.infer<typeof GenerationParams>;
+
+export interface GenerationDeps {
+  jobs: JobService;
+  presets: PresetsService;
+  settings: SettingsService;
+  gallery: GalleryService;
+  runtimes: RuntimeRegistry;
+  pod(id: string): PodProfile;
+  platform: Platform;
+  version: string;
+  log: Logger;
+}
+
+export function laneFor(runtime: Runtime, podId: string | null): string {
+  return runtime === 'remote' ? `remote:${podId ?? ''}` : 'local';
+}
+
+function short(text: string, n = 48): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}
+
+function eta(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
+/** Copies into <dir>/<YYYY-MM-DD>/<name> through a temp name; never overwrites (name_2…). */
+function copyInto(file: string, dir: string): string {
+  const day = path.basename(path.dirname(file));
+  const target = path.join(dir, day);
+  fs.mkdirSync(target, { recursive: true });
+  const ext = path.extname(file);
+  const stem = path.basename(file, ext);
+  const tmp = path.join(target, `.${stem}.${randomBytes(4).toString('hex')}.partial`);
+  fs.copyFileSync(file, tmp);
+  try {
+    for (let n = 1; n < 10_000; n++) {
+      const out = path.join(target, n === 1 ? `${stem}${ext}` : `${stem}_${n}${ext}`);
+      try {
+        fs.linkSync(tmp, out);
+        return out;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        if (!fs.existsSync(out)) {
+          fs.renameSync(tmp, out);
+          return out;
+        }
+      }
+    }
+    throw new Error(`no free name in ${target}`);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+export class GenerationService {
+  constructor(private readonly deps: GenerationDeps) {}
+
+  submit(req: GenerationSubmit): Job {
+    const { runtimes } = this.deps;
+    if (!runtimes.has(req.runtime)) runtimes.get(req.runtime); // throws the clear "not available" error
+    let pod: PodProfile | null = null;
+    if (req.runtime === 'remote') {
+      if (!req.podId) throw new StudioError('invalid_input', 'generation.submit: podId: choose a pod for the remote runtime', 'podId');
+      pod = this.deps.pod(req.podId);
+    }
+    const generation = this.deps.presets.resolve(req.draft);
+    if (generation.prompt.trim() === '') throw new StudioError('invalid_input', 'generation.submit: prompt: must not be empty', 'prompt');
+    const params: GenerationParams = {
+      runtime: req.runtime,
+      podId: pod?.id ?? null,
+      podName: pod?.name ?? null,
+      generation,
+      loras: (req.loras ?? []).map((l) => ({ name: l.name, path: l.path, scale: l.scale })),
+      enhancedFrom: req.enhancedFrom ?? null,
+    };
+    return this.deps.jobs.submit(GENERATION_KIND, params);
+  }
+
+  executor(): JobExecutor<GenerationParams> {
+    return {
+      kind: GENERATION_KIND,
+      params: GenerationParams,
+      lane: (p) => laneFor(p.runtime, p.podId),
+      title: (p) => `Generate “${short(p.generation.prompt)}” · ${p.generation.width}×${p.generation.height} · ${p.generation.steps} steps · ${p.runtime === 'remote' ? (p.podName ?? 'pod') : 'local GPU'}`,
+      run: async ({ job, params, signal, progress, setRemoteRef }) => {
+        const { settings, gallery, platform } = this.deps;
+        const runtime = this.deps.runtimes.get(params.runtime);
+        const g = params.generation;
+        const t0 = performance.now();
+        let firstStepAt: number | null = null;
+        let firstStep = 0;
+        if (params.podId) setRemoteRef(`ssh:${params.podName ?? params.podId}`, { podId: params.podId, requestId: job.id });
+        progress({ step: 0, total: g.steps, message: 'queued on the runtime' });
+        const out = await runtime.generate(
+          { jobId: job.id, generation: g, loras: params.loras, podId: params.podId },
+          {
+            signal,
+            progress: (p) => {
+              let message = p.message ?? null;
+              if (p.step > 0 && p.step < p.total && message === 'denoising') {
+                const now = performance.now();
+                if (firstStepAt === null) {
+                  firstStepAt = now;
+                  firstStep = p.step;
+                } else if (p.step > firstStep) {
+                  const perStep = (now - firstStepAt) / (p.step - firstStep);
+                  message = `step ${p.step}/${p.total} · ETA ${eta(perStep * (p.total - p.step))}`;
+                }
+                if (message === 'denoising') message = `step ${p.step}/${p.total}`;
+              }
+              progress({ step: p.step, total: p.total, message });
+            },
+          },
+        );
+        if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+        progress({ step: g.steps, total: g.steps, message: 'saving' });
+        const s = settings.get();
+        const imageParams: ImageParameters = {
+          ...emptyParameters(),
+          prompt: g.prompt,
+          enhancedFrom: params.enhancedFrom,
+          model: out.model,
+          seed: out.seed,
+          steps: g.steps,
+          guidance: g.guidance,
+          width: g.width,
+          height: g.height,
+          jpegQuality: g.jpegQuality,
+          loras: params.loras.map((l) => ({ name: l.name, scale: l.scale })),
+          runtime: params.runtime,
+          pod: out.pod,
+          loadSeconds: out.loadSeconds,
+          genSeconds: out.generationSeconds,
+          source: 'studio',
+        };
+        const saved = saveImage({ outputDir: s.outputDir, bytes: out.bytes, params: imageParams, seed: out.seed, embed: s.embedMetadata, version: this.deps.version, sigmas: out.sigmas ?? null });
+        let secondPath: string | null = null;
+        if (s.secondOutputDir) {
+          try {
+            secondPath = copyInto(saved.path, s.secondOutputDir);
+          } catch (err) {
+            this.deps.log.warn(`could not copy ${saved.path} to the second folder ${s.secondOutputDir}: ${(err as Error).message}`);
+          }
+        }
+        let imageId: string | null = null;
+        try {
+          imageId = await gallery.indexFile(saved.path);
+        } catch (err) {
+          this.deps.log.warn(`could not index ${saved.path}: ${(err as Error).message}`);
+        }
+        if (s.openAfterGenerate && platform.openPath) void platform.openPath(saved.path).catch(() => false);
+        const result: GenerationResult = {
+          path: saved.path,
+          secondPath,
+          imageId,
+          seed: out.seed,
+          width: g.width,
+          height: g.height,
+          bytes: fs.statSync(saved.path).size,
+          runtime: params.runtime,
+          pod: out.pod,
+          device: out.device,
+          remotePath: out.remotePath ?? null,
+          loadSeconds: out.loadSeconds,
+          generationSeconds: out.generationSeconds,
+          totalSeconds: Math.round(performance.now() - t0) / 1000,
+          recovered: out.recovered ?? false,
+        };
+        this.deps.log.info(`saved ${saved.path} (seed ${out.seed}${out.recovered ? ', recovered after a lost connection' : ''})`);
+        return result;
+      },
+    };
+  }
+}

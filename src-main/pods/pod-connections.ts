@@ -1,0 +1,322 @@
+// One SSH connection per pod, shared by everything that talks to it (status, preparation,
+// the warm worker, transfers). Connects on demand with the pod's pinned host key; keepalive
+// is on; a dropped link is reported as a status change and queued work reconnects with
+// backoff (1 s doubling to 30 s) while the failure is transient (refused, timeout, lost).
+// Errors that need the user (auth, key, host key) fail at once with their message.
+import path from 'node:path';
+import type { PodProfile, PodStatus } from '../../src-preload/contract/pods';
+import { isSshError, SshError } from '../hosts/ssh-errors';
+import { pinnedPolicy, SshHost, type HostKeyInfo, type SftpTuning } from '../hosts/ssh-host';
+import type { Logger } from '../logging/logger';
+import type { SecretsService } from '../secrets/secrets-service';
+import { WorkerClient } from '../runtimes/remote/worker-client';
+import { podDir, syncPodFiles } from './pod-files';
+import { podPython, type PodRepo } from './pod-repo';
+
+export const passphraseSecret = (podId: string) => `pod.${podId}.passphrase`;
+
+export interface ReconnectPolicy {
+  /** First wait (ms), doubled each attempt up to maxDelayMs. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Give up after this long in total (ms). */
+  giveUpAfterMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 1000, maxDelayMs: 30_000, giveUpAfterMs: 5 * 60_000 };
+
+export interface PodConnectionsOptions {
+  repo: PodRepo;
+  secrets: SecretsService;
+  log: Logger;
+  /** native/pod on this machine. */
+  podFilesDir: string;
+  onStatus(status: PodStatus): void;
+  reconnect?: Partial<ReconnectPolicy>;
+  /** Extra environment for the worker (tests: FLUX_STUDIO_STANDIN_STEP_MS). */
+  workerEnv?: Readonly<Record<string, string>>;
+  /** Extra worker flags (tests: --device cpu --dtype float32). */
+  workerArgs?: readonly string[];
+  sftp?: Partial<SftpTuning>;
+  noChacha?: boolean;
+}
+
+interface Entry {
+  host: SshHost | null;
+  connecting: Promise<SshHost> | null;
+  worker: WorkerClient | null;
+  workerKey: string | null;
+  workerStarting: Promise<WorkerClient> | null;
+  status: PodStatus;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
+      return;
+    }
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class PodConnections {
+  private readonly entries = new Map<string, Entry>();
+  private readonly reconnect: ReconnectPolicy;
+  private closed = false;
+
+  constructor(private readonly opts: PodConnectionsOptions) {
+    this.reconnect = { ...DEFAULT_RECONNECT, ...opts.reconnect };
+  }
+
+  private entry(id: string): Entry {
+    let e = this.entries.get(id);
+    if (!e) {
+      e = {
+        host: null,
+        connecting: null,
+        worker: null,
+        workerKey: null,
+        workerStarting: null,
+        status: { id, state: 'disconnected', error: null, gpus: [], gpuNote: null, worker: { state: 'none', device: null, pipeline: null }, updatedAt: new Date().toISOString() },
+      };
+      this.entries.set(id, e);
+    }
+    return e;
+  }
+
+  private setStatus(id: string, patch: Partial<PodStatus>): PodStatus {
+    const e = this.entry(id);
+    e.status = { ...e.status, ...patch, updatedAt: new Date().toISOString() };
+    this.opts.onStatus(e.status);
+    return e.status;
+  }
+
+  status(id: string): PodStatus {
+    return this.entry(id).status;
+  }
+
+  allStatus(ids: readonly string[]): PodStatus[] {
+    return ids.map((id) => this.status(id));
+  }
+
+  private connectOptions(pod: PodProfile) {
+    return {
+      host: pod.host,
+      port: pod.port,
+      username: pod.user,
+      privateKeyPath: pod.keyPath,
+      passphrase: this.opts.secrets.getNamed(passphraseSecret(pod.id)),
+      readyTimeoutMs: pod.connectTimeoutSec * 1000,
+      label: `ssh:${pod.name}`,
+      sftp: this.opts.sftp,
+      noChacha: this.opts.noChacha,
+    };
+  }
+
+  /** The host key the pod presents now, without authenticating. */
+  async scanHostKey(pod: PodProfile): Promise<HostKeyInfo> {
+    let seen: HostKeyInfo | null = null;
+    try {
+      const host = await SshHost.connect({
+        ...this.connectOptions(pod),
+        hostKeyPolicy: (key) => {
+          seen = key;
+          return 'unknown';
+        },
+      });
+      await host.close();
+    } catch (err) {
+      if (seen) return seen;
+      throw err;
+    }
+    if (seen) return seen;
+    throw new SshError('protocol', `${pod.host}:${pod.port} presented no host key.`);
+  }
+
+  /** The live connection, connecting once if needed (no retries). */
+  async host(pod: PodProfile): Promise<SshHost> {
+    if (this.closed) throw new SshError('closed', 'The studio is shutting down.');
+    const e = this.entry(pod.id);
+    if (e.host && !e.host.closed) return e.host;
+    if (e.connecting) return e.connecting;
+    this.setStatus(pod.id, { state: e.status.state === 'reconnecting' ? 'reconnecting' : 'connecting' });
+    const attempt = SshHost.connect({ ...this.connectOptions(pod), hostKeyPolicy: pinnedPolicy(pod.hostKey?.fingerprint ?? null) }).then(
+      (host) => {
+        e.host = host;
+        e.connecting = null;
+        this.setStatus(pod.id, { state: 'connected', error: null });
+        host.onClose((why) => {
+          if (e.host !== host) return;
+          e.host = null;
+          this.opts.log.warn(`${host.label}: ${why.message}`);
+          this.setStatus(pod.id, { state: why.code === 'lost' ? 'error' : 'disconnected', error: why.code === 'lost' ? { code: 'lost', message: why.message } : null, worker: { state: 'none', device: null, pipeline: null } });
+        });
+        return host;
+      },
+      (err: unknown) => {
+        e.connecting = null;
+        const se = isSshError(err) ? err : new SshError('protocol', String((err as Error)?.message ?? err));
+        this.setStatus(pod.id, { state: 'error', error: { code: se.code, message: se.message } });
+        throw se;
+      },
+    );
+    e.connecting = attempt;
+    return attempt;
+  }
+
+  /**
+   * The connection, retrying transient failures with backoff (for queued work). `onWait`
+   * hears each failure and the delay before the next try.
+   */
+  async hostWithRetry(pod: PodProfile, signal?: AbortSignal, onWait?: (err: SshError, delayMs: number, attempt: number) => void): Promise<SshHost> {
+    const started = Date.now();
+    let delay = this.reconnect.initialDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+      try {
+        return await this.host(pod);
+      } catch (err) {
+        if (!isSshError(err) || !err.transient || this.closed) throw err;
+        if (Date.now() - started + delay > this.reconnect.giveUpAfterMs) {
+          throw new SshError(err.code, `${err.message} (gave up reconnecting after ${Math.round((Date.now() - started) / 1000)} s)`);
+        }
+        this.setStatus(pod.id, { state: 'reconnecting', error: { code: err.code, message: err.message } });
+        onWait?.(err, delay, attempt);
+        this.opts.log.info(`ssh:${pod.name}: ${err.message} — retrying in ${Math.round(delay / 100) / 10} s (attempt ${attempt})`);
+        await sleep(delay, signal);
+        delay = Math.min(this.reconnect.maxDelayMs, delay * 2);
+      }
+    }
+  }
+
+  /** Connects (if needed) and reads GPU name and VRAM with nvidia-smi. */
+  async refresh(pod: PodProfile): Promise<PodStatus> {
+    let host: SshHost;
+    try {
+      host = await this.host(pod);
+    } catch {
+      return this.status(pod.id);
+    }
+    const r = await host
+      .exec(['nvidia-smi', '--query-gpu=name,memory.used,memory.total', '--format=csv,noheader,nounits'], { timeoutMs: 15_000 })
+      .catch((err: Error) => ({ code: null, stdout: '', stderr: err.message }));
+    if (r.code === 0) {
+      const gpus = parseNvidiaSmi(r.stdout);
+      return this.setStatus(pod.id, { gpus, gpuNote: gpus.length === 0 ? 'nvidia-smi lists no GPU' : null });
+    }
+    const missing = r.code === 127 || /not found/i.test(r.stderr);
+    return this.setStatus(pod.id, { gpus: [], gpuNote: missing ? 'no NVIDIA GPU (nvidia-smi not found on the pod)' : `nvidia-smi failed: ${r.stderr.trim().slice(0, 200) || `exit ${r.code}`}` });
+  }
+
+  /**
+   * The warm worker for this pod, started (after syncing the pod files) when there is none,
+   * or restarted when its launch flags differ (e.g. CPU offload changed).
+   */
+  async worker(pod: PodProfile, want: { cpuOffload: boolean }, host: SshHost): Promise<WorkerClient> {
+    const e = this.entry(pod.id);
+    const args: string[] = [want.cpuOffload ? '--cpu-offload' : '--no-cpu-offload', '--pipeline', pod.pipeline];
+    for (const [model, p] of Object.entries(pod.modelPaths)) if (p) args.push('--model-path', `${model}=${p}`);
+    args.push(...(this.opts.workerArgs ?? []));
+    const key = JSON.stringify([host.label, podPython(pod), pod.workspace, args]);
+    if (e.worker && e.worker.state !== 'gone' && e.workerKey === key && !host.closed) {
+      await e.worker.ready;
+      return e.worker;
+    }
+    if (e.workerStarting) {
+      const w = await e.workerStarting;
+      if (e.workerKey === key) return w;
+    }
+    const start = async (): Promise<WorkerClient> => {
+      if (e.worker && e.worker.state !== 'gone') await e.worker.stop().catch(() => undefined);
+      const ws = pod.workspace.replace(/\/+$/, '');
+      await syncPodFiles(host, this.opts.podFilesDir, ws);
+      await host.mkdir(`${ws}/outputs`);
+      // Old run files (a week) go; the recent ones may hold a result to recover.
+      await host.exec(['find', `${podDir(ws)}/run`, '-type', 'f', '-mtime', '+7', '-delete']).catch(() => undefined);
+      this.setStatus(pod.id, { worker: { state: 'starting', device: null, pipeline: pod.pipeline } });
+      const worker = new WorkerClient(
+        host,
+        { python: podPython(pod), script: `${podDir(ws)}/worker.py`, outputs: `${ws}/outputs`, runDir: `${podDir(ws)}/run`, args, env: this.opts.workerEnv },
+        this.opts.log.child(`worker:${pod.name}`),
+      );
+      e.worker = worker;
+      e.workerKey = key;
+      worker.onGone((err) => {
+        if (e.worker === worker) this.setStatus(pod.id, { worker: { state: 'gone', device: null, pipeline: null } });
+        this.opts.log.info(`ssh:${pod.name}: ${err.message}`);
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const ready = await Promise.race([
+        worker.ready,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`The worker on ${pod.name} did not report ready within 2 minutes.`)), 120_000);
+          timer.unref();
+        }),
+      ])
+        .finally(() => clearTimeout(timer))
+        .catch((err: Error) => {
+        void worker.stop(0);
+        const hint = /No such file|not found|can't open/i.test(worker.stderrText()) ? ` Is the pod prepared (python at ${podPython(pod)})? Run “Prepare pod”.` : '';
+        throw Object.assign(new Error(`The worker did not start on ${pod.name}: ${err.message}${hint}`), { code: 'worker_start' });
+      });
+      this.setStatus(pod.id, { worker: { state: 'ready', device: ready.device ?? null, pipeline: ready.pipeline ?? pod.pipeline } });
+      return worker;
+    };
+    const starting = start();
+    e.workerStarting = starting;
+    try {
+      return await starting;
+    } finally {
+      if (e.workerStarting === starting) e.workerStarting = null;
+    }
+  }
+
+  /** The current worker (for recovery after a lost link), if any. */
+  currentWorker(id: string): WorkerClient | null {
+    return this.entry(id).worker;
+  }
+
+  async disconnect(id: string): Promise<PodStatus> {
+    const e = this.entry(id);
+    const host = e.host;
+    e.host = null;
+    if (e.worker) await e.worker.stop(3000).catch(() => undefined);
+    e.worker = null;
+    e.workerKey = null;
+    await host?.close();
+    return this.setStatus(id, { state: 'disconnected', error: null, worker: { state: 'none', device: null, pipeline: null } });
+  }
+
+  async closeAll(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.entries.keys()].map((id) => this.disconnect(id).catch(() => undefined)));
+  }
+
+  /** For the worker launch: where the pod files come from here. */
+  get podFilesDir(): string {
+    return path.resolve(this.opts.podFilesDir);
+  }
+}
+
+export function parseNvidiaSmi(text: string): { name: string; memoryUsedMiB: number; memoryTotalMiB: number }[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const parts = l.split(',').map((p) => p.trim());
+      const total = Number(parts.at(-1));
+      const used = Number(parts.at(-2));
+      return { name: parts.slice(0, -2).join(', '), memoryUsedMiB: Number.isFinite(used) ? used : 0, memoryTotalMiB: Number.isFinite(total) ? total : 0 };
+    })
+    .filter((g) => g.name !== '');
+}

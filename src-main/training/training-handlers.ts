@@ -1,0 +1,24 @@
+// Contract handlers for training.* (src-preload/contract/training.ts).
+import type { HandlersFor } from '../api/handlers-type';
+import type { Studio } from '../studio';
+import type { trainingCalls } from '../../src-preload/contract/training';
+
+export function trainingHandlers(studio: Studio) {
+  const t = studio.training;
+  return {
+    'training.options': () => t.options(),
+    'training.plan': async (req) => {
+      const { config: _config, ...plan } = await t.plan(req);
+      return plan;
+    },
+    'training.validate': ({ yaml }) => t.validate(yaml),
+    'training.start': (req) => t.start(req),
+    'training.list': () => t.list(),
+    'training.get': ({ id }) => t.get(id),
+    'training.stop': ({ id }) => t.stop(id),
+    'training.resume': ({ id, steps }) => t.resume(id, steps),
+    'training.markStopped': ({ id }) => t.markStopped(id),
+    'training.sample': ({ id, file }) => ({ dataUrl: t.sampleDataUrl(id, file) }),
+    'training.loras': () => t.trainedLoras(),
+  } satisfies HandlersFor<keyof typeof trainingCalls>;
+}

@@ -1,0 +1,65 @@
+// Generation jobs: one job kind for both runtimes (remote pod / local ONNX), queued per lane
+// ("remote:<podId>" / "local"), with progress (step, total, ETA) and a result with the saved
+// file. Nothing here may import Node or Electron.
+import { z } from 'zod';
+import { call, Empty, GenerationDraft, Job, Runtime } from './shapes';
+import { PodId } from './pods';
+
+export const GenerationLora = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    /** Where the runtime reads it: a path on the pod (remote) or here (local). */
+    path: z.string().min(1).max(4096).refine((p) => !p.includes('\0') && !p.includes('\n'), 'must not contain NUL or newline'),
+    scale: z.number().min(-4).max(4),
+  })
+  .strict();
+
+export const GenerationSubmit = z
+  .object({
+    draft: GenerationDraft,
+    runtime: Runtime,
+    /** Required for the remote runtime. */
+    podId: PodId.optional(),
+    loras: z.array(GenerationLora).max(8).optional(),
+    /** The prompt before Claude enhanced it (recorded in the image). */
+    enhancedFrom: z.string().max(20_000).optional(),
+  })
+  .strict()
+  .refine((r) => r.runtime !== 'remote' || r.podId !== undefined, { message: 'podId: choose a pod for the remote runtime', path: ['podId'] });
+export type GenerationSubmit = z.infer<typeof GenerationSubmit>;
+
+/** What a finished generation job returns (Job.result). */
+export const GenerationResult = z.object({
+  path: z.string(),
+  secondPath: z.string().nullable(),
+  imageId: z.string().nullable(),
+  seed: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  bytes: z.number().int(),
+  runtime: Runtime,
+  pod: z.string().nullable(),
+  device: z.string().nullable(),
+  remotePath: z.string().nullable(),
+  loadSeconds: z.number().nullable(),
+  generationSeconds: z.number(),
+  totalSeconds: z.number(),
+  /** True when the link dropped mid-run and the finished image was recovered after reconnecting. */
+  recovered: z.boolean(),
+});
+export type GenerationResult = z.infer<typeof GenerationResult>;
+
+export const RuntimeInfo = z.object({ id: Runtime, available: z.boolean(), label: z.string() });
+
+export const generationCalls = {
+  'generation.submit': call({
+    summary: 'Queue a generation: the draft is resolved now (seed drawn), then runs on the chosen runtime; the image is saved with its parameters and indexed.',
+    request: GenerationSubmit,
+    response: Job,
+  }),
+  'generation.runtimes': call({
+    summary: 'Which runtimes this studio can use (the local one registers itself when present).',
+    request: Empty,
+    response: z.array(RuntimeInfo),
+  }),
+} as const;

@@ -1,0 +1,223 @@
+// A real OpenSSH server on 127.0.0.1 for tests: `/usr/sbin/sshd -D -f <temp config> -e` on a
+// free port, with a throw-away ed25519 host key and a throw-away client key in its
+// authorized_keys. The "pod" is this machine: commands run as the current user (root in CI).
+//
+//   const sshd = await startSshd();
+//   … connect to sshd.host:sshd.port as sshd.user with sshd.clientKeyPath …
+//   await sshd.killSessions();        // SIGKILL every connection's server-side process
+//   await sshd.swapHostKey();         // a new host key (as after a RunPod stop/start)
+//   await sshd.stop();
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const SSHD_BIN = '/usr/sbin/sshd';
+
+export interface TestSshd {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** Folder holding the config, keys and log. */
+  readonly dir: string;
+  /** OpenSSH-format private key that the server accepts. */
+  readonly clientKeyPath: string;
+  /** A second key the server does NOT accept (for auth-failure tests). */
+  readonly wrongKeyPath: string;
+  /** The server's host key fingerprint as `ssh-keygen -lf` prints it (SHA256:…). */
+  hostKeyFingerprint(): string;
+  /** Replace the host key with a new one and restart the server on the same port; returns the new fingerprint. */
+  swapHostKey(): Promise<string>;
+  /** SIGKILL the server-side process of every open connection (the link drops, the server keeps listening). */
+  killSessions(): number;
+  /** pids of the per-connection server processes. */
+  sessionPids(): number[];
+  /** An `ssh …` argv prefix for the OpenSSH client (no host-key prompts) for benchmarks. */
+  sshArgs(): string[];
+  stop(): Promise<void>;
+}
+
+export function sshdAvailable(): boolean {
+  return fs.existsSync(SSHD_BIN) && process.platform === 'linux';
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function keygen(file: string, comment: string): void {
+  fs.rmSync(file, { force: true });
+  fs.rmSync(`${file}.pub`, { force: true });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], { stdio: 'ignore' });
+}
+
+/** SHA256:… of an OpenSSH public key line, exactly as `ssh-keygen -lf` prints it. */
+export function fingerprintOfPublicKey(pubLine: string): string {
+  const blob = Buffer.from(pubLine.trim().split(/\s+/)[1] ?? '', 'base64');
+  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      // pid (comm) state ppid …; comm may contain spaces/parens: split after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      // the process went away
+    }
+  }
+  return out;
+}
+
+function waitListening(port: number, proc: ChildProcess, log: () => string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        reject(new Error(`sshd exited (${proc.exitCode ?? proc.signalCode}): ${log()}`));
+        return;
+      }
+      const sock = net.connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve();
+      });
+      sock.once('error', () => {
+        sock.destroy();
+        if (Date.now() > deadline) reject(new Error(`sshd did not listen on ${port}: ${log()}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+export interface StartSshdOptions {
+  /** Extra sshd_config lines. */
+  extraConfig?: string[];
+}
+
+export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> {
+  if (!sshdAvailable()) throw new Error(`${SSHD_BIN} is not installed`);
+  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-sshd-'));
+  fs.chmodSync(dir, 0o700);
+  const hostKey = path.join(dir, 'ssh_host_ed25519_key');
+  const clientKeyPath = path.join(dir, 'client_ed25519');
+  const wrongKeyPath = path.join(dir, 'wrong_ed25519');
+  keygen(hostKey, 'flux-studio-test-host');
+  keygen(clientKeyPath, 'flux-studio-test-client');
+  keygen(wrongKeyPath, 'flux-studio-test-wrong');
+  fs.copyFileSync(`${clientKeyPath}.pub`, path.join(dir, 'authorized_keys'));
+  const port = await freePort();
+  const user = os.userInfo().username;
+  const configPath = path.join(dir, 'sshd_config');
+  fs.writeFileSync(
+    configPath,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'PermitRootLogin prohibit-password',
+      'StrictModes no',
+      'UsePAM no',
+      'Subsystem sftp internal-sftp',
+      'MaxSessions 30',
+      'MaxStartups 100:30:200',
+      'LogLevel ERROR',
+      'PrintMotd no',
+      'UseDNS no',
+      ...(opts.extraConfig ?? []),
+      '',
+    ].join('\n'),
+  );
+
+  let proc: ChildProcess;
+  let log = '';
+  const launch = async () => {
+    log = '';
+    proc = spawn(SSHD_BIN, ['-D', '-f', configPath, '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc.stderr?.on('data', (c: Buffer) => {
+      log = (log + c.toString('utf8')).slice(-4000);
+    });
+    await waitListening(port, proc, () => log);
+  };
+  const halt = async () => {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGTERM');
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  };
+  await launch();
+
+  const sessionPids = () => (proc?.pid ? childrenOf(proc.pid) : []);
+  const killSessions = () => {
+    let n = 0;
+    for (const pid of sessionPids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        n++;
+      } catch {
+        // already gone
+      }
+    }
+    return n;
+  };
+
+  return {
+    host: '127.0.0.1',
+    port,
+    user,
+    dir,
+    clientKeyPath,
+    wrongKeyPath,
+    hostKeyFingerprint: () => fingerprintOfPublicKey(fs.readFileSync(`${hostKey}.pub`, 'utf8')),
+    async swapHostKey() {
+      await halt();
+      keygen(hostKey, 'flux-studio-test-host-2');
+      await launch();
+      return fingerprintOfPublicKey(fs.readFileSync(`${hostKey}.pub`, 'utf8'));
+    },
+    killSessions,
+    sessionPids,
+    sshArgs: () => [
+      '-p',
+      String(port),
+      '-i',
+      clientKeyPath,
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'LogLevel=ERROR',
+      `${user}@127.0.0.1`,
+    ],
+    async stop() {
+      killSessions();
+      await halt();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
