@@ -169,7 +169,7 @@ export class GenerationService {
           genSeconds: out.generationSeconds,
           source: 'studio',
         };
-        const saved = saveImage({ outputDir: s.outputDir, bytes: out.bytes, params: imageParams, seed: out.seed, embed: s.embedMetadata, version: this.deps.version, sigmas: out.sigmas ?? null });
+        const saved = saveImage({ outputDir: s.outputDir, bytes: out.bytes, params: imageParams, seed: out.seed, embed: s.embedMetadata, version: this.deps.version, sigmas: out.sigmas ?? null, prng: out.prng ?? null });
         let secondPath: string | null = null;
         if (s.secondOutputDir) {
           try {

@@ -59,6 +59,7 @@ export class LocalRuntime implements GenerationRuntime {
         pod: null,
         model: this.local.inspect(dir).info?.name ?? path.basename(dir),
         sigmas: image.sigmas,
+        prng: NOISE_PRNG,
       };
     } catch (err) {
       if (err instanceof LocalWorkerError && err.code === 'cancelled') {
