@@ -52,6 +52,8 @@ export interface RuntimeOutput {
   sigmas?: number[] | null;
   /** True when the link dropped mid-run and the finished image was fetched after reconnecting. */
   recovered?: boolean;
+  /** The noise generator, when it is not torch's (the local runtime's Philox): recorded with the image. */
+  prng?: string | null;
 }
 
 export interface GenerationRuntime {
