@@ -33,7 +33,7 @@ import { TaggingService } from './datasets/tagging/tagging-service';
 import { TrainingService } from './training/training-service';
 import { TrainingRepo } from './training/training-repo';
 import { loadTrainingCatalog } from './training/config';
-import { combineTargets, folderDatasets, localTargets, type DatasetSource, type TrainingTargets } from './training/targets';
+import { combineTargets, managedDatasets, localTargets, type DatasetSource, type TrainingTargets } from './training/targets';
 import { podTargets } from './training/pod-targets';
 import { PodRepo } from './pods/pod-repo';
 import { PodConnections, passphraseSecret, type ReconnectPolicy } from './pods/pod-connections';
@@ -280,7 +280,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     targets:
       opts.training?.targets?.({ settings, dataDir }) ??
       combineTargets(localTargets(() => settings.get(), dataDir), podTargets(pods, podConnections, opts.training?.aiToolkit)),
-    datasets: opts.training?.datasets ?? folderDatasets(dataDir),
+    datasets: opts.training?.datasets ?? managedDatasets(datasets, dataDir),
     emit: (run) => events.emit('training.updated', run),
     log: log.child('training'),
     pollMs: opts.training?.pollMs,

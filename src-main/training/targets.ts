@@ -170,3 +170,27 @@ export function folderDatasets(dataDir: string): DatasetSource {
     },
   };
 }
+
+/**
+ * The datasets a training can use: those the Datasets page manages (copied or used in
+ * place, with their trigger word), plus plain folders dropped into <dataDir>/datasets/ by
+ * hand that the page has not registered (ai-toolkit folders work as they are).
+ */
+export function managedDatasets(
+  managed: { list(): readonly { name: string; dir: string; trigger: string; present: boolean; counts: { images: number } }[] },
+  dataDir: string,
+): DatasetSource {
+  const folders = folderDatasets(dataDir);
+  return {
+    async list() {
+      const known = managed
+        .list()
+        .filter((d) => d.present)
+        .map((d): DatasetInfo => ({ name: d.name, dir: d.dir, imageCount: d.counts.images, ...(d.trigger.trim() ? { trigger: d.trigger.trim() } : {}) }));
+      const names = new Set(known.map((d) => d.name));
+      const dirs = new Set(known.map((d) => path.resolve(d.dir)));
+      const extra = (await folders.list()).filter((d) => !names.has(d.name) && !dirs.has(path.resolve(d.dir)));
+      return [...known, ...extra].sort((a, b) => a.name.localeCompare(b.name));
+    },
+  };
+}
