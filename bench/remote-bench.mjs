@@ -32,5 +32,5 @@ const f = (x) => x.toFixed(0);
 console.log(`stand-in pipeline: ${steps} steps × ${stepMs} ms, 512×512 JPEG q95, ${images} images each way`);
 console.log(`warm path:      median end-to-end ${f(r.warm.e2e)} ms, pipeline ${f(r.warm.pipeline)} ms, overhead ${f(r.warm.overhead)} ms`);
 console.log(`per-image path: median end-to-end ${f(r.perImage.e2e)} ms, pipeline ${f(r.perImage.pipeline)} ms, overhead ${f(r.perImage.overhead)} ms (ssh + python start + scp)`);
-console.log(`64 MiB fetch over loopback (${r.transfer.cipher}): SFTP 64×32 KiB (studio) ${r.transfer.tuned} MB/s, 128×32 KiB ${r.transfer.wide} MB/s, 64×64 KiB ${r.transfer.bigChunks} MB/s, 1×32 KiB ${r.transfer.serial} MB/s; scp ${r.transfer.scp} MB/s`);
+console.log(`64 MiB fetch over loopback (${r.transfer.cipher}): SFTP 64×64 KiB (studio) ${r.transfer.tuned} MB/s, 128×32 KiB ${r.transfer.wide} MB/s, 64×32 KiB (ssh2 default) ${r.transfer.bigChunks} MB/s, 32×128 KiB ${r.transfer.huge} MB/s, 1×32 KiB ${r.transfer.serial} MB/s; scp ${r.transfer.scp} MB/s`);
 console.log(`remote overhead: warm ${f(r.warm.overhead)} ms, per-image ${f(r.perImage.overhead)} ms, ratio ${(r.perImage.overhead / r.warm.overhead).toFixed(1)}x`);

@@ -131,20 +131,33 @@ export async function runBench(o: BenchOptions) {
       await fn();
       return performance.now() - t0;
     };
-    const tuned = await timeIt(() => host.get(big, path.join(local, 'big-tuned.bin')));
-    const wide = await timeIt(() => host.get(big, path.join(local, 'big-wide.bin'), { tuning: { concurrency: 128, chunkSize: 32768 } }));
-    const bigChunks = await timeIt(() => host.get(big, path.join(local, 'big-chunks.bin'), { tuning: { concurrency: 64, chunkSize: 65536 } }));
-    const serial = await timeIt(() => host.get(big, path.join(local, 'big-serial.bin'), { tuning: { concurrency: 1, chunkSize: 32768 } }));
-    const scp = await timeIt(async () => {
-      const r = await run('scp', ['-q', ...scpOpts, `${target}:${big}`, path.join(local, 'big-scp.bin')]);
-      if (r.code !== 0) throw new Error(r.stderr);
-    });
+    // Each configuration three times, interleaved (warm-up and machine noise), best kept.
+    const configs: [string, { concurrency: number; chunkSize: number } | undefined][] = [
+      ['tuned', undefined],
+      ['wide', { concurrency: 128, chunkSize: 32768 }],
+      ['bigChunks', { concurrency: 64, chunkSize: 32768 }],
+      ['huge', { concurrency: 32, chunkSize: 131072 }],
+      ['serial', { concurrency: 1, chunkSize: 32768 }],
+    ];
+    const best: Record<string, number> = {};
+    for (let round = 0; round < 3; round++) {
+      for (const [name, tuning] of configs) {
+        const ms = await timeIt(() => host.get(big, path.join(local, `big-${name}.bin`), tuning ? { tuning } : {}));
+        best[name] = Math.min(best[name] ?? Infinity, ms);
+      }
+      const ms = await timeIt(async () => {
+        const r = await run('scp', ['-q', ...scpOpts, `${target}:${big}`, path.join(local, 'big-scp.bin')]);
+        if (r.code !== 0) throw new Error(r.stderr);
+      });
+      best.scp = Math.min(best.scp ?? Infinity, ms);
+    }
+    const [tuned, wide, bigChunks, huge, serial, scp] = ['tuned', 'wide', 'bigChunks', 'huge', 'serial', 'scp'].map((k) => best[k] as number) as [number, number, number, number, number, number];
 
     const overhead = (xs: { e2e: number; pipeline: number }[]) => median(xs.map((x) => x.e2e - x.pipeline));
     return {
       warm: { e2e: median(warm.map((x) => x.e2e)), pipeline: median(warm.map((x) => x.pipeline)), overhead: overhead(warm) },
       perImage: { e2e: median(perImage.map((x) => x.e2e)), pipeline: median(perImage.map((x) => x.pipeline)), overhead: overhead(perImage) },
-      transfer: { tuned: mbps(tuned), wide: mbps(wide), bigChunks: mbps(bigChunks), serial: mbps(serial), scp: mbps(scp), cipher: 'aes128-gcm@openssh.com' },
+      transfer: { tuned: mbps(tuned), wide: mbps(wide), bigChunks: mbps(bigChunks), huge: mbps(huge), serial: mbps(serial), scp: mbps(scp), cipher: 'aes128-gcm@openssh.com' },
     };
   } finally {
     await studio.close();

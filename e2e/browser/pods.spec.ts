@@ -52,6 +52,7 @@ test.describe('pods', () => {
     await row.getByTestId('pod-connect').click();
     await expect(row.getByTestId('pod-status-dot')).toHaveAttribute('data-state', 'connected');
     await expect(row.getByTestId('pod-status-text')).toContainText('connected');
+    await section.screenshot({ path: path.join(SCREENSHOT_DIR, 'pods-settings.png') });
 
     await page.goto(`${served.openUrl}#/generate`);
     await expect(page.getByTestId('generate-not-connected')).toHaveCount(0);

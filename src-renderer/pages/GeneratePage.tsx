@@ -77,6 +77,7 @@ export function GeneratePage(): ReactElement {
     if (!hasRuntime) return generate();
     if (!target.ready) return notify(target.reason ?? NOT_YET, 'info');
     if (!request.ok) return notify(request.message, 'info');
+    // A random seed is drawn per image (the result shows it); a fixed one is used as set.
     studio.generation.submit({ draft: request.draft, runtime: target.runtime, ...(target.podId ? { podId: target.podId } : {}) }).then((job) => {
       useJobs.getState().merge(job);
       setJobId(job.id);
@@ -112,17 +113,17 @@ export function GeneratePage(): ReactElement {
         description="Write a prompt, pick a runtime and make an image with FLUX. Finished images land in the Gallery. Drop an image here to load its parameters."
       />
       {hasRuntime ? null : (
-      <div className="callout" id="generate-not-connected" data-testid="generate-not-connected">
-        <InfoIcon size={18} />
-        <div>
-          <div className="callout-title">No GPU connected yet</div>
-          <p>
-            Generating needs a GPU. The next update connects a <strong>RunPod pod</strong> over SSH (remote) or a{' '}
-            <strong>local model</strong> run with ONNX Runtime on this machine. Until then you can compose and check everything here. You can
-            already choose your default runtime, output folder and generation defaults in <a href={hrefFor('settings')}>Settings</a>.
-          </p>
+        <div className="callout" id="generate-not-connected" data-testid="generate-not-connected">
+          <InfoIcon size={18} />
+          <div>
+            <div className="callout-title">No GPU connected yet</div>
+            <p>
+              Generating needs a GPU. The next update connects a <strong>RunPod pod</strong> over SSH (remote) or a{' '}
+              <strong>local model</strong> run with ONNX Runtime on this machine. Until then you can compose and check everything here. You can
+              already choose your default runtime, output folder and generation defaults in <a href={hrefFor('settings')}>Settings</a>.
+            </p>
+          </div>
         </div>
-      </div>
       )}
       <div className="generate-grid">
         <div className="generate-left">
@@ -193,26 +194,28 @@ export function GeneratePage(): ReactElement {
         </div>
         <section className="card generate-preview" aria-label="Preview">
           {jobId ? <GenerationView jobId={jobId} /> : null}
-          <div className="preview-frame" hidden={jobId !== null}>
-            <div
-              className={resolve.state === 'ok' && resolve.resolved.height > resolve.resolved.width ? 'aspect-box is-tall' : 'aspect-box'}
-              style={resolve.state === 'ok' ? { aspectRatio: `${resolve.resolved.width} / ${resolve.resolved.height}` } : undefined}
-              data-testid="preview-aspect"
-            >
-              <GalleryIcon size={28} />
-              <p>Your image will appear here</p>
-              {resolve.state === 'ok' ? (
-                <p className="muted small" data-testid="preview-size">
-                  {resolve.resolved.width} × {resolve.resolved.height} px
+          {jobId ? null : (
+            <div className="preview-frame">
+              <div
+                className={resolve.state === 'ok' && resolve.resolved.height > resolve.resolved.width ? 'aspect-box is-tall' : 'aspect-box'}
+                style={resolve.state === 'ok' ? { aspectRatio: `${resolve.resolved.width} / ${resolve.resolved.height}` } : undefined}
+                data-testid="preview-aspect"
+              >
+                <GalleryIcon size={28} />
+                <p>Your image will appear here</p>
+                {resolve.state === 'ok' ? (
+                  <p className="muted small" data-testid="preview-size">
+                    {resolve.resolved.width} × {resolve.resolved.height} px
+                  </p>
+                ) : null}
+              </div>
+              {settings ? (
+                <p className="muted small preview-path">
+                  Saved to <code className="path">{settings.outputDir}</code>
                 </p>
               ) : null}
             </div>
-            {settings ? (
-              <p className="muted small preview-path">
-                Saved to <code className="path">{settings.outputDir}</code>
-              </p>
-            ) : null}
-          </div>
+          )}
         </section>
       </div>
     </div>

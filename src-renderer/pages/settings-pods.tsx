@@ -37,6 +37,7 @@ function PodEditor(props: { pod: PodProfile | null; onDone(): void }): ReactElem
     p ? { name: p.name, host: p.host, port: String(p.port), user: p.user, keyPath: p.keyPath ?? '', workspace: p.workspace, python: p.python ?? '', pipeline: p.pipeline } : EMPTY,
   );
   const [paste, setPaste] = useState('');
+  const [passphrase, setPassphrase] = useState('');
   const [warnings, setWarnings] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const set = (k: keyof EditorValues) => (e: { target: { value: string } }) => setV((cur) => ({ ...cur, [k]: e.target.value }));
@@ -67,7 +68,9 @@ function PodEditor(props: { pod: PodProfile | null; onDone(): void }): ReactElem
       pipeline: v.pipeline,
     };
     try {
-      await studio.pods.save(draft);
+      const saved = await studio.pods.save(draft);
+      // The passphrase goes to main's secret store only; it never comes back.
+      if (passphrase !== '') await studio.pods.setPassphrase({ id: saved.id, passphrase });
       await usePods.getState().load();
       notify(`Saved pod ${v.name}`, 'success');
       props.onDone();
@@ -107,6 +110,10 @@ function PodEditor(props: { pod: PodProfile | null; onDone(): void }): ReactElem
         {field('user', 'User', { mono: true })}
       </div>
       {field('keyPath', 'Private key file (empty: SSH agent)', { mono: true, placeholder: '/home/me/.ssh/id_ed25519' })}
+      <label className="dialog-field">
+        <span className="field-label">Key passphrase{p?.hasPassphrase ? ' (stored; type a new one to replace it)' : ' (only if the key has one)'}</span>
+        <input className="input" type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} data-testid="pod-passphrase" />
+      </label>
       <details>
         <summary>Advanced</summary>
         <div style={{ display: 'flex', flexDirection: 'column', gap: 8, marginTop: 8 }}>

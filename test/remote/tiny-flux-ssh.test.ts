@@ -23,7 +23,7 @@ if (!ready) console.warn(`skipping the tiny FLUX SSH test: ${sshdAvailable() ? '
   beforeAll(async () => {
     const dir = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 }).trim().split('\n').at(-1) as string;
     manifest = JSON.parse(fs.readFileSync(path.join(dir, 'tiny-flux.json'), 'utf8')) as typeof manifest;
-    t = await startTestPod({ pipeline: 'diffusers', modelPaths: { 'flux-dev': manifest['flux-dev'], 'flux-schnell': null }, studio: { pods: { workerArgs: ['--device', 'cpu'] } } });
+    t = await startTestPod({ pipeline: 'diffusers', modelPaths: { 'flux-dev': manifest['flux-dev'], 'flux-schnell': null }, studio: { pods: { workerArgs: ['--device', 'cpu', '--threads', '1'] } } });
   }, 900_000);
   afterAll(async () => {
     await t?.close();

@@ -112,6 +112,8 @@ export class RemoteRuntime implements GenerationRuntime {
     const remotePath = checkRemoteOutputPath(done.path, pod.workspace);
     const fetchHost = host.closed ? await connect() : host;
     const bytes = await this.fetch(fetchHost, remotePath, done, req, ctx, say);
+    // VRAM after the image, for the status indicator (best effort, not awaited).
+    void this.deps.connections.refresh(pod).catch(() => undefined);
     if (this.deps.deleteAfterFetch()) {
       await fetchHost.remove(remotePath).catch((err: Error) => this.deps.log.warn(`could not delete ${remotePath} from ${pod.name}: ${err.message}`));
     }

@@ -10,6 +10,8 @@ import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
 import { StatusDot } from '../settings-pods';
 
+const autoConnected = new Set<string>();
+
 export interface RuntimeTarget {
   ready: boolean;
   runtime: 'remote' | 'local';
@@ -38,6 +40,16 @@ export function RuntimePicker(props: { target: RuntimeTarget }): ReactElement {
   const { pods, runtimes, choose } = usePods();
   const status = usePods((s) => (props.target.podId ? s.status[props.target.podId] : undefined));
   const localOk = runtimes.some((r) => r.id === 'local' && r.available);
+  // Connect to the chosen (trusted) pod once, so the dot and the GPU line mean something.
+  const podId = props.target.podId;
+  const trusted = pods.find((p) => p.id === podId)?.hostKey != null;
+  const idle = !status || status.state === 'disconnected';
+  useEffect(() => {
+    if (podId && trusted && idle && !autoConnected.has(podId)) {
+      autoConnected.add(podId);
+      studio.pods.connect({ id: podId }).catch(() => undefined);
+    }
+  }, [podId, trusted, idle]);
   return (
     <div data-testid="runtime-picker" style={{ display: 'flex', alignItems: 'center', gap: 8, flexWrap: 'wrap', flex: '1 1 100%', minWidth: 0 }}>
       <Segmented
