@@ -106,6 +106,8 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     platform,
     localWorkerSpawner: utilityProcessSpawner,
+    // Electron's BoringSSL has no chacha20-poly1305: offer pods only the AES-GCM ciphers.
+    pods: { noChacha: true },
     cipher: createSafeStorageCipher(safeStorage),
   });
   const s = studio;

@@ -30,6 +30,8 @@ export const GenerationParams = z.object({
   generation: ResolvedGeneration,
   loras: z.array(z.object({ name: z.string(), path: z.string(), scale: z.number() })),
   enhancedFrom: z.string().nullable(),
+  /** Local runtime: a model folder chosen for this job (null/absent: the active one). */
+  localModel: z.string().nullable().optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParams>;
 
@@ -108,6 +110,7 @@ export class GenerationService {
       generation,
       loras: (req.loras ?? []).map((l) => ({ name: l.name, path: l.path, scale: l.scale })),
       enhancedFrom: req.enhancedFrom ?? null,
+      localModel: req.runtime === 'local' ? (req.localModel ?? null) : null,
     };
     return this.deps.jobs.submit(GENERATION_KIND, params);
   }
@@ -128,7 +131,7 @@ export class GenerationService {
         if (params.podId) setRemoteRef(`ssh:${params.podName ?? params.podId}`, { podId: params.podId, requestId: job.id });
         progress({ step: 0, total: g.steps, message: 'queued on the runtime' });
         const out = await runtime.generate(
-          { jobId: job.id, generation: g, loras: params.loras, podId: params.podId },
+          { jobId: job.id, generation: g, loras: params.loras, podId: params.podId, localModel: params.localModel ?? null },
           {
             signal,
             progress: (p) => {

@@ -20,7 +20,7 @@ export class LocalRuntime implements GenerationRuntime {
   constructor(private readonly local: LocalService) {}
 
   async generate(req: RuntimeRequest, ctx: RuntimeContext): Promise<RuntimeOutput> {
-    const dir = this.local.activeModel();
+    const dir = req.localModel ?? this.local.activeModel();
     if (!dir) throw new StudioError('unavailable', 'no local model: add a model folder in Settings → Models (diffusers ONNX layout)');
     if (req.loras.length > 0) throw new StudioError('invalid_input', 'the local runtime does not apply LoRAs yet; use the remote runtime or remove them', 'loras');
     const g = req.generation;

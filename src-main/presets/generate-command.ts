@@ -2,7 +2,9 @@
 // workflow (--fast/--balanced/--quality, --square…--4k/--custom WxH, --seed/--random-seed,
 // --creative/--guidance/--strict, --jpeg-quality, --enhance-ai). Flags become a
 // GenerationDraft resolved by the same presets service as the Generate page; --dry-run
-// prints the fully resolved request as JSON. Running it on a GPU is the runtimes' job.
+// prints the fully resolved request as JSON. Otherwise the image is made on a pod (--pod NAME)
+// or here (--local [--model DIR]) by the shared generation job, saved and its path printed.
+import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MAX_SEED, MODEL_IDS, type GenerationDraft, type ModelId } from '../../src-preload/contract';
 import { CliError, callOrThrow, common, withStudio, type Common } from '../commands/cli-kit';
@@ -26,7 +28,9 @@ interface GenerateOptions extends Common {
   strict?: boolean;
   guidance?: number;
   jpegQuality?: number;
-  model?: ModelId;
+  /** A model id, or (with --local) a model folder. */
+  model?: string;
+  local?: boolean;
   cpuOffload?: boolean;
   enhanceAi?: boolean;
   dryRun?: boolean;
@@ -39,6 +43,7 @@ interface GenerateOptions extends Common {
  * local runtime's flag (`--local`) plugs in here: return { runtime: 'local', podId: undefined }.
  */
 export function runtimeTarget(studio: Studio, o: GenerateOptions): { runtime: 'remote' | 'local'; podId?: string } {
+  if (o.local) return { runtime: 'local' };
   if (o.pod) return { runtime: 'remote', podId: studio.pods.find(o.pod).id };
   const pods = studio.pods.list();
   if (pods.length === 1 && pods[0]) return { runtime: 'remote', podId: pods[0].id };
@@ -48,6 +53,23 @@ export function runtimeTarget(studio: Studio, o: GenerateOptions): { runtime: 'r
       : `Choose a pod with --pod NAME (${pods.map((p) => p.name).join(', ')}).`,
     pods.length === 0 ? 1 : 2,
   );
+}
+
+/**
+ * --model with --local: a model folder (validated now, with the folder's own error), or an id
+ * (the folder chosen in Settings is used). Without --local only the ids are models.
+ */
+function localModelOption(studio: Studio, o: GenerateOptions): { dir: string; kind: string } | null {
+  const isId = o.model === undefined || (MODEL_IDS as readonly string[]).includes(o.model);
+  if (!o.local) {
+    if (!isId) throw new CliError(`--model: “${o.model}” is not one of ${MODEL_IDS.join(', ')} (a model folder needs --local)`, 2);
+    return null;
+  }
+  if (isId) return null;
+  const dir = path.resolve(o.model as string);
+  const { info, error } = studio.local.inspect(dir, true);
+  if (!info) throw new CliError(`--model: ${error ?? `${dir} is not a model folder`}`, 2);
+  return { dir, kind: info.kind };
 }
 
 /** Which flag to blame when the resolver names a field. */
@@ -88,7 +110,7 @@ const group = (flags: string[]) => (self: string) => flags.filter((f) => f !== s
 
 export function draftFromOptions(prompt: string, o: GenerateOptions): GenerationDraft {
   const draft: GenerationDraft = { prompt };
-  if (o.model) draft.model = o.model;
+  if (o.model && (MODEL_IDS as readonly string[]).includes(o.model)) draft.model = o.model as ModelId;
   if (o.fast) draft.quality = 'fast';
   if (o.balanced) draft.quality = 'balanced';
   if (o.quality) draft.quality = 'quality';
@@ -113,7 +135,7 @@ export function registerGenerateCommand(program: Command): void {
     .command('generate')
     .description('Generate an image from a prompt with the presets of the original workflow. --dry-run prints the resolved request.')
     .argument('<prompt>', 'what to draw (quote it)')
-    .addOption(new Option('--model <id>', 'model').choices([...MODEL_IDS]))
+    .option('--model <id|dir>', `model: ${MODEL_IDS.join(' or ')}; with --local also a model folder (diffusers ONNX layout)`)
     .addOption(new Option('--fast', 'quality preset: 4 steps').conflicts(quality('fast')))
     .addOption(new Option('--balanced', 'quality preset: 20 steps (default)').conflicts(quality('balanced')))
     .addOption(new Option('--quality', 'quality preset: 50 steps').conflicts(quality('quality')))
@@ -134,11 +156,16 @@ export function registerGenerateCommand(program: Command): void {
     .option('--no-cpu-offload', 'keep the whole model on the GPU (faster; needs more VRAM)')
     .option('--enhance-ai', 'expand the prompt with Claude first (trimmed to CLIP’s 75 tokens)')
     .option('--dry-run', 'print the fully resolved request as JSON and stop')
-    .option('--pod <name>', 'generate on this pod (default: the only pod there is)')
+    .addOption(new Option('--pod <name>', 'generate on this pod (default: the only pod there is)').conflicts(['local']))
+    .option('--local', 'generate on this machine with ONNX Runtime (the model chosen in Settings → Models, or --model DIR)')
     .option('--quiet', 'no progress on stderr');
   common(cmd).action((prompt: string, opts: GenerateOptions) =>
     withStudio(opts, async (studio) => {
       if (prompt.trim() === '') throw new CliError('PROMPT: must not be empty', 2);
+      const localModel = localModelOption(studio, opts);
+      if (localModel?.kind === 'flux-dev' || localModel?.kind === 'flux-schnell') opts.model = localModel.kind;
+      // SD-Turbo is distilled for 1–4 steps: one unless asked otherwise.
+      if (localModel?.kind === 'sd-turbo' && opts.steps === undefined && !opts.fast && !opts.balanced && !opts.quality) opts.steps = 1;
       let finalPrompt = prompt;
       let enhancedFrom: string | undefined;
       if (opts.enhanceAi) {
@@ -166,6 +193,7 @@ export function registerGenerateCommand(program: Command): void {
         draft: { ...draftFromOptions(finalPrompt, opts), seed: (resolved.data as { seed: number }).seed },
         runtime: target.runtime,
         ...(target.podId ? { podId: target.podId } : {}),
+        ...(localModel ? { localModel: localModel.dir } : {}),
         ...(enhancedFrom !== undefined ? { enhancedFrom } : {}),
       });
       const seed = (job.params as { generation?: { seed?: number } }).generation?.seed;

@@ -14,6 +14,8 @@ export interface RuntimeLora {
 }
 
 export interface RuntimeRequest {
+  /** Local runtime: this model folder instead of the active one. */
+  localModel?: string | null;
   /** The job id: runtimes use it as the worker request id and in logs. */
   jobId: string;
   generation: ResolvedGeneration;

@@ -2,7 +2,7 @@
 // ("remote:<podId>" / "local"), with progress (step, total, ETA) and a result with the saved
 // file. Nothing here may import Node or Electron.
 import { z } from 'zod';
-import { call, Empty, GenerationDraft, Job, Runtime } from './shapes';
+import { AbsolutePath, call, Empty, GenerationDraft, Job, Runtime } from './shapes';
 import { PodId } from './pods';
 
 export const GenerationLora = z
@@ -20,6 +20,8 @@ export const GenerationSubmit = z
     runtime: Runtime,
     /** Required for the remote runtime. */
     podId: PodId.optional(),
+    /** Local runtime only: a model folder (diffusers ONNX layout) instead of the one chosen in Settings. */
+    localModel: AbsolutePath.optional(),
     loras: z.array(GenerationLora).max(8).optional(),
     /** The prompt before Claude enhanced it (recorded in the image). */
     enhancedFrom: z.string().max(20_000).optional(),

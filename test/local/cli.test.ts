@@ -51,4 +51,23 @@ describe('flux-studio local', () => {
     expect(JSON.parse(list.stdout)).toMatchObject([{ path: sd, name: 'sd-turbo', kind: 'sd-turbo', valid: true, active: true }]);
     expect(cli(['local', 'remove', sd, '--data-dir', data]).stdout).toContain('removed');
   }, 300_000);
+
+  test('generate --local --model DIR runs the shared generation job: saved by date with parameters, indexed, path printed', () => {
+    const flux = path.join(path.dirname(path.dirname(sd)), 'flux-schnell', 'onnx');
+    const data = path.join(tempDir(), 'data');
+    const r = cli(['generate', 'a lighthouse; $(touch pwned) `id`', '--local', '--model', flux, '--custom', '256x256', '--seed', '77', '--quiet', '--data-dir', data]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = r.stdout.trim();
+    expect(file).toMatch(new RegExp(`^${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/outputs/\\d{4}-\\d{2}-\\d{2}/flux_\\d{8}_\\d{6}_77\\.jpg$`));
+    const meta = JSON.parse(cli(['metadata', 'read', file, '--json', '--data-dir', data]).stdout) as Record<string, unknown>;
+    expect(meta).toMatchObject({ prompt: 'a lighthouse; $(touch pwned) `id`', seed: 77, steps: 4, width: 256, height: 256, runtime: 'local', model: 'flux-schnell' });
+    const found = JSON.parse(cli(['gallery', 'search', 'lighthouse', '--json', '--data-dir', data]).stdout) as { items?: { path: string }[] } | { path: string }[];
+    const items = Array.isArray(found) ? found : (found.items ?? []);
+    expect(items.map((i) => i.path)).toContain(file);
+    expect(fs.existsSync(path.join(REPO_ROOT, 'pwned'))).toBe(false);
+    // A folder is a model only with --local.
+    const noLocal = cli(['generate', 'x', '--model', flux, '--data-dir', data]);
+    expect(noLocal.code).toBe(2);
+    expect(noLocal.stderr).toContain('needs --local');
+  }, 300_000);
 });
