@@ -46,10 +46,10 @@ if (v) {
   if (vitestCode !== 0 && v.numFailedTests === 0) problems.push(`vitest exited ${vitestCode} (a suite failed to load?)`);
 } else problems.push('vitest produced no report');
 
-// 3. pytest for the pod-side code.
+// 3. pytest: the pod-side code (worker, bootstrap, protocol) and the ONNX fixtures' own checks.
 const junit = path.join(results, 'pytest.xml');
 fs.rmSync(junit, { force: true });
-const pyCode = run('pytest', 'bash', [path.join(root, 'scripts', 'pytest-pod.sh'), `--junitxml=${junit}`]);
+const pyCode = run('pytest', 'bash', [path.join(root, 'scripts', 'pytest-pod.sh'), 'native/pod/tests', 'native/fixtures/onnx/tests', `--junitxml=${junit}`]);
 if (fs.existsSync(junit)) {
   const xml = fs.readFileSync(junit, 'utf8');
   const attr = (name) => [...xml.matchAll(new RegExp(`<testsuite [^>]*\\b${name}="(\\d+)"`, 'g'))].reduce((s, m) => s + Number(m[1]), 0);
