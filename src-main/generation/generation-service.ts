@@ -95,7 +95,10 @@ export class GenerationService {
 
   submit(req: GenerationSubmit): Job {
     const { runtimes } = this.deps;
-    if (!runtimes.has(req.runtime)) runtimes.get(req.runtime); // throws the clear "not available" error
+    // Refuse now, with the reason, what cannot run (no such runtime; no local model unless
+    // the request names a model folder of its own).
+    if (req.runtime === 'local' && req.localModel) runtimes.get('local');
+    else runtimes.ready(req.runtime);
     let pod: PodProfile | null = null;
     if (req.runtime === 'remote') {
       if (!req.podId) throw new StudioError('invalid_input', 'generation.submit: podId: choose a pod for the remote runtime', 'podId');

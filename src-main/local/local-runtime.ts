@@ -19,6 +19,10 @@ export class LocalRuntime implements GenerationRuntime {
 
   constructor(private readonly local: LocalService) {}
 
+  unavailableReason(): string | null {
+    return this.local.activeModel() ? null : 'No local model: add a model folder (diffusers ONNX layout) in Settings → Models, or use a pod.';
+  }
+
   async generate(req: RuntimeRequest, ctx: RuntimeContext): Promise<RuntimeOutput> {
     const dir = req.localModel ?? this.local.activeModel();
     if (!dir) throw new StudioError('unavailable', 'no local model: add a model folder in Settings → Models (diffusers ONNX layout)');

@@ -26,7 +26,18 @@ export class RuntimeRegistry {
     return r;
   }
 
+  /** The runtime, refusing (unavailable, with its reason) one that cannot take a job now. */
+  ready(id: GenerationRuntime['id']): GenerationRuntime {
+    const r = this.get(id);
+    const reason = r.unavailableReason?.() ?? null;
+    if (reason) throw new StudioError('unavailable', reason, 'runtime');
+    return r;
+  }
+
   list(): { id: GenerationRuntime['id']; available: boolean; label: string }[] {
-    return (['remote', 'local'] as const).map((id) => ({ id, available: this.runtimes.has(id), label: id === 'remote' ? 'Remote pod (SSH)' : 'Local GPU (ONNX Runtime)' }));
+    return (['remote', 'local'] as const).map((id) => {
+      const r = this.runtimes.get(id);
+      return { id, available: r !== undefined && !r.unavailableReason?.(), label: id === 'remote' ? 'Remote pod (SSH)' : 'Local GPU (ONNX Runtime)' };
+    });
   }
 }

@@ -61,4 +61,6 @@ export interface RuntimeOutput {
 export interface GenerationRuntime {
   readonly id: 'local' | 'remote';
   generate(req: RuntimeRequest, ctx: RuntimeContext): Promise<RuntimeOutput>;
+  /** Why this runtime cannot take a job right now (e.g. no local model); null when it can. Absent: always ready. */
+  unavailableReason?(): string | null;
 }

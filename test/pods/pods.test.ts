@@ -117,7 +117,9 @@ describe('pod profiles', () => {
       const noPod = await studio.dispatch('generation.submit', { draft: { prompt: 'x' }, runtime: 'remote' });
       expect(noPod.ok || noPod.error.field).toBe('podId');
       const local = await studio.dispatch('generation.submit', { draft: { prompt: 'x' }, runtime: 'local' });
+      // The local runtime is there, but without a model folder it cannot take a job.
       expect(local.ok || local.error.code).toBe('unavailable');
+      expect(local.ok || local.error.message).toContain('Settings → Models');
       expect(unwrap(await studio.dispatch('generation.runtimes', {}))).toEqual([
         { id: 'remote', available: true, label: 'Remote pod (SSH)' },
         { id: 'local', available: false, label: 'Local GPU (ONNX Runtime)' },

@@ -52,7 +52,7 @@ describe('generate flags', () => {
     [['--custom', '100x100'], /--custom: 100 px \(96 after rounding\) is under the minimum of 256 px/],
     [['--custom', '5000x1000'], /--custom: 5000 px \(5008 after rounding\) is over the maximum of 4096 px/],
     [['--custom', 'big'], /WIDTHxHEIGHT/],
-    [['--model', 'sdxl'], /Allowed choices are flux-dev, flux-schnell/],
+    [['--model', 'sdxl'], /--model: “sdxl” is not one of flux-dev, flux-schnell \(a model folder needs --local\)/],
   ])('%j is refused with a clear message (exit 2)', (args, message) => {
     const r = generate('x', ...args, '--dry-run');
     expect(r.code).toBe(2);
