@@ -115,7 +115,7 @@ run('trained LoRAs on the remote runtime (upload once, pod path to the worker)',
     const notLora = path.join(t.studio.info.dataDir, 'trainings', 'my_style', 'log.txt');
     fs.writeFileSync(notLora, 'x');
     const sneaky = path.join(t.studio.info.dataDir, 'trainings', '..', 'elsewhere.safetensors');
-    const before = t.studio.jobs.list().length;
+    const before = t.studio.jobs.list({}).length;
     for (const [p, why] of [
       [outside, /only LoRAs trained here/],
       [link, /only LoRAs trained here/],
@@ -133,6 +133,6 @@ run('trained LoRAs on the remote runtime (upload once, pod path to the worker)',
     }
     // Relative paths never reach the check (the contract wants an absolute path).
     expect((await submit('nope', [{ name: 'x', localPath: 'trainings/a.safetensors', scale: 1 }])).ok).toBe(false);
-    expect(t.studio.jobs.list().length).toBe(before);
+    expect(t.studio.jobs.list({}).length).toBe(before);
   });
 });
