@@ -269,6 +269,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     platform,
     version: opts.version,
     log: log.child('generation'),
+    trainingsDir: path.join(dataDir, 'trainings'),
   });
   jobs.register(generation.executor());
   for (const executor of opts.executors ?? []) jobs.register(executor);

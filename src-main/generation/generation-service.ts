@@ -28,7 +28,8 @@ export const GenerationParams = z.object({
   podId: z.string().nullable(),
   podName: z.string().nullable(),
   generation: ResolvedGeneration,
-  loras: z.array(z.object({ name: z.string(), path: z.string(), scale: z.number() })),
+  /** `localPath`: a trained LoRA here that the remote runtime uploads first (then `path` is that same local path). */
+  loras: z.array(z.object({ name: z.string(), path: z.string(), scale: z.number(), localPath: z.string().nullable().optional() })),
   enhancedFrom: z.string().nullable(),
   /** Local runtime: a model folder chosen for this job (null/absent: the active one). */
   localModel: z.string().nullable().optional(),
@@ -45,6 +46,8 @@ export interface GenerationDeps {
   platform: Platform;
   version: string;
   log: Logger;
+  /** <dataDir>/trainings: the only folder whose LoRA files may be uploaded to a pod. */
+  trainingsDir?: string;
 }
 
 export function laneFor(runtime: Runtime, podId: string | null): string {
@@ -111,11 +114,34 @@ export class GenerationService {
       podId: pod?.id ?? null,
       podName: pod?.name ?? null,
       generation,
-      loras: (req.loras ?? []).map((l) => ({ name: l.name, path: l.path, scale: l.scale })),
+      loras: (req.loras ?? []).map((l, i) => ('localPath' in l ? { name: l.name, path: l.localPath, scale: l.scale, localPath: this.checkLocalLora(l.localPath, i) } : { name: l.name, path: l.path, scale: l.scale })),
       enhancedFrom: req.enhancedFrom ?? null,
       localModel: req.runtime === 'local' ? (req.localModel ?? null) : null,
     };
     return this.deps.jobs.submit(GENERATION_KIND, params);
+  }
+
+  /** A local LoRA file may only come from <dataDir>/trainings/ (no links out of it), and must be a .safetensors file. */
+  private checkLocalLora(file: string, i: number): string {
+    const field = `loras.${i}.localPath`;
+    const bad = (why: string) => new StudioError('invalid_input', `generation.submit: ${field}: ${why}`, field);
+    if (!this.deps.trainingsDir) throw bad('uploading LoRA files from this computer is not available here; give a path on the pod instead.');
+    let real: string;
+    let root: string;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      throw bad(`no such file ${file}. Pick a LoRA from the list again.`);
+    }
+    try {
+      root = fs.realpathSync(this.deps.trainingsDir);
+    } catch {
+      throw bad(`only LoRAs trained here (under ${this.deps.trainingsDir}) can be uploaded, and there are none yet.`);
+    }
+    if (!real.startsWith(root + path.sep)) throw bad(`only LoRAs trained here (under ${this.deps.trainingsDir}) can be uploaded; ${file} is outside it.`);
+    if (!/\.safetensors$/i.test(real)) throw bad(`${file} is not a .safetensors file.`);
+    if (!fs.statSync(real).isFile()) throw bad(`${file} is not a file.`);
+    return real;
   }
 
   executor(): JobExecutor<GenerationParams> {

@@ -11,6 +11,11 @@ export interface RuntimeLora {
   path: string;
   scale: number;
   sha256?: string | null;
+  /**
+   * A file on this computer (a trained checkpoint under <dataDir>/trainings/) that the remote
+   * runtime uploads to the pod first (when not there yet); `path` is then ignored.
+   */
+  localPath?: string | null;
 }
 
 export interface RuntimeRequest {

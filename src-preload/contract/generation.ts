@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { AbsolutePath, call, Empty, GenerationDraft, Job, Runtime } from './shapes';
 import { PodId } from './pods';
 
-export const GenerationLora = z
+/** A LoRA already on the runtime: `path` is where the runtime reads it (a pod path for remote). */
+export const GenerationPathLora = z
   .object({
     name: z.string().trim().min(1).max(200),
     /** Where the runtime reads it: a path on the pod (remote) or here (local). */
@@ -13,6 +14,22 @@ export const GenerationLora = z
     scale: z.number().min(-4).max(4),
   })
   .strict();
+
+/**
+ * A LoRA file on this computer (a trained checkpoint, `training.loras`’ `path`): only files under
+ * <dataDir>/trainings/ are accepted; the remote runtime uploads it to the pod when it is not there
+ * yet (<workspace>/loras/<sha256 prefix>-<name>.safetensors) and hands the worker that path.
+ */
+export const GenerationLocalLora = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    localPath: AbsolutePath,
+    scale: z.number().min(-4).max(4),
+  })
+  .strict();
+
+export const GenerationLora = z.union([GenerationPathLora, GenerationLocalLora]);
+export type GenerationLora = z.infer<typeof GenerationLora>;
 
 export const GenerationSubmit = z
   .object({

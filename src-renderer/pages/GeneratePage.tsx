@@ -17,6 +17,8 @@ import { LocalStatusChip } from './generate/local-status';
 import { GenerationView, RuntimePicker, useRuntimeTarget } from './generate/RuntimePicker';
 import { useJobs } from '../stores/jobs';
 import { usePods } from '../stores/pods';
+import { lorasForSubmit, useLoras } from '../stores/loras';
+import { LoraPicker } from './generate/LoraPicker';
 
 const NOT_YET = 'Generation is not connected yet: connecting a RunPod pod or a local model comes in the next update.';
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -78,7 +80,9 @@ export function GeneratePage(): ReactElement {
     if (!target.ready) return notify(target.reason ?? NOT_YET, 'info');
     if (!request.ok) return notify(request.message, 'info');
     // A random seed is drawn per image (the result shows it); a fixed one is used as set.
-    studio.generation.submit({ draft: request.draft, runtime: target.runtime, ...(target.podId ? { podId: target.podId } : {}) }).then((job) => {
+    // Trained LoRAs apply on the remote runtime (the studio uploads them to the pod when needed).
+    const loras = target.runtime === 'remote' ? lorasForSubmit(useLoras.getState().chosen) : [];
+    studio.generation.submit({ draft: request.draft, runtime: target.runtime, ...(target.podId ? { podId: target.podId } : {}), ...(loras.length > 0 ? { loras } : {}) }).then((job) => {
       useJobs.getState().merge(job);
       setJobId(job.id);
     }, reportError);
@@ -170,6 +174,7 @@ export function GeneratePage(): ReactElement {
                 </span>
                 <span className="muted">· default from Settings</span>
               </div>}
+              {hasRuntime && target.runtime === 'remote' ? <LoraPicker /> : null}
               {runtime === 'local' ? <LocalStatusChip /> : null}
               <div className="generate-action">
                 <span className="shortcut-hint" aria-hidden="true">

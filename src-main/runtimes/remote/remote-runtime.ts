@@ -15,6 +15,7 @@ import type { SshHost } from '../../hosts/ssh-host';
 import type { Logger } from '../../logging/logger';
 import type { PodConnections } from '../../pods/pod-connections';
 import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtime';
+import { LoraUploader, LoraUploadError } from './lora-upload';
 import { recoverResult, WorkerGoneError, WorkerRequestError, type DoneEvent, type WorkerClient, type WorkerEvent } from './worker-client';
 
 export class RuntimeError extends Error {
@@ -71,6 +72,8 @@ function sha256File(file: string): string {
 
 export class RemoteRuntime implements GenerationRuntime {
   readonly id = 'remote' as const;
+  /** Trained LoRAs from this computer go up once per pod (see lora-upload.ts). */
+  readonly loraUploader = new LoraUploader();
 
   constructor(private readonly deps: RemoteRuntimeDeps) {}
 
@@ -88,6 +91,15 @@ export class RemoteRuntime implements GenerationRuntime {
 
     say(`connecting to ${pod.name}`);
     const host = await connect();
+    if (req.loras.some((l) => l.localPath)) {
+      try {
+        req = { ...req, loras: await this.loraUploader.ensure(host, pod.id, pod.workspace, req.loras, (m) => say(m), ctx.signal) };
+      } catch (err) {
+        if (ctx.signal.aborted) throw abortError();
+        if (err instanceof LoraUploadError) throw new RuntimeError(err.code, err.message);
+        throw err;
+      }
+    }
     say('starting the worker');
     const worker = await this.deps.connections.worker(pod, { cpuOffload: g.cpuOffload }, host);
     if (ctx.signal.aborted) throw abortError();

@@ -3,7 +3,10 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import type { TrainingRun, TrainingRunDetail } from '../../../src-preload/contract';
 import { ProgressBar } from '../../components/controls';
-import { reportError } from '../../stores/toasts';
+import { MAX_LORAS, useLoras } from '../../stores/loras';
+import { usePods } from '../../stores/pods';
+import { navigate } from '../../stores/router';
+import { notify, reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
 import { LossChart } from './LossChart';
 import { ACTIVE_STATES, formatEta, useTraining } from './store';
@@ -26,6 +29,17 @@ const STATE_BADGE: Record<TrainingRun['state'], string> = {
   failed: 'failed',
   lost: 'interrupted',
 };
+
+/** Train → Generate: the checkpoint joins Generate's LoRA picker, the runtime switches to remote, Generate opens. */
+function openInGenerate(runName: string, file: string): void {
+  if (!useLoras.getState().add({ path: file, name: runName })) {
+    notify(`Generate already has ${MAX_LORAS} LoRAs: remove one there first.`, 'info');
+    return;
+  }
+  const pods = usePods.getState();
+  if (pods.runtime !== 'remote') pods.choose('remote', pods.podId);
+  navigate('generate');
+}
 
 export function RunStateBadge(props: { state: TrainingRun['state'] }): ReactElement {
   return (
@@ -187,7 +201,13 @@ export function RunDetail(props: { detail: TrainingRunDetail }): ReactElement {
                 <button type="button" className="btn btn-sm btn-ghost" onClick={() => act(() => studio.app.revealPath({ path: c.path }))}>
                   Show file
                 </button>
-                <button type="button" className="btn btn-sm btn-ghost" disabled title="Using a trained LoRA in Generate arrives with the remote runtime’s LoRA picker (training.loras lists these files).">
+                <button
+                  type="button"
+                  className="btn btn-sm btn-ghost"
+                  title="Add this LoRA to Generate’s LoRA picker (remote runtime); it is uploaded to the pod when first used"
+                  onClick={() => openInGenerate(run.id, c.path)}
+                  data-testid="checkpoint-use"
+                >
                   Use in Generate
                 </button>
               </li>
