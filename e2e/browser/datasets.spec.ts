@@ -128,6 +128,9 @@ test('drop, report, caption edit, trigger, bulk insert + undo, file chooser, Tra
   await page.getByTestId('ds-tab-buckets').click();
   await expect(page.getByTestId('ds-bucket-row').first()).toBeVisible();
   await page.getByTestId('ds-train').click();
-  await expect(page).toHaveURL(/#\/train\?dataset=E2E%20set$/);
+  // The wizard opens with this dataset chosen (the handoff is then dropped from the address).
+  await expect(page.getByTestId('train-wizard')).toBeVisible();
+  await expect(page.getByTestId('train-dataset')).toHaveValue('E2E set');
+  await expect(page).toHaveURL(/#\/train$/);
   expect(pageErrors).toEqual([]);
 });

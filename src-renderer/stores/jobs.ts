@@ -34,23 +34,33 @@ function fresher(known: Job | undefined, incoming: Job): Job {
 export const isActive = (job: Job): boolean => job.state === 'queued' || job.state === 'running';
 export const isFinished = (job: Job): boolean => FINISHED_STATES.includes(job.state);
 
+/** Ids of jobs that events announced while a list request was in flight (one set per request). */
+const arrivedDuringLoad = new Set<Set<string>>();
+
 export const useJobs = create<JobsState>()((set, get) => ({
   jobs: [],
   loaded: false,
   async load() {
+    const arrived = new Set<string>();
+    arrivedDuringLoad.add(arrived);
     try {
       const listed = await studio.jobs.list({ limit: 200 });
       // Events may have landed while the list was in flight: keep what they said.
       const known = new Map(get().jobs.map((j) => [j.id, j]));
       const ids = new Set(listed.map((j) => j.id));
       const merged = listed.map((j) => fresher(known.get(j.id), j));
-      for (const j of known.values()) if (!ids.has(j.id) && isActive(j)) merged.push(j);
+      // A job the list does not name stays if it is still running, or if an event announced it
+      // after the list was read (it may even have finished already); otherwise it is gone.
+      for (const j of known.values()) if (!ids.has(j.id) && (isActive(j) || arrived.has(j.id))) merged.push(j);
       set({ jobs: sortJobs(merged), loaded: true });
     } catch (err) {
       reportError(err);
+    } finally {
+      arrivedDuringLoad.delete(arrived);
     }
   },
   upsert(job) {
+    for (const arrived of arrivedDuringLoad) arrived.add(job.id);
     const rest = get().jobs.filter((j) => j.id !== job.id);
     set({ jobs: sortJobs([job, ...rest]) });
   },

@@ -8,7 +8,7 @@ import { BucketView } from './BucketView';
 import { CaptionEditor } from './CaptionEditor';
 import { ReportView } from './ReportView';
 import { TaggingDialog } from './tagging-dialog';
-import { goTrain } from './train-handoff';
+import { openTrainingFor } from '../train/handoff';
 
 type Tab = 'captions' | 'buckets' | 'report';
 
@@ -96,7 +96,7 @@ export function DatasetView(props: { dataset: Dataset; showReport: number | null
           >
             {ds.inPlace ? 'Forget' : 'Delete'}
           </button>
-          <button type="button" className="btn btn-primary" onClick={() => goTrain(ds.name)} data-testid="ds-train">
+          <button type="button" className="btn btn-primary" onClick={() => openTrainingFor(ds.name)} data-testid="ds-train">
             Train LoRA
           </button>
         </div>
