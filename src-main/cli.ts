@@ -60,6 +60,12 @@ export function buildProgram(): Command {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // A long-running server outlives one failed background task (a watcher callback that hit a
+    // locked database, a dropped link): log it with its stack instead of taking every open
+    // page and queued job down with it.
+    process.on('unhandledRejection', (reason) => {
+      studio.log.error(`unhandled rejection (the server keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+    });
   });
 
   common(program.command('info').description('Show version, data folder and settings.').option('--json', 'print one JSON object')).action(
