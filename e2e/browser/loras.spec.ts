@@ -5,42 +5,17 @@
 // made with the LoRA uploaded to <workspace>/loras/ on the pod.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { startSshd, sshdAvailable, type TestSshd } from '../../test/helpers/sshd';
-import { test, expect, SCREENSHOT_DIR, type Served } from './serve-fixture';
+import { ROOT, TINY_JPEG as JPEG, api, useLoopbackPod } from './e2e-kit';
+import { test, expect, SCREENSHOT_DIR } from './serve-fixture';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const JPEG = Buffer.from(
-  '/9j/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozv/wAARCABAAEADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAP/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFgEBAQEAAAAAAAAAAAAAAAAAAAUG/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AiA0iaAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA//9k=',
-  'base64',
-);
 
-async function api<T>(page: Page, served: Served, call: string, body: unknown = {}): Promise<T> {
-  const res = await page.request.post(`${served.origin}/api/call/${call}`, { headers: { Authorization: `Bearer ${served.token}` }, data: body });
-  const env = (await res.json()) as { ok: boolean; data: T; error?: unknown };
-  expect(env.ok, `${call}: ${JSON.stringify(env.error)}`).toBe(true);
-  return env.data;
-}
 
 test.describe('trained LoRAs in Generate', () => {
-  test.skip(!sshdAvailable(), '/usr/sbin/sshd is not installed');
-  let sshd: TestSshd;
-  let python: string;
-  let ws: string;
-
-  test.beforeAll(async () => {
-    sshd = await startSshd();
-    python = path.join(execFileSync('bash', [path.join(ROOT, 'scripts', 'pod-venv.sh')], { encoding: 'utf8' }).trim(), 'bin', 'python');
-    ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'flux-e2e-lora-pod-')));
-  });
-  test.afterAll(async () => {
-    await sshd?.stop();
-    if (ws) fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const loop = useLoopbackPod('flux-e2e-lora-pod-');
 
   test('train, use the final LoRA in Generate, set its strength and trigger, generate on the pod', async ({ page, served, pageErrors }) => {
+    const { sshd, python, ws } = loop;
     test.setTimeout(150_000);
     // A short local training run (stand-in ai-toolkit) for real checkpoint files.
     const ds = path.join(served.dataDir, 'datasets', 'faces');

@@ -1,32 +1,16 @@
 // Pods in the real `flux-studio serve`: add a pod by pasting an SSH command that points at a
 // real OpenSSH server on 127.0.0.1, check and trust its host key in the fingerprint dialog,
 // then generate on it (the stand-in worker in the pod venv) and see the image on Generate.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startSshd, sshdAvailable, type TestSshd } from '../../test/helpers/sshd';
+import { useLoopbackPod } from './e2e-kit';
 import { test, expect, SCREENSHOT_DIR } from './serve-fixture';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 
 test.describe('pods', () => {
-  test.skip(!sshdAvailable(), '/usr/sbin/sshd is not installed');
-  let sshd: TestSshd;
-  let python: string;
-  let ws: string;
-
-  test.beforeAll(async () => {
-    sshd = await startSshd();
-    python = path.join(execFileSync('bash', [path.join(ROOT, 'scripts', 'pod-venv.sh')], { encoding: 'utf8' }).trim(), 'bin', 'python');
-    ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'flux-e2e-pod-')));
-  });
-  test.afterAll(async () => {
-    await sshd?.stop();
-    if (ws) fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const loop = useLoopbackPod('flux-e2e-pod-');
 
   test('paste a command, trust the key, generate, see the image', async ({ page, served, pageErrors }) => {
+    const { sshd, python, ws } = loop;
     test.setTimeout(120_000);
     await page.goto(`${served.openUrl}#/settings`);
     const section = page.getByTestId('settings-pods');

@@ -5,21 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { test, expect, SCREENSHOT_DIR, type Served } from './serve-fixture';
+import { ROOT, TINY_JPEG as JPEG, api } from './e2e-kit';
+import { test, expect, SCREENSHOT_DIR } from './serve-fixture';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const JPEG = Buffer.from(
-  '/9j/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozv/wAARCABAAEADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAP/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFgEBAQEAAAAAAAAAAAAAAAAAAAUG/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AiA0iaAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA//9k=',
-  'base64',
-);
 
-async function api<T>(page: Page, served: Served, call: string, body: unknown = {}): Promise<T> {
-  const res = await page.request.post(`${served.origin}/api/call/${call}`, { headers: { Authorization: `Bearer ${served.token}` }, data: body });
-  const env = (await res.json()) as { ok: boolean; data: T; error?: unknown };
-  expect(env.ok, `${call}: ${JSON.stringify(env.error)}`).toBe(true);
-  return env.data;
-}
 
 test('train a LoRA from the wizard: edit + validate YAML, live progress and samples, stop, resume, complete', async ({ page, served, pageErrors }) => {
   test.setTimeout(180_000);

@@ -2,7 +2,7 @@
 // the contract through the same dispatcher as the UI, and printing for people or scripts.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CallName, CallResponse, Envelope } from '../../src-preload/contract';
 import { DATA_DIR_ENV, resolveDataDir } from '../paths/data-dir';
 import { createStudio, type Studio } from '../studio';
@@ -96,3 +96,21 @@ export function common(cmd: Command): Command {
     .option('-v, --verbose', 'log debug lines to stderr');
 }
 
+/** A commander argument parser for a whole number in [min, max], with the flag named in the error. */
+export function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got “${value}”.`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}.`);
+    return n;
+  };
+}
+
+/** A commander argument parser for a finite number, with the flag named in the error. */
+export function decimal(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got “${value}”.`);
+    return n;
+  };
+}

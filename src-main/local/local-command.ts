@@ -1,28 +1,13 @@
 // `flux-studio schedule …` (the sigmas and timesteps a sampler uses, as one JSON object)
 // and `flux-studio local …` (generate on this machine's ONNX Runtime, manage model folders).
 import path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
+import { Option, type Command } from 'commander';
+import { CliError, callOrThrow, common, decimal, integer, print, withStudio, type Common } from '../commands/cli-kit';
 import { StudioError } from '../api/studio-error';
 import { generateLocal } from './local-runtime';
 import { KNOWN_SCHEDULES, knownSchedule, type KnownScheduleModel } from './schedule';
 
-function integer(name: string, min: number, max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got “${value}”.`);
-    const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}.`);
-    return n;
-  };
-}
 
-function decimal(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got “${value}”.`);
-    return n;
-  };
-}
 
 const gb = (n: number | null) => (n === null ? '?' : `${(n / 1024 ** 3).toFixed(2)} GB`);
 

@@ -2,18 +2,9 @@
 // serialization 'advanced': structured clone, so Float32Array and Uint8Array cross as is).
 import type { LocalModelKind } from './model-folder';
 import type { ProviderPreference } from './providers';
-import type { ProviderReport, StepEvent } from './pipeline';
+import type { GenerateParams, ProviderReport, StepEvent } from './pipeline';
 
-export interface WorkerGenerate {
-  prompt: string;
-  steps: number;
-  width: number;
-  height: number;
-  guidance: number | null;
-  seed: number;
-  maxSequenceLength?: number | null;
-  initialLatents?: Float32Array | null;
-  initialLatentsPacked?: boolean;
+export interface WorkerGenerate extends GenerateParams {
   format: 'png' | 'jpeg';
   quality: number;
   /** Also send back the final latents (tests, parity). */

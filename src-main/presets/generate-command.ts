@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MAX_SEED, MODEL_IDS, type GenerationDraft, type ModelId } from '../../src-preload/contract';
-import { CliError, callOrThrow, common, withStudio, type Common } from '../commands/cli-kit';
+import { CliError, callOrThrow, common, decimal, integer, withStudio, type Common } from '../commands/cli-kit';
 import { followJob } from '../pods/pods-command';
 import type { Studio } from '../studio';
 
@@ -83,22 +83,7 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   prompt: 'PROMPT',
 };
 
-function integer(name: string, min: number, max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got “${value}”.`);
-    const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}.`);
-    return n;
-  };
-}
 
-function decimal(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got “${value}”.`);
-    return n;
-  };
-}
 
 export function parseSize(value: string): { width: number; height: number } {
   const m = /^\s*(\d{1,6})\s*[x×X*]\s*(\d{1,6})\s*$/.exec(value);
