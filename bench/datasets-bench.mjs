@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { startServe, stopServe } from './serve-process.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -97,20 +98,6 @@ function run(args, cpuFile) {
   });
 }
 
-function startServe(dataDir) {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /http:\/\/\S+\?token=\S+/.exec(out);
-      if (m) resolve({ child, url: new URL(m[0]) });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err.slice(-2000)}`)));
-  });
-}
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-datasets-bench-'));
 let serve = null;
@@ -159,13 +146,6 @@ try {
   console.log(`targets: import ≤ 60 s ${importS <= 60 ? 'met' : 'MISSED'}; caption save ≤ 50 ms ${p95 <= 50 ? 'met' : 'MISSED'} (p95)`);
   console.log(`datasets: import ${N} images in ${importS.toFixed(1)} s, caption save ${p50.toFixed(1)} ms`);
 } finally {
-  if (serve) {
-    const child = serve.child;
-    child.removeAllListeners('exit');
-    await new Promise((r) => {
-      child.on('exit', r);
-      child.kill('SIGTERM');
-    });
-  }
+  if (serve) await stopServe(serve.child);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -8,17 +8,16 @@
 //       six requests at a time like a browser, on a freshly started `serve`
 // Targets: search p95 ≤ 20 ms, thumbnails ≥ 40/s, first page ≤ 300 ms.
 // Needs `npm run build` (uses out/main/cli.js and out/main/gallery-thumbnails.js).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { startServe, stopServe } from './serve-process.mjs';
 import { benchQueries, buildSyntheticIndex, createRand, makeTexturedJpegs } from './gallery-index.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const bin = path.join(root, 'bin', 'flux-studio.cjs');
 const thumbsModule = path.join(root, 'out', 'main', 'gallery-thumbnails.js');
 if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js')) || !fs.existsSync(thumbsModule)) {
   console.error('Run `npm run build` first.');
@@ -44,25 +43,6 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-gallery-bench-'));
 const thumbsDir = path.join(dataDir, 'thumbs');
 const quietLog = { debug() {}, info() {}, warn() {}, error() {}, child: () => quietLog };
 
-function startServe() {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /http:\/\/\S+\?token=\S+/.exec(out);
-      if (m) resolve({ child, url: new URL(m[0]) });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err.slice(-2000)}`)));
-  });
-}
-const stop = (child) => new Promise((r) => {
-  child.removeAllListeners('exit');
-  child.on('exit', r);
-  child.kill('SIGTERM');
-});
 
 try {
   // ---------- (c) thumbnails ----------
@@ -94,7 +74,7 @@ try {
   // ---------- (a) the index ----------
   // `serve` once to create and migrate the database, then rows straight into the gallery
   // index tables (migration 4); the FTS table fills through its insert trigger.
-  await stop((await startServe()).child);
+  await stopServe((await startServe(dataDir)).child);
   const db = new Database(path.join(dataDir, 'studio.db'));
   db.pragma('journal_mode = WAL');
   const hasIndex = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'images'").get();
@@ -109,7 +89,7 @@ try {
 
   // ---------- (d) first page, then (b) search ----------
   const serveStarted = Date.now() - 1000;
-  const { child, url } = await startServe();
+  const { child, url } = await startServe(dataDir);
   try {
     const token = url.searchParams.get('token');
     const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
@@ -177,7 +157,7 @@ try {
     console.log(`first page: gallery.search (100) + 100 thumbnails (${(cold.bytes / 1024).toFixed(0)} KiB) over HTTP: ${cold.ms.toFixed(0)} ms first after start, then median ${quantile(warm, 0.5).toFixed(0)} ms (target ≤ 300 ms) ${cold.ms <= 300 ? 'OK' : 'MISSED'}`);
     console.log(`gallery: search p95 ${ms(p95)} ms, thumbs ${thumbsPerSec.toFixed(1)}/s, first page ${cold.ms.toFixed(0)} ms`);
   } finally {
-    await stop(child);
+    await stopServe(child);
   }
 } finally {
   if (process.env.GALLERY_BENCH_KEEP) console.error(`kept ${dataDir}`);

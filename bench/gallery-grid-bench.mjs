@@ -10,17 +10,16 @@
 // over 50 ms), the most tiles rendered at once (VirtualGrid's data-rendered) and the most DOM
 // elements in the document. Needs `npm run build` (out/main/cli.js, out/renderer).
 // GRID_BENCH_ROWS overrides the row count; GRID_BENCH_KEEP=1 keeps the data dir.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { startServe, stopServe } from './serve-process.mjs';
 import { buildSyntheticIndex, createRand, makeTexturedJpegs } from './gallery-index.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const bin = path.join(root, 'bin', 'flux-studio.cjs');
 const thumbsModule = path.join(root, 'out', 'main', 'gallery-thumbnails.js');
 if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js')) || !fs.existsSync(thumbsModule) || !fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
   console.error('Run `npm run build` first.');
@@ -41,26 +40,6 @@ const quietLog = { debug() {}, info() {}, warn() {}, error() {}, child: () => qu
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-grid-bench-'));
 
-function startServe() {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /http:\/\/\S+\?token=\S+/.exec(out);
-      if (m) resolve({ child, url: m[0] });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err.slice(-2000)}`)));
-  });
-}
-const stop = (child) =>
-  new Promise((r) => {
-    child.removeAllListeners('exit');
-    child.on('exit', r);
-    child.kill('SIGTERM');
-  });
 
 /* global document, MutationObserver, requestAnimationFrame -- scrollRun runs in the page */
 /** Runs in the page: scrolls the grid `frames` times, one step a frame, and measures. */
@@ -141,7 +120,7 @@ try {
   await Promise.all(jpegs.map((j) => svc.ensure(j.hash, j.file)));
   await svc.close();
 
-  serve = await startServe();
+  serve = await startServe(dataDir);
   const t0 = performance.now();
   const db = new Database(path.join(dataDir, 'studio.db'));
   db.pragma('busy_timeout = 10000');
@@ -158,7 +137,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${serve.url}#/gallery`);
+  await page.goto(`${serve.url.href}#/gallery`);
   await page.waitForSelector('[data-testid="gallery-tile"] img', { timeout: 60_000 });
   const count = await page.textContent('[data-testid="gallery-count"]');
   const cols = await page.getAttribute('[data-testid="gallery-grid"]', 'data-cols');
@@ -178,7 +157,7 @@ try {
   console.log(`gallery-grid: frame p95 ${p95.toFixed(1)} ms, over 50 ms ${(100 * over).toFixed(1)}%, main-thread CPU ${cpu.toFixed(2)} ms a frame, tiles ≤ ${tiles}, DOM elements ≤ ${els}`);
 } finally {
   await browser?.close();
-  if (serve) await stop(serve.child);
+  if (serve) await stopServe(serve.child);
   if (process.env.GRID_BENCH_KEEP) console.error(`kept ${dataDir}`);
   else fs.rmSync(dataDir, { recursive: true, force: true });
 }
