@@ -18,13 +18,13 @@ tokenizer.json trained here with ``tokenizers``, put where the studio looks for 
 
 from __future__ import annotations
 
-import gzip
 import html.entities
 import importlib.util
 import json
 import random
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,9 @@ import pytest
 ftfy = pytest.importorskip("ftfy", reason="the pod venv (scripts/pod-venv.sh) has ftfy; system Python may not")
 
 REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO / "native" / "fixtures"))
+from clip_bpe import clip_vocab_merges  # noqa: E402  (the fixtures' one builder of OpenAI's tables)
+
 CLI_BUNDLE = REPO / "out" / "main" / "cli.js"
 BIN = REPO / "bin" / "flux-studio.cjs"
 CLIP_DATA = REPO.parent / "shared" / "data" / "clip"
@@ -60,36 +63,18 @@ def reference():
     return load_openai_simple_tokenizer().SimpleTokenizer(bpe_path=str(gz))
 
 
-def bytes_to_unicode() -> dict[int, str]:
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs]))
-
-
-def write_hf_folder(gz: Path, out: Path) -> Path:
-    """vocab.json + merges.txt from OpenAI's file, built as simple_tokenizer.py builds its tables."""
-    lines = gzip.open(gz).read().decode("utf-8").split("\n")
-    merges = [tuple(m.split()) for m in lines[1 : 49152 - 256 - 2 + 1]]
-    vocab = list(bytes_to_unicode().values())
-    vocab = vocab + [v + "</w>" for v in vocab]
-    vocab += ["".join(m) for m in merges]
-    vocab += ["<|startoftext|>", "<|endoftext|>"]
-    assert len(vocab) == 49408
+def write_hf_folder(out: Path) -> Path:
+    """vocab.json + merges.txt, the tables the fixture builders give the tiny models (clip_bpe.py)."""
+    vocab, merges = clip_vocab_merges()
     out.mkdir(parents=True, exist_ok=True)
-    (out / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}, ensure_ascii=False), encoding="utf-8")
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     (out / "merges.txt").write_text("#version: 0.2\n" + "\n".join(" ".join(m) for m in merges) + "\n", encoding="utf-8")
     return out
 
 
 @pytest.fixture(scope="module")
 def hf_dir(tmp_path_factory) -> Path:
-    return write_hf_folder(CLIP_DATA / BPE_GZ, tmp_path_factory.mktemp("clip-hf"))
+    return write_hf_folder(tmp_path_factory.mktemp("clip-hf"))
 
 
 def run_cli(args: list[str], prompts: list[str]) -> list[dict]:
