@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { THREAD_POOL_INTRO } from './src-main/platform/thread-pool';
 
 export default defineConfig({
   main: {
@@ -17,7 +18,12 @@ export default defineConfig({
           // The local inference child process (child_process.fork; src-main/local/worker-client.ts).
           'local-worker': resolve(__dirname, 'src-main/local/worker.ts'),
         },
-        output: { format: 'cjs', entryFileNames: '[name].js' },
+        output: {
+          format: 'cjs',
+          entryFileNames: '[name].js',
+          // libuv's pool size must be set before the first require (sharp fixes it on load).
+          intro: (chunk) => (chunk.isEntry && (chunk.name === 'index' || chunk.name === 'cli') ? THREAD_POOL_INTRO : ''),
+        },
       },
     },
   },

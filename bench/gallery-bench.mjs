@@ -18,6 +18,8 @@ import { benchQueries, buildSyntheticIndex, createRand, makeTexturedJpegs } from
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+// The studio's pool size, as its entry files set it before sharp loads (src-main/platform/thread-pool.ts).
+if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '8';
 const thumbsModule = path.join(root, 'out', 'main', 'gallery-thumbnails.js');
 if (!fs.existsSync(path.join(root, 'out', 'main', 'cli.js')) || !fs.existsSync(thumbsModule)) {
   console.error('Run `npm run build` first.');

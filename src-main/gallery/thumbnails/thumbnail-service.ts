@@ -7,8 +7,12 @@
 // JPEGs, both sizes each): 37.8/s with 2 workers against 38.0/s with 2 concurrent sharp
 // pipelines at equal settings, plus worker start-up and a separate build entry to ship. The
 // workers only moved the same native work to other threads, so this service uses sharp's
-// threadpool with a small queue instead: at most `workers` pipelines at once (default: one
-// per core, up to 4) and one libvips thread per pipeline, so 2 cores run 2 images side by side.
+// threadpool with a small queue instead: at most `workers` pipelines at once, one libvips
+// thread each. One pipeline does not keep a core busy (its file reads and writes, and the
+// hand-offs between its decode, encode and write steps, leave gaps), so the default is two
+// pipelines per core: on 2 cores (100 JPEGs, both sizes) 2 pipelines made 34–37/s and 4 made
+// 45–49/s at the same CPU per image; 6 and 8 added nothing. Each pipeline holds a libuv
+// thread, so the pool is widened at start-up (src-main/platform/thread-pool.ts).
 //
 // WebP effort (libwebp's "method") is the biggest cost lever. CPU per 1024×1024 JPEG,
 // measured here: decode ~7 ms; 1024 px encode 108 ms at the default effort 4, 37 ms at
@@ -25,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Logger } from '../../logging/logger';
+import { threadPoolSize } from '../../platform/thread-pool';
 import type { ThumbResult, Thumbnailer } from '../gallery-deps';
 
 export type { ThumbResult } from '../gallery-deps';
@@ -32,7 +37,7 @@ export type { ThumbResult } from '../gallery-deps';
 export interface ThumbnailServiceOptions {
   thumbsDir: string;
   log: Logger;
-  /** Pipelines at once; defaults to the core count (2 on the target machine), capped at 4. */
+  /** Pipelines at once; defaults to defaultPipelines() (4 on the target machine's 2 cores). */
   workers?: number;
 }
 
@@ -46,6 +51,14 @@ const MAX_FILE_BYTES = 512 * 2 ** 20;
 /** Broken-file reasons remembered (so a bad file is logged and decoded once per run). */
 const BROKEN_MEMORY = 10_000;
 const HASH_RE = /^[0-9a-f]{8,128}$/i;
+
+/**
+ * Pipelines at once by default: two per core, at most 8, and always two of libuv's threads
+ * left for the rest of the process (each pipeline holds one from decode to write).
+ */
+export function defaultPipelines(cores: number, poolSize: number): number {
+  return Math.max(1, Math.min(2 * Math.max(1, cores), 8, poolSize - 2));
+}
 
 export class ThumbnailServiceClosedError extends Error {
   constructor() {
@@ -82,9 +95,9 @@ export class ThumbnailService implements Thumbnailer {
     this.thumbsDir = opts.thumbsDir;
     this.log = opts.log.child('thumbnails');
     const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-    this.limit = Math.max(1, Math.floor(opts.workers ?? Math.min(Math.max(cores, 1), 4)));
-    // One libvips thread per pipeline: `limit` pipelines then fill the cores without
-    // oversubscribing them (sharp's default on other platforms is one thread per core each).
+    this.limit = Math.max(1, Math.floor(opts.workers ?? defaultPipelines(cores, threadPoolSize())));
+    // One libvips thread per pipeline (sharp's default is one per core for each): the
+    // pipelines running side by side are what fills the cores.
     sharp.concurrency(Math.max(1, Math.floor(cores / this.limit)));
   }
 
