@@ -9,8 +9,8 @@
 //   dynamic shifting (dev): σ' = e^mu / (e^mu + (1/σ − 1)) in float32;
 //   static shift (schnell, shift = 1): σ' = shift·σ / (1 + (shift − 1)·σ);
 //   timesteps = σ'·1000; the sigmas get a trailing 0.
-// SD-Turbo (EulerDiscreteScheduler, scaled_linear betas, "trailing" spacing, linear
-// interpolation, final sigma zero).
+// SD-Turbo and SDXL-Turbo (EulerDiscreteScheduler, scaled_linear betas, "trailing" spacing,
+// linear interpolation, final sigma zero).
 
 const f = Math.fround;
 
@@ -63,6 +63,9 @@ export const KNOWN_SCHEDULES = {
   'flux-dev': { kind: 'flow-match', config: FLUX_DEV_SCHEDULER },
   'flux-schnell': { kind: 'flow-match', config: FLUX_SCHNELL_SCHEDULER },
   'sd-turbo': { kind: 'euler', config: SD_TURBO_SCHEDULER },
+  // stabilityai/sdxl-turbo: the same betas, trailing spacing and steps_offset (its repo names
+  // EulerAncestralDiscreteScheduler, whose sigmas and timesteps are these).
+  'sdxl-turbo': { kind: 'euler', config: SD_TURBO_SCHEDULER },
 } as const satisfies Record<string, SchedulerConfig>;
 export type KnownScheduleModel = keyof typeof KNOWN_SCHEDULES;
 

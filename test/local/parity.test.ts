@@ -1,5 +1,5 @@
-// The proof that the TypeScript pipeline is right: the tiny FLUX-schnell, FLUX-dev and
-// SD-Turbo exports run end to end on the CPU provider from diffusers' own initial latents,
+// The proof that the TypeScript pipeline is right: the tiny FLUX-schnell, FLUX-dev, SD-Turbo
+// and SDXL-Turbo exports run end to end on the CPU provider from diffusers' own initial latents,
 // and the final latents and decoded images are compared with what the diffusers PyTorch
 // pipelines produced on the same weights (DIR/<model>/reference/cases.json).
 import path from 'node:path';
@@ -38,6 +38,15 @@ describe.each(FIXTURE_MODELS)('%s', (model) => {
     for (const c of cases) {
       const ref = Array.from(readTensor(dir, c.tensors.text_input_ids!), Number);
       expect(clip.encode(c.prompt).ids, `${model} ${c.prompt}`).toEqual(ref);
+      if (c.tensors.text_input_ids_2) {
+        // SDXL's second CLIP tokenizer: the same BPE, padded with "!" (0) where the first pads with EOS.
+        const clip2 = ClipPromptTokenizer.fromDir(path.join(onnx, 'tokenizer_2'));
+        const ref2 = Array.from(readTensor(dir, c.tensors.text_input_ids_2), Number);
+        expect(clip2.encode(c.prompt).ids, `${model} tokenizer_2 ${c.prompt}`).toEqual(ref2);
+        if (ref2.indexOf(49407) < ref2.length - 1) {
+          expect([ref.at(-1), ref2.at(-1)]).toEqual([49407, 0]); // padded: <|endoftext|> vs "!"
+        }
+      }
       if (c.tensors.t5_input_ids) {
         const t5 = T5PromptTokenizer.fromDir(path.join(onnx, 'tokenizer_2'));
         const ref2 = Array.from(readTensor(dir, c.tensors.t5_input_ids), Number);
@@ -62,7 +71,7 @@ describe.each(FIXTURE_MODELS)('%s', (model) => {
         seed: c.seed,
         maxSequenceLength: c.max_sequence_length ?? null,
         initialLatents: initial,
-        initialLatentsPacked: model !== 'sd-turbo',
+        initialLatentsPacked: model.startsWith('flux'),
       });
       // The same schedule as the run.
       if (c.sigmas) expect(maxAbsDiff(r.schedule.sigmas, c.sigmas)).toBeLessThanOrEqual(1e-6 * 15);
@@ -87,5 +96,20 @@ describe.each(FIXTURE_MODELS)('%s', (model) => {
       expect(latentDiff, `${model} ${c.name} final latents`).toBeLessThanOrEqual(1e-3);
       expect(share, `${model} ${c.name} pixels within 1 level`).toBeGreaterThanOrEqual(0.99);
     }
+  }, 300_000);
+});
+
+describe('sdxl-turbo from a seed', () => {
+  test('requested size; same seed → identical image, another seed → a different one; one progress event per step', async () => {
+    const p = await pipeline('sdxl-turbo');
+    const params = { prompt: 'a red cube on a blue sphere', steps: 2, width: 64, height: 96, guidance: null, seed: 11 };
+    const seen: number[] = [];
+    const a = await p.generate(params, { onStep: (e) => seen.push(e.step) });
+    expect(seen).toEqual([1, 2]);
+    expect([a.width, a.height, a.rgb.length]).toEqual([64, 96, 64 * 96 * 3]);
+    const b = await p.generate(params);
+    expect(Buffer.from(b.rgb).equals(Buffer.from(a.rgb))).toBe(true);
+    const c = await p.generate({ ...params, seed: 12 });
+    expect(Buffer.from(c.rgb).equals(Buffer.from(a.rgb))).toBe(false);
   }, 300_000);
 });

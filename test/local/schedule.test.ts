@@ -47,7 +47,7 @@ describe('schedules = diffusers (FlowMatchEulerDiscreteScheduler / EulerDiscrete
       if (e.init_noise_sigma !== undefined) expect(close(s.initNoiseSigma, e.init_noise_sigma)).toBe(true);
       for (let i = 0; i < e.sigmas.length; i++) worst = Math.max(worst, Math.abs(s.sigmas[i]! - e.sigmas[i]!));
     }
-    expect([...models].sort()).toEqual(['flux-dev', 'flux-schnell', 'sd-turbo']);
+    expect([...models].sort()).toEqual(['flux-dev', 'flux-schnell', 'sd-turbo', 'sdxl-turbo']);
     console.log(`schedules: ${entries.length} entries, worst sigma difference ${worst.toExponential(2)}`);
   });
 
@@ -60,6 +60,9 @@ describe('schedules = diffusers (FlowMatchEulerDiscreteScheduler / EulerDiscrete
     expect(sd.timesteps).toEqual([999, 749, 499, 249]);
     // The notes give float64 values; the scheduler works in float32.
     [14.614641, 4.081729, 1.612886, 0.693205].forEach((v, i) => expect(sd.sigmas[i]).toBeCloseTo(v, 4));
+    // SDXL-Turbo: the same trailing Euler schedule (schedules.json's sdxl-turbo entries come from the
+    // EulerAncestralDiscreteScheduler config stabilityai/sdxl-turbo ships, and match it above).
+    expect(knownSchedule('sdxl-turbo', 4, 512, 512)).toEqual(sd);
   });
 
   test('scheduler configs: the real ones parse, unsupported options are refused by name', () => {
