@@ -40,6 +40,11 @@ export interface GenerateParams {
   initialLatents?: Float32Array | null;
   /** FLUX: whether initialLatents are packed [1, seq, C·4] (as FluxPipeline takes them) or [1, C, h, w]. */
   initialLatentsPacked?: boolean;
+  /**
+   * Ancestral Euler (EulerAncestralDiscreteScheduler): the noise added after each step, one
+   * [1, C, h, w] array per step, instead of the seed's streams 1…N (parity tests).
+   */
+  stepNoise?: Float32Array[] | null;
 }
 
 export interface StepEvent {
@@ -348,6 +353,7 @@ export class LocalPipeline {
       initial = Float32Array.from(noise);
       const outName = unet.outputs.out!.name;
       const vPred = this.info.scheduler.kind === 'euler' && this.info.scheduler.config.predictionType === 'v_prediction';
+      const ancestral = this.info.scheduler.kind === 'euler' && this.info.scheduler.config.ancestral;
       const d0 = performance.now();
       for (let i = 0; i < schedule.timesteps.length; i++) {
         check();
@@ -367,7 +373,20 @@ export class LocalPipeline {
         const runMs = performance.now() - r0;
         if (i === 0) this.detectProvider('unet');
         const eps = floats(out[outName], 'unet output');
-        const dt = f(sigmaNext - sigma);
+        // Euler: down to σ_next. Ancestral (k-diffusion's Euler a, as diffusers computes it in
+        // float32): down to σ_down, then noise·σ_up, with σ_up² + σ_down² = σ_next².
+        let sigmaUp = 0;
+        let target = sigmaNext;
+        let fresh: Float32Array | null = null;
+        if (ancestral) {
+          const to2 = f(sigmaNext * sigmaNext);
+          const from2 = f(sigma * sigma);
+          sigmaUp = f(Math.sqrt(f(f(to2 * f(from2 - to2)) / from2)));
+          target = f(Math.sqrt(Math.max(0, f(to2 - f(sigmaUp * sigmaUp)))));
+          fresh = p.stepNoise?.[i] ?? gaussianNoise(p.seed, latents.length, i + 1);
+          if (fresh.length !== latents.length) throw new RangeError(`step noise ${i} holds ${fresh.length} values, expected ${latents.length}`);
+        }
+        const dt = f(target - sigma);
         const next = new Float32Array(latents.length);
         const s2 = f(f(sigma * sigma) + 1);
         for (let k = 0; k < next.length; k++) {
@@ -376,6 +395,7 @@ export class LocalPipeline {
           const derivative = f(f(x - x0) / sigma);
           next[k] = x + f(derivative * dt);
         }
+        if (fresh) for (let k = 0; k < next.length; k++) next[k] = next[k]! + f(fresh[k]! * sigmaUp);
         latents = next;
         const e = { step: i + 1, total: schedule.timesteps.length, sigma, stepMs: performance.now() - s0, runMs };
         stepsOut.push(e);

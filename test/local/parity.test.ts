@@ -2,12 +2,14 @@
 // and SDXL-Turbo exports run end to end on the CPU provider from diffusers' own initial latents,
 // and the final latents and decoded images are compared with what the diffusers PyTorch
 // pipelines produced on the same weights (DIR/<model>/reference/cases.json).
+import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalPipeline } from '../../src-main/local/pipeline';
 import { ClipPromptTokenizer, T5PromptTokenizer } from '../../src-main/local/tokenize';
-import { FIXTURE_MODELS, maxAbsDiff, onnxFixtures, readTensor, referenceCases, type FixtureModel } from './helpers';
+import { tempDir } from '../helpers/studio';
+import { FIXTURE_MODELS, maxAbsDiff, onnxFixtures, readTensor, referenceCases, type FixtureModel, type ReferenceCase } from './helpers';
 
 const pipelines = new Map<FixtureModel, LocalPipeline>();
 const measured: string[] = [];
@@ -20,6 +22,20 @@ afterAll(async () => {
   for (const p of pipelines.values()) await p.release();
   console.log(['local parity (CPU provider vs diffusers fp32):', ...measured].join('\n  '));
 });
+
+/** The decoded image against diffusers' PNG: share of channel values within 1/255, and the worst difference. */
+async function againstPng(r: { rgb: Uint8Array; width: number; height: number }, file: string): Promise<{ share: number; worst: number }> {
+  const png = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  expect([r.width, r.height]).toEqual([png.info.width, png.info.height]);
+  let within = 0;
+  let worst = 0;
+  for (let i = 0; i < r.rgb.length; i++) {
+    const d = Math.abs(r.rgb[i]! - png.data[i]!);
+    worst = Math.max(worst, d);
+    if (d <= 1) within++;
+  }
+  return { share: within / r.rgb.length, worst };
+}
 
 async function pipeline(model: FixtureModel): Promise<LocalPipeline> {
   let p = pipelines.get(model);
@@ -77,18 +93,8 @@ describe.each(FIXTURE_MODELS)('%s', (model) => {
       if (c.sigmas) expect(maxAbsDiff(r.schedule.sigmas, c.sigmas)).toBeLessThanOrEqual(1e-6 * 15);
       const refFinal = readTensor(dir, c.tensors.final_latents!) as Float32Array;
       const latentDiff = maxAbsDiff(r.finalLatents, refFinal);
-      // Decoded image against diffusers' PNG.
-      const png = await sharp(path.join(dir, c.image!)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      expect([r.width, r.height]).toEqual([png.info.width, png.info.height]);
       expect([r.width, r.height]).toEqual([c.width, c.height]);
-      let within = 0;
-      let worst = 0;
-      for (let i = 0; i < r.rgb.length; i++) {
-        const d = Math.abs(r.rgb[i]! - png.data[i]!);
-        worst = Math.max(worst, d);
-        if (d <= 1) within++;
-      }
-      const share = within / r.rgb.length;
+      const { share, worst } = await againstPng(r, path.join(dir, c.image!));
       measured.push(
         `${model}/${c.name ?? c.prompt} ${c.width}×${c.height} ${c.steps} steps: final latents max |Δ| ${latentDiff.toExponential(2)}, ` +
           `pixels within 1/255 ${(share * 100).toFixed(3)}% (max Δ ${worst})`,
@@ -111,5 +117,65 @@ describe('sdxl-turbo from a seed', () => {
     expect(Buffer.from(b.rgb).equals(Buffer.from(a.rgb))).toBe(true);
     const c = await p.generate({ ...params, seed: 12 });
     expect(Buffer.from(c.rgb).equals(Buffer.from(a.rgb))).toBe(false);
+  }, 300_000);
+});
+
+describe('sdxl-turbo with EulerAncestralDiscreteScheduler (what stabilityai/sdxl-turbo ships)', () => {
+  let ancestralDir = '';
+  let ancestral: LocalPipeline | null = null;
+  const load = async (): Promise<{ p: LocalPipeline; dir: string; cases: ReferenceCase[] }> => {
+    const dir = path.join(onnxFixtures(), 'sdxl-turbo', 'reference');
+    const cases = JSON.parse(fs.readFileSync(path.join(dir, 'ancestral.json'), 'utf8')) as ReferenceCase[];
+    if (!ancestral) {
+      // The same export with the scheduler the reference ran with.
+      ancestralDir = path.join(tempDir('flux-studio-ancestral-'), 'sdxl-turbo');
+      fs.cpSync(path.join(onnxFixtures(), 'sdxl-turbo', 'onnx'), ancestralDir, { recursive: true });
+      fs.writeFileSync(path.join(ancestralDir, 'scheduler', 'scheduler_config.json'), JSON.stringify(cases[0]!.scheduler_config));
+      ancestral = await LocalPipeline.load(ancestralDir, { provider: 'cpu', threads: 1 });
+    }
+    return { p: ancestral, dir, cases };
+  };
+  afterAll(async () => {
+    await ancestral?.release();
+  });
+
+  test('with diffusers\' recorded step noise: final latents (≤ 1e-3) and decoded image (≤ 1/255 on ≥ 99%) match', async () => {
+    const { p, dir, cases } = await load();
+    expect(p.info.scheduler).toMatchObject({ kind: 'euler', config: { ancestral: true } });
+    expect(cases.length).toBeGreaterThanOrEqual(1);
+    for (const c of cases) {
+      const noise = readTensor(dir, c.tensors.step_noise!) as Float32Array;
+      const per = noise.length / c.steps;
+      const r = await p.generate({
+        prompt: c.prompt,
+        steps: c.steps,
+        width: c.width,
+        height: c.height,
+        guidance: null,
+        seed: c.seed,
+        initialLatents: readTensor(dir, c.tensors.initial_latents!) as Float32Array,
+        stepNoise: Array.from({ length: c.steps }, (_, i) => noise.subarray(i * per, (i + 1) * per)),
+      });
+      const latentDiff = maxAbsDiff(r.finalLatents, readTensor(dir, c.tensors.final_latents!) as Float32Array);
+      const { share, worst } = await againstPng(r, path.join(dir, c.image!));
+      measured.push(
+        `sdxl-turbo/${c.name} (EulerAncestral) ${c.width}×${c.height} ${c.steps} steps: final latents max |Δ| ${latentDiff.toExponential(2)}, ` +
+          `pixels within 1/255 ${(share * 100).toFixed(3)}% (max Δ ${worst})`,
+      );
+      expect(latentDiff).toBeLessThanOrEqual(1e-3);
+      expect(share).toBeGreaterThanOrEqual(0.99);
+    }
+  }, 300_000);
+
+  test('from a seed: deterministic; one step equals plain Euler (σ_up = 0), more steps add the seed\'s fresh noise', async () => {
+    const { p } = await load();
+    const euler = await pipeline('sdxl-turbo');
+    const params = { prompt: 'a photo of a cat', steps: 1, width: 64, height: 64, guidance: null, seed: 21 };
+    const one = await p.generate(params);
+    expect(Buffer.from(one.rgb).equals(Buffer.from((await euler.generate(params)).rgb))).toBe(true);
+    const three = { ...params, steps: 3 };
+    const a = await p.generate(three);
+    expect(Buffer.from((await p.generate(three)).rgb).equals(Buffer.from(a.rgb))).toBe(true);
+    expect(maxAbsDiff(a.finalLatents, (await euler.generate(three)).finalLatents)).toBeGreaterThan(1e-2);
   }, 300_000);
 });

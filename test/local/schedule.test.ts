@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { calculateShift, knownSchedule, parseSchedulerConfig, type KnownScheduleModel } from '../../src-main/local/schedule';
+import { calculateShift, KNOWN_SCHEDULES, knownSchedule, parseSchedulerConfig, type KnownScheduleModel } from '../../src-main/local/schedule';
 import { REPO_ROOT } from '../helpers/studio';
 import { onnxFixtures } from './helpers';
 
@@ -69,6 +69,12 @@ describe('schedules = diffusers (FlowMatchEulerDiscreteScheduler / EulerDiscrete
     expect(parseSchedulerConfig({ _class_name: 'FlowMatchEulerDiscreteScheduler', shift: 3, use_dynamic_shifting: true }).kind).toBe('flow-match');
     expect(() => parseSchedulerConfig({ _class_name: 'EulerDiscreteScheduler', use_karras_sigmas: true })).toThrow(/use_karras_sigmas/);
     expect(() => parseSchedulerConfig({ _class_name: 'DDIMScheduler' })).toThrow(/DDIMScheduler is not supported/);
+    // stabilityai/sdxl-turbo's scheduler: the Euler schedule with the ancestral step.
+    const sdxl = { _class_name: 'EulerAncestralDiscreteScheduler', beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', steps_offset: 1, timestep_spacing: 'trailing', prediction_type: 'epsilon' };
+    const parsed = parseSchedulerConfig(sdxl);
+    expect(parsed).toEqual({ kind: 'euler', config: { ...KNOWN_SCHEDULES['sdxl-turbo'].config, ancestral: true } });
+    expect(parseSchedulerConfig({ ...sdxl, _class_name: 'EulerDiscreteScheduler' })).toEqual(KNOWN_SCHEDULES['sdxl-turbo']);
+    expect(() => parseSchedulerConfig({ ...sdxl, rescale_betas_zero_snr: true })).toThrow(/rescale_betas_zero_snr/);
   });
 });
 
