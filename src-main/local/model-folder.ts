@@ -385,6 +385,11 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
     scaling: num(vaeCfg?.scaling_factor, family === 'flux' ? 0.3611 : family === 'sdxl' ? 0.13025 : 0.18215),
     shift: num(vaeCfg?.shift_factor, family === 'flux' ? 0.1159 : 0),
   };
+  // StableDiffusionXLPipeline de-normalises with per-channel latents_mean/latents_std when the VAE
+  // has them (not SDXL-Turbo's); the local pipeline does not: refuse rather than decode wrongly.
+  if (family === 'sdxl' && Array.isArray(vaeCfg?.latents_mean) && Array.isArray(vaeCfg?.latents_std)) {
+    throw new ModelFolderError('unsupported', 'vae_decoder/config.json has latents_mean / latents_std (a VAE with per-channel latent statistics); the local runtime decodes SDXL-Turbo\'s plain scaling_factor VAE only');
+  }
   const hint: LocalModelKind = family === 'sd' ? 'sd-turbo' : family === 'sdxl' ? 'sdxl-turbo' : scheduler.kind === 'flow-match' && scheduler.config.useDynamicShifting ? 'flux-dev' : 'flux-schnell';
   const layout = resolveLayout(family, hint, ios, vae);
   // optimum's `<model>/onnx` folders are named after their parent.

@@ -135,6 +135,16 @@ describe('model folders', () => {
     expect(layout(withUnetInput('time_ids', ['batch_size', 5])).message).toMatch(/unet: time_ids has 5 values per image; SDXL takes 6/);
   });
 
+  test('SDXL: a VAE with per-channel latents_mean / latents_std is refused (decoding it needs them)', () => {
+    const dir = copyModel('sdxl-turbo');
+    const file = path.join(dir, 'vae_decoder', 'config.json');
+    const cfg = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(inspectModelFolder(dir).layout.vaeScalingFactor).toBe(0.13025);
+    fs.writeFileSync(file, JSON.stringify({ ...cfg, latents_mean: [0.1, 0.2, 0.3, 0.4], latents_std: [1, 1, 1, 1] }));
+    const err = folderError(dir);
+    expect([err.code, err.message]).toEqual(['unsupported', expect.stringMatching(/latents_mean \/ latents_std/)]);
+  });
+
   test('a missing part is named', () => {
     const dir = copyModel('flux-schnell');
     fs.rmSync(path.join(dir, 'text_encoder_2'), { recursive: true });
