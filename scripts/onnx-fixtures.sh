@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the local runtime's ONNX test fixtures and prints their folder:
-# tiny random-weight FLUX-schnell / FLUX-dev / SD-Turbo pipelines, their ONNX exports,
+# tiny random-weight FLUX-schnell / FLUX-dev / SD-Turbo / SDXL-Turbo pipelines, their ONNX exports,
 # diffusers reference runs and schedules (layout: native/fixtures/onnx/README.md).
 # Cached under ~/.cache/flux-studio/onnx-fixtures-<hash of the fixture scripts + the pod venv pins>;
 # built only when missing or incomplete (a few minutes on 2 cores). Progress goes to stderr.

@@ -10,6 +10,9 @@
 //   z0 = r·cos(2π u2), z1 = r·sin(2π u2), each rounded to float32.
 // Same seed → the same latents on every platform (only IEEE double arithmetic and
 // Math.log/cos/sin/sqrt, whose results V8 computes with its own portable fdlibm port).
+// Further independent draws from the same seed (an ancestral sampler's noise after step i)
+// use stream s = i + 1 in the counter's third word: counter (i, 0, s, 0); stream 0 is the
+// initial latents.
 
 export const NOISE_PRNG = 'philox4x32-10+box-muller';
 const KEY_HI = 0x464c5558;
@@ -54,15 +57,16 @@ export function philox4x32(ctr: readonly [number, number, number, number], key: 
   return [c0, c1, c2, c3];
 }
 
-/** `count` standard normals (float32) for a seed (0 … 2^32 − 1). */
-export function gaussianNoise(seed: number, count: number): Float32Array {
+/** `count` standard normals (float32) for a seed (0 … 2^32 − 1); `stream` > 0 for further independent draws. */
+export function gaussianNoise(seed: number, count: number, stream = 0): Float32Array {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be 0–4294967295 (got ${seed})`);
+  if (!Number.isInteger(stream) || stream < 0 || stream > 0xffffffff) throw new RangeError(`stream must be 0–4294967295 (got ${stream})`);
   const out = new Float32Array(count);
   const key: [number, number] = [seed >>> 0, KEY_HI];
   const TWO32 = 4294967296;
   let i = 0;
   for (let block = 0; i < count; block++) {
-    const w = philox4x32([block >>> 0, Math.floor(block / TWO32) >>> 0, 0, 0], key);
+    const w = philox4x32([block >>> 0, Math.floor(block / TWO32) >>> 0, stream >>> 0, 0], key);
     for (let p = 0; p < 4 && i < count; p += 2) {
       const u1 = (w[p]! + 0.5) / TWO32;
       const u2 = w[p + 1]! / TWO32;

@@ -108,7 +108,7 @@ export interface LocalGenerateResult {
   sigmas: number[];
 }
 
-const DEFAULT_STEPS: Record<string, number> = { 'flux-dev': 28, 'flux-schnell': 4, 'sd-turbo': 1 };
+const DEFAULT_STEPS: Record<string, number> = { 'flux-dev': 28, 'flux-schnell': 4, 'sd-turbo': 1, 'sdxl-turbo': 1 };
 
 /** One local generation from the command line (or `generate --local`): folder in, file out. */
 export async function generateLocal(local: LocalService, o: LocalGenerateOptions): Promise<LocalGenerateResult> {
@@ -117,7 +117,7 @@ export async function generateLocal(local: LocalService, o: LocalGenerateOptions
   if (!info) throw new StudioError('invalid_input', `--model: ${error}`, 'model');
   const seed = o.seed ?? Math.floor(Math.random() * 0xffffffff);
   const steps = o.steps ?? DEFAULT_STEPS[info.kind] ?? 4;
-  const size = info.kind === 'sd-turbo' ? 512 : 1024;
+  const size = info.kind === 'sd-turbo' || info.kind === 'sdxl-turbo' ? 512 : 1024;
   const width = o.width ?? size;
   const height = o.height ?? size;
   const format = o.out && /\.png$/i.test(o.out) ? 'png' : 'jpeg';

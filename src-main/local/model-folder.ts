@@ -1,5 +1,5 @@
 // A local model is a folder in the diffusers ONNX layout. This module finds out what a
-// folder holds (FLUX.1-dev, FLUX.1-schnell, SD-Turbo), checks that every part is there,
+// folder holds (FLUX.1-dev, FLUX.1-schnell, SD-Turbo, SDXL-Turbo), checks that every part is there,
 // maps each graph's inputs and outputs to the roles the pipeline needs (exporters name
 // them differently: optimum, BFL/TensorRT, OnnxStack), and says clearly what is wrong:
 // a missing part, an unexpected shape, fp16 graph I/O (onnxruntime-node takes fp32
@@ -12,7 +12,9 @@ import path from 'node:path';
 import { readGraphIo, type GraphIo, type IoInfo } from './onnx-header';
 import { parseSchedulerConfig, type SchedulerConfig } from './schedule';
 
-export type LocalModelKind = 'flux-dev' | 'flux-schnell' | 'sd-turbo';
+export type LocalModelKind = 'flux-dev' | 'flux-schnell' | 'sd-turbo' | 'sdxl-turbo';
+/** flux: CLIP pooled + T5 → transformer; sd: CLIP → UNet; sdxl: two CLIPs (penultimate states + pooled) → UNet with text_time conditioning. */
+export type ModelFamily = 'flux' | 'sd' | 'sdxl';
 export type PartName = 'text_encoder' | 'text_encoder_2' | 'transformer' | 'unet' | 'vae_decoder';
 
 export class ModelFolderError extends Error {
@@ -33,9 +35,9 @@ export interface PartIo {
 
 export interface ModelLayout {
   kind: LocalModelKind;
-  family: 'flux' | 'sd';
+  family: ModelFamily;
   parts: Partial<Record<PartName, PartIo>>;
-  /** Latent channels (16 FLUX, 4 SD). */
+  /** Latent channels (16 FLUX, 4 SD and SDXL). */
   latentChannels: number;
   /** 8 for every real VAE (2^(len(block_out_channels) − 1)). */
   vaeScaleFactor: number;
@@ -57,10 +59,13 @@ export interface ModelFolderInfo {
   layout: ModelLayout;
 }
 
-const REQUIRED: Record<'flux' | 'sd', PartName[]> = {
+const REQUIRED: Record<ModelFamily, PartName[]> = {
   flux: ['text_encoder', 'text_encoder_2', 'transformer', 'vae_decoder'],
   sd: ['text_encoder', 'unet', 'vae_decoder'],
+  sdxl: ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder'],
 };
+
+const FAMILY_NAME: Record<ModelFamily, string> = { flux: 'FLUX', sd: 'SD-Turbo', sdxl: 'SDXL-Turbo' };
 
 function readJson(file: string): Record<string, unknown> {
   let text: string;
@@ -102,6 +107,8 @@ interface RoleSpec {
   types: string[];
   rank: number[];
   optional?: boolean;
+  /** Never matched by position (a wrong guess would run silently, e.g. the last hidden state for the penultimate). */
+  byNameOnly?: boolean;
 }
 
 const FLOAT = ['float32'];
@@ -138,6 +145,40 @@ const OUTPUT_ROLES: Record<PartName, Record<string, RoleSpec>> = {
   vae_decoder: { sample: { aliases: ['sample', 'images', 'image', 'output'], types: FLOAT, rank: [4] } },
 };
 
+// SDXL: the UNet also takes the pooled text embedding and the 6 size/crop time ids; each CLIP
+// gives its penultimate hidden states (hidden_states[-2]), the second also its projected pooled
+// output. optimum exports every hidden state as hidden_states.0 … hidden_states.N (N = layers);
+// the TensorRT demo's exports give the penultimate one alone as `hidden_states`.
+const SDXL_UNET_INPUTS: Record<string, RoleSpec> = {
+  ...INPUT_ROLES.unet,
+  text_embeds: { aliases: ['text_embeds', 'add_text_embeds', 'pooled_prompt_embeds'], types: FLOAT, rank: [2] },
+  time_ids: { aliases: ['time_ids', 'add_time_ids'], types: FLOAT, rank: [2] },
+};
+
+/** The penultimate hidden states' output name: hidden_states.{N−1} of hidden_states.0 … N, else a single one. */
+function penultimateAliases(outputs: IoInfo[]): string[] {
+  const numbered = outputs.flatMap((o) => {
+    const m = /^hidden_states\.(\d+)$/.exec(o.name);
+    return m ? [Number(m[1])] : [];
+  });
+  if (numbered.length >= 2) return [`hidden_states.${Math.max(...numbered) - 1}`];
+  return ['penultimate_hidden_states', 'hidden_states'];
+}
+
+function sdxlClipOutputs(part: PartName, outputs: IoInfo[]): Record<string, RoleSpec> {
+  const roles: Record<string, RoleSpec> = { penultimate: { aliases: penultimateAliases(outputs), types: FLOAT, rank: [3], byNameOnly: true } };
+  if (part === 'text_encoder_2') roles.text_embeds = { aliases: ['text_embeds', 'text_embeddings', 'pooled_embeddings'], types: FLOAT, rank: [2] };
+  return roles;
+}
+
+function rolesFor(family: ModelFamily, part: PartName, side: 'input' | 'output', list: IoInfo[]): Record<string, RoleSpec> {
+  if (family === 'sdxl') {
+    if (side === 'input' && part === 'unet') return SDXL_UNET_INPUTS;
+    if (side === 'output' && (part === 'text_encoder' || part === 'text_encoder_2')) return sdxlClipOutputs(part, list);
+  }
+  return (side === 'input' ? INPUT_ROLES : OUTPUT_ROLES)[part];
+}
+
 function pickRoles(part: PartName, side: 'input' | 'output', list: IoInfo[], roles: Record<string, RoleSpec>): Record<string, IoInfo> {
   const used = new Set<string>();
   const out: Record<string, IoInfo> = {};
@@ -154,7 +195,7 @@ function pickRoles(part: PartName, side: 'input' | 'output', list: IoInfo[], rol
     if (out[role]) continue;
     const rest = list.filter((x) => !used.has(x.name));
     const hit = rest.find((x) => x.shape.length === 0 || spec.rank.includes(x.shape.length));
-    if (hit && !spec.optional) {
+    if (hit && !spec.optional && !spec.byNameOnly) {
       out[role] = hit;
       used.add(hit.name);
     }
@@ -163,6 +204,12 @@ function pickRoles(part: PartName, side: 'input' | 'output', list: IoInfo[], rol
     const io = out[role];
     if (!io) {
       if (spec.optional) continue;
+      if (role === 'penultimate') {
+        throw new ModelFolderError(
+          'unexpected_shape',
+          `${part}: SDXL needs the penultimate hidden states (hidden_states[-2]); the graph has no output ${spec.aliases.join(' or ')} (it has ${list.map((x) => x.name).join(', ') || 'none'}). Export the text encoders with output_hidden_states (optimum does for SDXL).`,
+        );
+      }
       throw new ModelFolderError(
         'unexpected_shape',
         `${part}: the graph has no ${side} for ${role} (looked for ${spec.aliases.join(', ')}; it has ${list.map((x) => x.name).join(', ') || 'none'})`,
@@ -187,9 +234,12 @@ function pickRoles(part: PartName, side: 'input' | 'output', list: IoInfo[], rol
   return out;
 }
 
-/** Maps one part's graph I/O to the pipeline's roles, or throws a ModelFolderError. */
-export function resolvePartIo(part: PartName, io: GraphIo): PartIo {
-  return { inputs: pickRoles(part, 'input', io.inputs, INPUT_ROLES[part]), outputs: pickRoles(part, 'output', io.outputs, OUTPUT_ROLES[part]) };
+/** Maps one part's graph I/O to the pipeline's roles for a model family, or throws a ModelFolderError. */
+export function resolvePartIo(part: PartName, io: GraphIo, family: ModelFamily): PartIo {
+  return {
+    inputs: pickRoles(part, 'input', io.inputs, rolesFor(family, part, 'input', io.inputs)),
+    outputs: pickRoles(part, 'output', io.outputs, rolesFor(family, part, 'output', io.outputs)),
+  };
 }
 
 const dim = (io: IoInfo | undefined, i: number): number | null => {
@@ -199,12 +249,12 @@ const dim = (io: IoInfo | undefined, i: number): number | null => {
 };
 
 /** The whole model's layout from its parts' I/O, with the cross-part shape checks. */
-export function resolveLayout(family: 'flux' | 'sd', kindHint: LocalModelKind, ios: Partial<Record<PartName, GraphIo>>, vae: { scale: number; scaling: number; shift: number }): ModelLayout {
+export function resolveLayout(family: ModelFamily, kindHint: LocalModelKind, ios: Partial<Record<PartName, GraphIo>>, vae: { scale: number; scaling: number; shift: number }): ModelLayout {
   const parts: Partial<Record<PartName, PartIo>> = {};
   for (const p of REQUIRED[family]) {
     const io = ios[p];
     if (!io) throw new ModelFolderError('missing_part', `missing part: ${p}/model.onnx`);
-    parts[p] = resolvePartIo(p, io);
+    parts[p] = resolvePartIo(p, io, family);
   }
   const mismatch = (what: string, a: number, b: number) => {
     throw new ModelFolderError('unexpected_shape', `${what} do not fit together (${a} vs ${b}); the parts come from different models or exports`);
@@ -242,7 +292,24 @@ export function resolveLayout(family: 'flux' | 'sd', kindHint: LocalModelKind, i
     };
   }
   const unet = parts.unet!;
-  if (!clip.outputs.last_hidden_state) {
+  if (family === 'sdxl') {
+    const w1 = dim(clip.outputs.penultimate, 2);
+    const w2 = dim(parts.text_encoder_2!.outputs.penultimate, 2);
+    const ehs = dim(unet.inputs.encoder_hidden_states, 2);
+    if (w1 !== null && w2 !== null && ehs !== null && w1 + w2 !== ehs) {
+      throw new ModelFolderError(
+        'unexpected_shape',
+        `text_encoder + text_encoder_2 hidden widths (${w1} + ${w2} = ${w1 + w2}) and unet encoder_hidden_states width (${ehs}) do not fit together; SDXL's UNet takes both encoders' penultimate hidden states side by side — the parts come from different models or exports`,
+      );
+    }
+    const pooled = dim(parts.text_encoder_2!.outputs.text_embeds, 1);
+    const te = dim(unet.inputs.text_embeds, 1);
+    if (pooled !== null && te !== null && pooled !== te) mismatch('text_encoder_2 text_embeds width and unet text_embeds width', pooled, te);
+    const tid = dim(unet.inputs.time_ids, 1);
+    if (tid !== null && tid !== 6) {
+      throw new ModelFolderError('unexpected_shape', `unet: time_ids has ${tid} values per image; SDXL takes 6 (original height, width, crop top, left, target height, width)`);
+    }
+  } else if (!clip.outputs.last_hidden_state) {
     throw new ModelFolderError('unexpected_shape', 'text_encoder: SD needs the CLIP hidden states (last_hidden_state [batch, 77, width]); the graph has none');
   }
   const latentChannels = dim(unet.inputs.sample, 1) ?? dim(vaeIn, 1) ?? 4;
@@ -250,7 +317,7 @@ export function resolveLayout(family: 'flux' | 'sd', kindHint: LocalModelKind, i
   if (vaeC !== null && vaeC !== latentChannels) mismatch('unet sample channels and vae_decoder latent channels', latentChannels, vaeC);
   const clipDim = dim(clip.outputs.last_hidden_state, 2);
   const ehs = dim(unet.inputs.encoder_hidden_states, 2);
-  if (clipDim !== null && ehs !== null && clipDim !== ehs) mismatch('text_encoder width and unet encoder_hidden_states width', clipDim, ehs);
+  if (family === 'sd' && clipDim !== null && ehs !== null && clipDim !== ehs) mismatch('text_encoder width and unet encoder_hidden_states width', clipDim, ehs);
   return {
     kind: kindHint,
     family,
@@ -270,24 +337,28 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ModelFolderError('missing_part', `${dir} is not a folder`);
   const index = readJson(path.join(dir, 'model_index.json'));
   const pipelineClass = typeof index._class_name === 'string' ? index._class_name : '';
-  let family: 'flux' | 'sd';
+  let family: ModelFamily;
   // diffusers names (FluxPipeline), optimum's (ORTFluxPipeline), diffusers' old ONNX ones (OnnxStableDiffusionPipeline).
   const base = pipelineClass.replace(/^(ORT|Onnx)/, '');
   if (/^Flux(Pipeline)?$/.test(base)) family = 'flux';
   else if (/^StableDiffusion(Pipeline)?$/.test(base)) family = 'sd';
-  else if (/XL/.test(pipelineClass)) {
-    throw new ModelFolderError('unsupported', `${pipelineClass}: SDXL / SDXL-Turbo exports are not supported by the local runtime yet (FLUX.1-dev, FLUX.1-schnell and SD-Turbo are)`);
-  } else {
-    throw new ModelFolderError('unsupported', `model_index.json names ${pipelineClass || 'no pipeline'}; the local runtime runs FluxPipeline and StableDiffusionPipeline (SD-Turbo) exports`);
+  else if (/^StableDiffusionXL(Pipeline)?$/.test(base)) family = 'sdxl';
+  else {
+    throw new ModelFolderError(
+      'unsupported',
+      `model_index.json names ${pipelineClass || 'no pipeline'}; the local runtime runs text-to-image FluxPipeline, StableDiffusionPipeline (SD-Turbo) and StableDiffusionXLPipeline (SDXL-Turbo) exports`,
+    );
   }
   const missing: string[] = [];
   const partFile = (p: PartName) => path.join(dir, p, 'model.onnx');
   for (const p of REQUIRED[family]) if (!fs.existsSync(partFile(p))) missing.push(`${p}/model.onnx`);
-  if (!fs.existsSync(path.join(dir, 'tokenizer', 'vocab.json')) || !fs.existsSync(path.join(dir, 'tokenizer', 'merges.txt'))) missing.push('tokenizer/ (vocab.json + merges.txt)');
+  const clipFiles = (sub: string) => fs.existsSync(path.join(dir, sub, 'vocab.json')) && fs.existsSync(path.join(dir, sub, 'merges.txt'));
+  if (!clipFiles('tokenizer')) missing.push('tokenizer/ (vocab.json + merges.txt)');
   if (family === 'flux' && !fs.existsSync(path.join(dir, 'tokenizer_2', 'tokenizer.json'))) missing.push('tokenizer_2/tokenizer.json');
+  if (family === 'sdxl' && !clipFiles('tokenizer_2')) missing.push('tokenizer_2/ (vocab.json + merges.txt)');
   if (!fs.existsSync(path.join(dir, 'scheduler', 'scheduler_config.json'))) missing.push('scheduler/scheduler_config.json');
   if (missing.length > 0) {
-    throw new ModelFolderError('missing_part', `missing part${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} — ${dir} is not a complete ${family === 'flux' ? 'FLUX' : 'SD-Turbo'} ONNX export`);
+    throw new ModelFolderError('missing_part', `missing part${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} — ${dir} is not a complete ${FAMILY_NAME[family]} ONNX export`);
   }
   let scheduler: SchedulerConfig;
   try {
@@ -296,7 +367,7 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
     throw new ModelFolderError('unsupported', err instanceof Error ? err.message : String(err));
   }
   if ((family === 'flux') !== (scheduler.kind === 'flow-match')) {
-    throw new ModelFolderError('unsupported', `scheduler/scheduler_config.json does not fit a ${family === 'flux' ? 'FLUX' : 'Stable Diffusion'} pipeline`);
+    throw new ModelFolderError('unsupported', `scheduler/scheduler_config.json does not fit a ${family === 'flux' ? 'FLUX' : family === 'sdxl' ? 'Stable Diffusion XL' : 'Stable Diffusion'} pipeline`);
   }
   const ios: Partial<Record<PartName, GraphIo>> = {};
   for (const p of REQUIRED[family]) {
@@ -311,10 +382,15 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
   const vae = {
     scale: 2 ** (blocks - 1),
-    scaling: num(vaeCfg?.scaling_factor, family === 'flux' ? 0.3611 : 0.18215),
+    scaling: num(vaeCfg?.scaling_factor, family === 'flux' ? 0.3611 : family === 'sdxl' ? 0.13025 : 0.18215),
     shift: num(vaeCfg?.shift_factor, family === 'flux' ? 0.1159 : 0),
   };
-  const hint: LocalModelKind = family === 'sd' ? 'sd-turbo' : scheduler.kind === 'flow-match' && scheduler.config.useDynamicShifting ? 'flux-dev' : 'flux-schnell';
+  // StableDiffusionXLPipeline de-normalises with per-channel latents_mean/latents_std when the VAE
+  // has them (not SDXL-Turbo's); the local pipeline does not: refuse rather than decode wrongly.
+  if (family === 'sdxl' && Array.isArray(vaeCfg?.latents_mean) && Array.isArray(vaeCfg?.latents_std)) {
+    throw new ModelFolderError('unsupported', 'vae_decoder/config.json has latents_mean / latents_std (a VAE with per-channel latent statistics); the local runtime decodes SDXL-Turbo\'s plain scaling_factor VAE only');
+  }
+  const hint: LocalModelKind = family === 'sd' ? 'sd-turbo' : family === 'sdxl' ? 'sdxl-turbo' : scheduler.kind === 'flow-match' && scheduler.config.useDynamicShifting ? 'flux-dev' : 'flux-schnell';
   const layout = resolveLayout(family, hint, ios, vae);
   // optimum's `<model>/onnx` folders are named after their parent.
   const name = path.basename(dir) === 'onnx' ? path.basename(path.dirname(dir)) : path.basename(dir);

@@ -1,8 +1,11 @@
-// The FLUX and SD-Turbo pipelines over onnxruntime-node sessions, step for step as
-// diffusers' FluxPipeline and StableDiffusionPipeline (guidance 0) run them, in float32:
-// tokenize → encode → noise from the seed → denoise (flow-match Euler / Euler) → unpack →
-// VAE scale and shift → decode → RGB bytes. Runs inside the inference child process
-// (worker.ts); nothing here knows about IPC.
+// The FLUX, SD-Turbo and SDXL-Turbo pipelines over onnxruntime-node sessions, step for step
+// as diffusers' FluxPipeline, StableDiffusionPipeline and StableDiffusionXLPipeline (guidance 0)
+// run them, in float32: tokenize → encode → noise from the seed → denoise (flow-match Euler /
+// Euler) → unpack → VAE scale and shift → decode → RGB bytes. SDXL encodes the prompt with both
+// CLIPs: their penultimate hidden states side by side are the UNet's encoder_hidden_states, the
+// second's pooled projection is its text_embeds, and time_ids = [H, W, 0, 0, H, W] (original
+// size, crop top-left, target size). Runs inside the inference child process (worker.ts);
+// nothing here knows about IPC.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +40,11 @@ export interface GenerateParams {
   initialLatents?: Float32Array | null;
   /** FLUX: whether initialLatents are packed [1, seq, C·4] (as FluxPipeline takes them) or [1, C, h, w]. */
   initialLatentsPacked?: boolean;
+  /**
+   * Ancestral Euler (EulerAncestralDiscreteScheduler): the noise added after each step, one
+   * [1, C, h, w] array per step, instead of the seed's streams 1…N (parity tests).
+   */
+  stepNoise?: Float32Array[] | null;
 }
 
 export interface StepEvent {
@@ -125,6 +133,8 @@ export class LocalPipeline {
     private readonly parts: Partial<Record<PartName, Part>>,
     private readonly clip: ClipPromptTokenizer,
     private readonly t5: T5PromptTokenizer | null,
+    /** SDXL's second CLIP tokenizer (tokenizer_2: same BPE, its own pad token). */
+    private readonly clip2: ClipPromptTokenizer | null,
     readonly provider: ProviderReport,
     profileDir: string,
     private readonly log: (line: string) => void,
@@ -137,6 +147,7 @@ export class LocalPipeline {
     const info = inspectModelFolder(dir);
     const clip = ClipPromptTokenizer.fromDir(path.join(info.dir, 'tokenizer'));
     const t5 = info.layout.family === 'flux' ? T5PromptTokenizer.fromDir(path.join(info.dir, 'tokenizer_2')) : null;
+    const clip2 = info.layout.family === 'sdxl' ? ClipPromptTokenizer.fromDir(path.join(info.dir, 'tokenizer_2')) : null;
     const names = Object.keys(info.layout.parts) as PartName[];
     const chain = providerChain(opts.provider);
     const fallbacks: string[] = [];
@@ -156,11 +167,11 @@ export class LocalPipeline {
             ...(profile ? { enableProfiling: true, profileFilePrefix: path.join(profileDir, name) } : {}),
           });
           // The loaded session's own metadata must give the same mapping as the header did.
-          const io = resolvePartIo(name, { inputs: toIo(session.inputMetadata), outputs: toIo(session.outputMetadata) });
+          const io = resolvePartIo(name, { inputs: toIo(session.inputMetadata), outputs: toIo(session.outputMetadata) }, info.layout.family);
           parts[name] = { session, ...io };
         }
         log(`loaded ${info.name} (${info.kind}) with ${ep}`);
-        return new LocalPipeline(info, parts, clip, t5, { requested: chain, created: ep, detected: null, detectedShare: null, fallbacks }, profileDir, log);
+        return new LocalPipeline(info, parts, clip, t5, clip2, { requested: chain, created: ep, detected: null, detectedShare: null, fallbacks }, profileDir, log);
       } catch (err) {
         for (const p of Object.values(parts)) await p.session.release().catch(() => undefined);
         if (err instanceof ModelFolderError || i === chain.length - 1) {
@@ -305,17 +316,44 @@ export class LocalPipeline {
       }
       denoiseMs = performance.now() - d0;
     } else {
-      const hidden = floats(clipOut[clipPart.outputs.last_hidden_state!.name], 'text_encoder last_hidden_state');
-      const clipDim = hidden.length / clipIds.ids.length;
-      encodeMs = performance.now() - t0;
       const unet = this.part('unet');
+      const seq = clipIds.ids.length;
+      let ehs: ort.Tensor;
+      // SDXL's added conditioning (text_embeds, time_ids); nothing for SD.
+      const added: Record<string, ort.Tensor> = {};
+      if (L.family === 'sdxl') {
+        const pen1 = floats(clipOut[clipPart.outputs.penultimate!.name], 'text_encoder penultimate hidden states');
+        const ids2 = this.clip2!.encode(p.prompt);
+        if (ids2.ids.length !== seq) throw new Error(`tokenizer and tokenizer_2 give ${seq} and ${ids2.ids.length} tokens; SDXL needs the same length from both`);
+        const te2 = this.part('text_encoder_2');
+        const out2 = await this.run('text_encoder_2', { [te2.inputs.input_ids!.name]: idsTensor(te2.inputs.input_ids!, ids2.ids) });
+        const pen2 = floats(out2[te2.outputs.penultimate!.name], 'text_encoder_2 penultimate hidden states');
+        const pooled = floats(out2[te2.outputs.text_embeds!.name], 'text_encoder_2 text_embeds');
+        // torch.concat([h1, h2], dim=-1): per token, encoder 1's values then encoder 2's.
+        const d1 = pen1.length / seq;
+        const d2 = pen2.length / seq;
+        const cat = new Float32Array(seq * (d1 + d2));
+        for (let t = 0; t < seq; t++) {
+          cat.set(pen1.subarray(t * d1, (t + 1) * d1), t * (d1 + d2));
+          cat.set(pen2.subarray(t * d2, (t + 1) * d2), t * (d1 + d2) + d1);
+        }
+        ehs = new ort.Tensor('float32', cat, [1, seq, d1 + d2]);
+        added[unet.inputs.text_embeds!.name] = new ort.Tensor('float32', Float32Array.from(pooled), [1, pooled.length]);
+        // _get_add_time_ids: original_size + crops_coords_top_left + target_size, each (height, width).
+        added[unet.inputs.time_ids!.name] = new ort.Tensor('float32', Float32Array.from([p.height, p.width, 0, 0, p.height, p.width]), [1, 6]);
+      } else {
+        const hidden = floats(clipOut[clipPart.outputs.last_hidden_state!.name], 'text_encoder last_hidden_state');
+        ehs = new ort.Tensor('float32', hidden, [1, seq, hidden.length / seq]);
+      }
+      encodeMs = performance.now() - t0;
+      check();
       const init = f(schedule.initNoiseSigma);
       latents = new Float32Array(noise.length);
       for (let k = 0; k < noise.length; k++) latents[k] = noise[k]! * init;
       initial = Float32Array.from(noise);
-      const ehs = new ort.Tensor('float32', hidden, [1, clipIds.ids.length, clipDim]);
       const outName = unet.outputs.out!.name;
       const vPred = this.info.scheduler.kind === 'euler' && this.info.scheduler.config.predictionType === 'v_prediction';
+      const ancestral = this.info.scheduler.kind === 'euler' && this.info.scheduler.config.ancestral;
       const d0 = performance.now();
       for (let i = 0; i < schedule.timesteps.length; i++) {
         check();
@@ -330,11 +368,25 @@ export class LocalPipeline {
           [unet.inputs.sample!.name]: new ort.Tensor('float32', scaled, [1, c, h, w]),
           [unet.inputs.timestep!.name]: scalarTensor(unet.inputs.timestep!, schedule.timesteps[i]!),
           [unet.inputs.encoder_hidden_states!.name]: ehs,
+          ...added,
         });
         const runMs = performance.now() - r0;
         if (i === 0) this.detectProvider('unet');
         const eps = floats(out[outName], 'unet output');
-        const dt = f(sigmaNext - sigma);
+        // Euler: down to σ_next. Ancestral (k-diffusion's Euler a, as diffusers computes it in
+        // float32): down to σ_down, then noise·σ_up, with σ_up² + σ_down² = σ_next².
+        let sigmaUp = 0;
+        let target = sigmaNext;
+        let fresh: Float32Array | null = null;
+        if (ancestral) {
+          const to2 = f(sigmaNext * sigmaNext);
+          const from2 = f(sigma * sigma);
+          sigmaUp = f(Math.sqrt(f(f(to2 * f(from2 - to2)) / from2)));
+          target = f(Math.sqrt(Math.max(0, f(to2 - f(sigmaUp * sigmaUp)))));
+          fresh = p.stepNoise?.[i] ?? gaussianNoise(p.seed, latents.length, i + 1);
+          if (fresh.length !== latents.length) throw new RangeError(`step noise ${i} holds ${fresh.length} values, expected ${latents.length}`);
+        }
+        const dt = f(target - sigma);
         const next = new Float32Array(latents.length);
         const s2 = f(f(sigma * sigma) + 1);
         for (let k = 0; k < next.length; k++) {
@@ -343,6 +395,7 @@ export class LocalPipeline {
           const derivative = f(f(x - x0) / sigma);
           next[k] = x + f(derivative * dt);
         }
+        if (fresh) for (let k = 0; k < next.length; k++) next[k] = next[k]! + f(fresh[k]! * sigmaUp);
         latents = next;
         const e = { step: i + 1, total: schedule.timesteps.length, sigma, stepMs: performance.now() - s0, runMs };
         stepsOut.push(e);

@@ -9,8 +9,10 @@
 //   dynamic shifting (dev): σ' = e^mu / (e^mu + (1/σ − 1)) in float32;
 //   static shift (schnell, shift = 1): σ' = shift·σ / (1 + (shift − 1)·σ);
 //   timesteps = σ'·1000; the sigmas get a trailing 0.
-// SD-Turbo (EulerDiscreteScheduler, scaled_linear betas, "trailing" spacing, linear
-// interpolation, final sigma zero).
+// SD-Turbo and SDXL-Turbo (EulerDiscreteScheduler, scaled_linear betas, "trailing" spacing,
+// linear interpolation, final sigma zero). EulerAncestralDiscreteScheduler (what the
+// stabilityai/sdxl-turbo repo names) has the same sigmas and timesteps; only its step differs
+// (it adds fresh noise), which the pipeline does when `ancestral` is set.
 
 const f = Math.fround;
 
@@ -33,6 +35,8 @@ export interface EulerDiscreteConfig {
   timestepSpacing: 'trailing' | 'linspace' | 'leading';
   stepsOffset: number;
   predictionType: 'epsilon' | 'v_prediction';
+  /** EulerAncestralDiscreteScheduler: each step goes down to σ_down and adds noise·σ_up. */
+  ancestral: boolean;
 }
 
 export type SchedulerConfig = { kind: 'flow-match'; config: FlowMatchConfig } | { kind: 'euler'; config: EulerDiscreteConfig };
@@ -57,12 +61,16 @@ export const SD_TURBO_SCHEDULER: EulerDiscreteConfig = {
   timestepSpacing: 'trailing',
   stepsOffset: 1,
   predictionType: 'epsilon',
+  ancestral: false,
 };
 
 export const KNOWN_SCHEDULES = {
   'flux-dev': { kind: 'flow-match', config: FLUX_DEV_SCHEDULER },
   'flux-schnell': { kind: 'flow-match', config: FLUX_SCHNELL_SCHEDULER },
   'sd-turbo': { kind: 'euler', config: SD_TURBO_SCHEDULER },
+  // stabilityai/sdxl-turbo: the same betas, trailing spacing and steps_offset (its repo names
+  // EulerAncestralDiscreteScheduler, whose sigmas and timesteps are these).
+  'sdxl-turbo': { kind: 'euler', config: SD_TURBO_SCHEDULER },
 } as const satisfies Record<string, SchedulerConfig>;
 export type KnownScheduleModel = keyof typeof KNOWN_SCHEDULES;
 
@@ -226,14 +234,15 @@ export function parseSchedulerConfig(json: Record<string, unknown>): SchedulerCo
       },
     };
   }
-  if (cls === 'EulerDiscreteScheduler') {
+  if (cls === 'EulerDiscreteScheduler' || cls === 'EulerAncestralDiscreteScheduler') {
     for (const k of ['use_karras_sigmas', 'use_exponential_sigmas', 'use_beta_sigmas', 'rescale_betas_zero_snr']) {
       if (json[k] === true) throw new Error(`scheduler_config.json: ${k}=true is not supported`);
     }
     if (json.trained_betas) throw new Error('scheduler_config.json: trained_betas is not supported');
-    const interp = str('interpolation_type', 'linear');
+    // (EulerAncestralDiscreteScheduler has neither option: always linear, final sigma zero.)
+    const interp = cls === 'EulerDiscreteScheduler' ? str('interpolation_type', 'linear') : 'linear';
     if (interp !== 'linear') throw new Error(`scheduler_config.json: interpolation_type ${interp} is not supported (only linear)`);
-    const fst = str('final_sigmas_type', 'zero');
+    const fst = cls === 'EulerDiscreteScheduler' ? str('final_sigmas_type', 'zero') : 'zero';
     if (fst !== 'zero') throw new Error(`scheduler_config.json: final_sigmas_type ${fst} is not supported (only zero)`);
     const bs = str('beta_schedule', 'linear');
     if (bs !== 'scaled_linear' && bs !== 'linear') throw new Error(`scheduler_config.json: beta_schedule ${bs} is not supported`);
@@ -253,8 +262,9 @@ export function parseSchedulerConfig(json: Record<string, unknown>): SchedulerCo
         timestepSpacing: spacing,
         stepsOffset: num('steps_offset', 0),
         predictionType: pred,
+        ancestral: cls === 'EulerAncestralDiscreteScheduler',
       },
     };
   }
-  throw new Error(`scheduler_config.json: scheduler ${cls || '(no _class_name)'} is not supported (FlowMatchEulerDiscreteScheduler or EulerDiscreteScheduler)`);
+  throw new Error(`scheduler_config.json: scheduler ${cls || '(no _class_name)'} is not supported (FlowMatchEulerDiscreteScheduler, EulerDiscreteScheduler or EulerAncestralDiscreteScheduler)`);
 }

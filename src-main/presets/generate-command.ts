@@ -149,8 +149,8 @@ export function registerGenerateCommand(program: Command): void {
       if (prompt.trim() === '') throw new CliError('PROMPT: must not be empty', 2);
       const localModel = localModelOption(studio, opts);
       if (localModel?.kind === 'flux-dev' || localModel?.kind === 'flux-schnell') opts.model = localModel.kind;
-      // SD-Turbo is distilled for 1–4 steps: one unless asked otherwise.
-      if (localModel?.kind === 'sd-turbo' && opts.steps === undefined && !opts.fast && !opts.balanced && !opts.quality) opts.steps = 1;
+      // SD-Turbo and SDXL-Turbo are distilled for 1–4 steps: one unless asked otherwise.
+      if ((localModel?.kind === 'sd-turbo' || localModel?.kind === 'sdxl-turbo') && opts.steps === undefined && !opts.fast && !opts.balanced && !opts.quality) opts.steps = 1;
       let finalPrompt = prompt;
       let enhancedFrom: string | undefined;
       if (opts.enhanceAi) {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AbsolutePath, call, Empty } from './shapes';
 
-export const LOCAL_MODEL_KINDS = ['flux-dev', 'flux-schnell', 'sd-turbo'] as const;
+export const LOCAL_MODEL_KINDS = ['flux-dev', 'flux-schnell', 'sd-turbo', 'sdxl-turbo'] as const;
 export const LocalModelKind = z.enum(LOCAL_MODEL_KINDS);
 export type LocalModelKind = z.infer<typeof LocalModelKind>;
 
@@ -47,7 +47,7 @@ export const LocalStatus = z.object({
 });
 export type LocalStatus = z.infer<typeof LocalStatus>;
 
-export const ScheduleModel = z.enum(['flux-dev', 'flux-schnell', 'sd-turbo']);
+export const ScheduleModel = z.enum(['flux-dev', 'flux-schnell', 'sd-turbo', 'sdxl-turbo']);
 
 export const localCalls = {
   'local.models': call({

@@ -7,7 +7,7 @@ import { useSettings } from '../stores/settings';
 import { notify, reportError } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
 
-const KIND_LABEL: Record<string, string> = { 'flux-dev': 'FLUX.1-dev', 'flux-schnell': 'FLUX.1-schnell', 'sd-turbo': 'SD-Turbo' };
+const KIND_LABEL: Record<string, string> = { 'flux-dev': 'FLUX.1-dev', 'flux-schnell': 'FLUX.1-schnell', 'sd-turbo': 'SD-Turbo', 'sdxl-turbo': 'SDXL-Turbo' };
 
 export function formatBytes(n: number | null): string {
   if (n === null) return '—';
@@ -82,7 +82,7 @@ export function ModelsSection(props: { canPick: boolean }): ReactElement {
     <Section
       title="Models"
       testId="settings-models"
-      description="Local models are folders in the diffusers ONNX layout (model_index.json, text_encoder/, transformer/ or unet/, vae_decoder/, tokenizer/…): FLUX.1-dev, FLUX.1-schnell or SD-Turbo exports with fp32 inputs and outputs."
+      description="Local models are folders in the diffusers ONNX layout (model_index.json, text_encoder/, transformer/ or unet/, vae_decoder/, tokenizer/…): FLUX.1-dev, FLUX.1-schnell, SD-Turbo or SDXL-Turbo exports with fp32 inputs and outputs."
     >
       {models === null ? (
         <p className="muted">Loading models…</p>

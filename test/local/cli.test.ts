@@ -41,6 +41,23 @@ describe('flux-studio local', () => {
     expect((await sharp(path.join(dir, 'c.jpg')).metadata()).format).toBe('jpeg');
   }, 300_000);
 
+  test('SDXL-Turbo: local generate defaults to one step; generate --local --model DIR makes the image', async () => {
+    const sdxl = path.join(path.dirname(path.dirname(sd)), 'sdxl-turbo', 'onnx');
+    const dir = tempDir();
+    const data = path.join(dir, 'data');
+    const a = cli(['local', 'generate', 'a red cube on a table', '--model', sdxl, '--seed', '3', '--width', '64', '--height', '96', '--out', path.join(dir, 'x.png'), '--data-dir', data, '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout)).toMatchObject({ kind: 'sdxl-turbo', steps: 1, width: 64, height: 96, seed: 3 });
+    const meta = await sharp(path.join(dir, 'x.png')).metadata();
+    expect([meta.width, meta.height]).toEqual([64, 96]);
+    const r = cli(['generate', 'a lighthouse', '--local', '--model', sdxl, '--custom', '256x256', '--seed', '4', '--quiet', '--data-dir', data]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = r.stdout.trim();
+    expect((await sharp(file).metadata()).width).toBe(256);
+    // Distilled for 1–4 steps: one unless asked.
+    expect(JSON.parse(cli(['metadata', 'read', file, '--json', '--data-dir', data]).stdout)).toMatchObject({ seed: 4, steps: 1, width: 256, height: 256, runtime: 'local' });
+  }, 300_000);
+
   test('a broken folder exits 2 with the reason; add/models/remove manage the list', () => {
     const data = path.join(tempDir(), 'data');
     const bad = cli(['local', 'generate', 'x', '--model', path.dirname(sd), '--data-dir', data]);

@@ -1,5 +1,5 @@
-// Test plumbing for the local runtime: the ONNX fixtures (tiny FLUX-schnell/-dev and
-// SD-Turbo exports with diffusers' reference outputs, built by scripts/onnx-fixtures.sh and
+// Test plumbing for the local runtime: the ONNX fixtures (tiny FLUX-schnell/-dev,
+// SD-Turbo and SDXL-Turbo exports with diffusers' reference outputs, built by scripts/onnx-fixtures.sh and
 // cached) and the inference worker bundled the way electron-vite bundles
 // out/main/local-worker.js (CommonJS, dependencies external).
 import { execFileSync } from 'node:child_process';
@@ -29,7 +29,7 @@ export function onnxFixtures(): string {
   return dir;
 }
 
-export const FIXTURE_MODELS = ['flux-schnell', 'flux-dev', 'sd-turbo'] as const;
+export const FIXTURE_MODELS = ['flux-schnell', 'flux-dev', 'sd-turbo', 'sdxl-turbo'] as const;
 export type FixtureModel = (typeof FIXTURE_MODELS)[number];
 
 export interface TensorRef {

@@ -36,6 +36,24 @@ describe('Philox4x32-10 noise', () => {
     expect(() => gaussianNoise(2 ** 32, 4)).toThrow(/seed/);
     expect(gaussianNoise(0xffffffff, 4).length).toBe(4);
   });
+
+  test('streams (an ancestral sampler\'s step noise): stream 0 is the initial draw, the others are independent of it', () => {
+    const base = gaussianNoise(42, 10_000);
+    expect(Array.from(gaussianNoise(42, 10_000, 0))).toEqual(Array.from(base));
+    const s1 = gaussianNoise(42, 10_000, 1);
+    const s2 = gaussianNoise(42, 10_000, 2);
+    expect(Array.from(gaussianNoise(42, 10_000, 1))).toEqual(Array.from(s1));
+    let corr = 0;
+    let same = 0;
+    for (let i = 0; i < base.length; i++) {
+      corr += base[i]! * s1[i]!;
+      if (s1[i] === base[i] || s1[i] === s2[i]) same++;
+    }
+    expect(same).toBe(0);
+    expect(Math.abs(corr / base.length)).toBeLessThan(0.05);
+    expect(() => gaussianNoise(42, 4, -1)).toThrow(/stream/);
+    expect(() => gaussianNoise(42, 4, 1.5)).toThrow(/stream/);
+  });
 });
 
 describe('2×2 latent packing (FluxPipeline._pack_latents / _unpack_latents)', () => {

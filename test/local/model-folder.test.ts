@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { checkFitsInMemory, inspectModelFolder, ModelFolderError } from '../../src-main/local/model-folder';
-import { readGraphIo } from '../../src-main/local/onnx-header';
+import { checkFitsInMemory, inspectModelFolder, ModelFolderError, resolveLayout, type PartName } from '../../src-main/local/model-folder';
+import { readGraphIo, type GraphIo } from '../../src-main/local/onnx-header';
 import { LocalPipeline } from '../../src-main/local/pipeline';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 import { onnxFixtures } from './helpers';
@@ -40,18 +40,109 @@ function venvPython(): string {
 
 describe('model folders', () => {
   test('the fixture exports are recognised with their facts', () => {
-    const want = { 'flux-schnell': { guidance: false, ch: 16 }, 'flux-dev': { guidance: true, ch: 16 }, 'sd-turbo': { guidance: false, ch: 4 } } as const;
+    const want = {
+      'flux-schnell': { guidance: false, ch: 16, scaling: 0.3611 },
+      'flux-dev': { guidance: true, ch: 16, scaling: 0.3611 },
+      'sd-turbo': { guidance: false, ch: 4, scaling: 0.18215 },
+      'sdxl-turbo': { guidance: false, ch: 4, scaling: 0.13025 },
+    } as const;
     for (const [model, w] of Object.entries(want)) {
       const info = inspectModelFolder(path.join(fixtures, model, 'onnx'));
       expect(info.kind).toBe(model);
       expect(info.layout.usesGuidance).toBe(w.guidance);
       expect(info.layout.latentChannels).toBe(w.ch);
+      expect(info.layout.vaeScalingFactor).toBe(w.scaling);
       expect(info.layout.vaeScaleFactor).toBe(8);
       expect(info.sizeBytes).toBeGreaterThan(100_000);
     }
     const io = readGraphIo(path.join(fixtures, 'flux-dev', 'onnx', 'transformer', 'model.onnx'));
     expect(io.inputs.map((i) => i.name)).toEqual(expect.arrayContaining(['hidden_states', 'encoder_hidden_states', 'pooled_projections', 'timestep', 'img_ids', 'txt_ids', 'guidance']));
     expect(io.outputs.map((o) => o.name)).toEqual(['out_hidden_states']);
+  });
+
+  test('SDXL-Turbo: optimum\'s names map to the roles (penultimate = hidden_states[-2] of each CLIP)', () => {
+    const info = inspectModelFolder(path.join(fixtures, 'sdxl-turbo', 'onnx'));
+    expect(info.pipelineClass).toBe('ORTStableDiffusionXLPipeline');
+    const L = info.layout;
+    expect(L.family).toBe('sdxl');
+    expect(Object.keys(L.parts).sort()).toEqual(['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder']);
+    // 2-layer CLIP-L: hidden_states.0…2; 3-layer bigG stand-in: hidden_states.0…3.
+    expect(L.parts.text_encoder!.outputs.penultimate!.name).toBe('hidden_states.1');
+    expect(L.parts.text_encoder_2!.outputs.penultimate!.name).toBe('hidden_states.2');
+    expect(L.parts.text_encoder_2!.outputs.text_embeds!.name).toBe('text_embeds');
+    expect(Object.fromEntries(Object.entries(L.parts.unet!.inputs).map(([role, io]) => [role, io.name]))).toEqual({
+      sample: 'sample',
+      timestep: 'timestep',
+      encoder_hidden_states: 'encoder_hidden_states',
+      text_embeds: 'text_embeds',
+      time_ids: 'time_ids',
+    });
+    expect(L.parts.unet!.inputs.encoder_hidden_states!.shape.at(-1)).toBe(32 + 48);
+    expect(info.scheduler).toMatchObject({ kind: 'euler', config: { timestepSpacing: 'trailing' } });
+  });
+
+  test('SDXL-Turbo: a missing text_encoder_2 or tokenizer_2 is named', () => {
+    const dir = copyModel('sdxl-turbo');
+    fs.rmSync(path.join(dir, 'text_encoder_2'), { recursive: true });
+    const err = folderError(dir);
+    expect(err.code).toBe('missing_part');
+    expect(err.message).toMatch(/missing part: text_encoder_2\/model\.onnx — .* is not a complete SDXL-Turbo ONNX export/);
+    const dir2 = copyModel('sdxl-turbo');
+    fs.rmSync(path.join(dir2, 'tokenizer_2'), { recursive: true });
+    expect(folderError(dir2).message).toMatch(/missing part: tokenizer_2\/ \(vocab\.json \+ merges\.txt\)/);
+  });
+
+  test('SDXL-Turbo: widths that do not fit together are reported', () => {
+    // bigG's stand-in (48 wide) where CLIP-L (32) belongs: 48 + 48 ≠ the UNet's 80.
+    const dir = copyModel('sdxl-turbo');
+    fs.rmSync(path.join(dir, 'text_encoder'), { recursive: true });
+    fs.cpSync(path.join(dir, 'text_encoder_2'), path.join(dir, 'text_encoder'), { recursive: true });
+    const err = folderError(dir);
+    expect(err.code).toBe('unexpected_shape');
+    expect(err.message).toMatch(/text_encoder \+ text_encoder_2 hidden widths \(48 \+ 48 = 96\) and unet encoder_hidden_states width \(80\) do not fit together/);
+    // SD-Turbo's CLIP as the second encoder: no hidden states, no pooled projection.
+    const dir2 = copyModel('sdxl-turbo');
+    fs.rmSync(path.join(dir2, 'text_encoder_2'), { recursive: true });
+    fs.cpSync(path.join(fixtures, 'sd-turbo', 'onnx', 'text_encoder'), path.join(dir2, 'text_encoder_2'), { recursive: true });
+    const err2 = folderError(dir2);
+    expect(err2.code).toBe('unexpected_shape');
+    expect(err2.message).toMatch(/^text_encoder_2: SDXL needs the penultimate hidden states \(hidden_states\[-2\]\).*output_hidden_states/);
+    // SD-Turbo's UNet: no text_embeds / time_ids inputs.
+    const dir3 = copyModel('sdxl-turbo');
+    fs.rmSync(path.join(dir3, 'unet'), { recursive: true });
+    fs.cpSync(path.join(fixtures, 'sd-turbo', 'onnx', 'unet'), path.join(dir3, 'unet'), { recursive: true });
+    expect(folderError(dir3).message).toMatch(/^unet: the graph has no input for text_embeds/);
+    // The graphs' declared widths, changed one at a time: text_embeds and time_ids.
+    const onnx = path.join(fixtures, 'sdxl-turbo', 'onnx');
+    const ios = () => Object.fromEntries((['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder'] as PartName[]).map((p) => [p, readGraphIo(path.join(onnx, p, 'model.onnx'))])) as Record<PartName, GraphIo>;
+    const vae = { scale: 8, scaling: 0.13025, shift: 0 };
+    const layout = (g: Record<PartName, GraphIo>) => {
+      try {
+        resolveLayout('sdxl', 'sdxl-turbo', g, vae);
+      } catch (e) {
+        if (e instanceof ModelFolderError) return e;
+        throw e;
+      }
+      throw new Error('accepted');
+    };
+    expect(() => resolveLayout('sdxl', 'sdxl-turbo', ios(), vae)).not.toThrow();
+    const withUnetInput = (name: string, shape: (number | string)[]) => {
+      const g = ios();
+      g.unet.inputs = g.unet.inputs.map((i) => (i.name === name ? { ...i, shape } : i));
+      return g;
+    };
+    expect(layout(withUnetInput('text_embeds', ['batch_size', 1280])).message).toMatch(/text_encoder_2 text_embeds width and unet text_embeds width do not fit together \(40 vs 1280\)/);
+    expect(layout(withUnetInput('time_ids', ['batch_size', 5])).message).toMatch(/unet: time_ids has 5 values per image; SDXL takes 6/);
+  });
+
+  test('SDXL: a VAE with per-channel latents_mean / latents_std is refused (decoding it needs them)', () => {
+    const dir = copyModel('sdxl-turbo');
+    const file = path.join(dir, 'vae_decoder', 'config.json');
+    const cfg = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(inspectModelFolder(dir).layout.vaeScalingFactor).toBe(0.13025);
+    fs.writeFileSync(file, JSON.stringify({ ...cfg, latents_mean: [0.1, 0.2, 0.3, 0.4], latents_std: [1, 1, 1, 1] }));
+    const err = folderError(dir);
+    expect([err.code, err.message]).toEqual(['unsupported', expect.stringMatching(/latents_mean \/ latents_std/)]);
   });
 
   test('a missing part is named', () => {
@@ -119,9 +210,14 @@ describe('model folders', () => {
   test('foreign pipelines are refused by name', () => {
     const dir = copyModel('sd-turbo');
     const index = JSON.parse(fs.readFileSync(path.join(dir, 'model_index.json'), 'utf8')) as Record<string, unknown>;
+    // SD-Turbo's folder named SDXL: checked as SDXL, and its missing SDXL parts are named.
     fs.writeFileSync(path.join(dir, 'model_index.json'), JSON.stringify({ ...index, _class_name: 'StableDiffusionXLPipeline' }));
-    expect(folderError(dir).message).toMatch(/SDXL \/ SDXL-Turbo exports are not supported/);
-    fs.writeFileSync(path.join(dir, 'model_index.json'), JSON.stringify({ ...index, _class_name: 'KandinskyPipeline' }));
-    expect(folderError(dir).code).toBe('unsupported');
+    expect(folderError(dir).message).toMatch(/missing parts: text_encoder_2\/model\.onnx, tokenizer_2\/ \(vocab\.json \+ merges\.txt\) — .* SDXL-Turbo ONNX export/);
+    for (const cls of ['KandinskyPipeline', 'StableDiffusionXLImg2ImgPipeline', 'ORTStableDiffusionXLInpaintPipeline']) {
+      fs.writeFileSync(path.join(dir, 'model_index.json'), JSON.stringify({ ...index, _class_name: cls }));
+      const err = folderError(dir);
+      expect(err.code, cls).toBe('unsupported');
+      expect(err.message).toContain(`names ${cls}; the local runtime runs text-to-image`);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { calculateShift, knownSchedule, parseSchedulerConfig, type KnownScheduleModel } from '../../src-main/local/schedule';
+import { calculateShift, KNOWN_SCHEDULES, knownSchedule, parseSchedulerConfig, type KnownScheduleModel } from '../../src-main/local/schedule';
 import { REPO_ROOT } from '../helpers/studio';
 import { onnxFixtures } from './helpers';
 
@@ -47,7 +47,7 @@ describe('schedules = diffusers (FlowMatchEulerDiscreteScheduler / EulerDiscrete
       if (e.init_noise_sigma !== undefined) expect(close(s.initNoiseSigma, e.init_noise_sigma)).toBe(true);
       for (let i = 0; i < e.sigmas.length; i++) worst = Math.max(worst, Math.abs(s.sigmas[i]! - e.sigmas[i]!));
     }
-    expect([...models].sort()).toEqual(['flux-dev', 'flux-schnell', 'sd-turbo']);
+    expect([...models].sort()).toEqual(['flux-dev', 'flux-schnell', 'sd-turbo', 'sdxl-turbo']);
     console.log(`schedules: ${entries.length} entries, worst sigma difference ${worst.toExponential(2)}`);
   });
 
@@ -60,12 +60,21 @@ describe('schedules = diffusers (FlowMatchEulerDiscreteScheduler / EulerDiscrete
     expect(sd.timesteps).toEqual([999, 749, 499, 249]);
     // The notes give float64 values; the scheduler works in float32.
     [14.614641, 4.081729, 1.612886, 0.693205].forEach((v, i) => expect(sd.sigmas[i]).toBeCloseTo(v, 4));
+    // SDXL-Turbo: the same trailing Euler schedule (schedules.json's sdxl-turbo entries come from the
+    // EulerAncestralDiscreteScheduler config stabilityai/sdxl-turbo ships, and match it above).
+    expect(knownSchedule('sdxl-turbo', 4, 512, 512)).toEqual(sd);
   });
 
   test('scheduler configs: the real ones parse, unsupported options are refused by name', () => {
     expect(parseSchedulerConfig({ _class_name: 'FlowMatchEulerDiscreteScheduler', shift: 3, use_dynamic_shifting: true }).kind).toBe('flow-match');
     expect(() => parseSchedulerConfig({ _class_name: 'EulerDiscreteScheduler', use_karras_sigmas: true })).toThrow(/use_karras_sigmas/);
     expect(() => parseSchedulerConfig({ _class_name: 'DDIMScheduler' })).toThrow(/DDIMScheduler is not supported/);
+    // stabilityai/sdxl-turbo's scheduler: the Euler schedule with the ancestral step.
+    const sdxl = { _class_name: 'EulerAncestralDiscreteScheduler', beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', steps_offset: 1, timestep_spacing: 'trailing', prediction_type: 'epsilon' };
+    const parsed = parseSchedulerConfig(sdxl);
+    expect(parsed).toEqual({ kind: 'euler', config: { ...KNOWN_SCHEDULES['sdxl-turbo'].config, ancestral: true } });
+    expect(parseSchedulerConfig({ ...sdxl, _class_name: 'EulerDiscreteScheduler' })).toEqual(KNOWN_SCHEDULES['sdxl-turbo']);
+    expect(() => parseSchedulerConfig({ ...sdxl, rescale_betas_zero_snr: true })).toThrow(/rescale_betas_zero_snr/);
   });
 });
 

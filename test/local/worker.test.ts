@@ -16,12 +16,14 @@ import { builtWorker, onnxFixtures } from './helpers';
 
 let schnell = '';
 let sdTurbo = '';
+let sdxlTurbo = '';
 const clients: LocalWorkerClient[] = [];
 
 beforeAll(() => {
   const dir = onnxFixtures();
   schnell = path.join(dir, 'flux-schnell', 'onnx');
   sdTurbo = path.join(dir, 'sd-turbo', 'onnx');
+  sdxlTurbo = path.join(dir, 'sdxl-turbo', 'onnx');
   builtWorker();
 }, 40 * 60_000);
 
@@ -88,6 +90,22 @@ describe('inference child process', () => {
     expect(st?.provider?.created).toBe('cpu');
     expect(st?.provider?.detected).toBe('cpu');
     expect(st?.model?.kind).toBe('sd-turbo');
+  }, 300_000);
+
+  test('SDXL-Turbo in the child process: requested size, same seed → same bytes, kind in the status and the model list', async () => {
+    const c = client();
+    const a = await c.generate(sdxlTurbo, CPU, req({ steps: 1, width: 64, height: 96 }));
+    const meta = await sharp(Buffer.from(a.bytes)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 96]);
+    expect(Buffer.from((await c.generate(sdxlTurbo, CPU, req({ steps: 1, width: 64, height: 96 }))).bytes).equals(Buffer.from(a.bytes))).toBe(true);
+    expect((await c.refreshStatus())?.model?.kind).toBe('sdxl-turbo');
+    const studio = await makeStudio();
+    try {
+      const added = await studio.dispatch('local.addModel', { path: sdxlTurbo });
+      expect(added).toMatchObject({ ok: true, data: { kind: 'sdxl-turbo', valid: true, error: null } });
+    } finally {
+      await studio.close();
+    }
   }, 300_000);
 
   test('cancel stops between steps; the process stays usable', async () => {
