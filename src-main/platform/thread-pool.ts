@@ -8,6 +8,11 @@
 // from an imported module is too late (a bundle requires its dependencies first). So the
 // build puts THREAD_POOL_INTRO at the top of the app's and the CLI's entry files, before
 // their first require (electron.vite.config.ts), and the benches set it before loading sharp.
+// Node does not promise that this takes effect (on Windows libuv may not see the change, and
+// a runtime may start the pool before the entry runs). Then the pool stays at 4 and the
+// thumbnailer's pipelines can hold every thread during a scan; other pool work still runs,
+// after at most the shortest running pipeline (tens of ms): libuv's queue is first in, first
+// out, and each pipeline's next step is queued only after it returns its thread.
 
 /** Threads the studio asks for when the user has not set UV_THREADPOOL_SIZE. */
 export const STUDIO_THREAD_POOL_SIZE = 8;
