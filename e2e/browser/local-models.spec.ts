@@ -60,10 +60,24 @@ test('add, list and remove local models; provider and idle unload persist; statu
   await expect(page.getByTestId('settings-models').getByTestId('settings-local-idle')).toHaveValue('60');
   await expect(page.getByTestId('settings-models').getByTestId('settings-model-row')).toHaveCount(1);
 
-  // Local runtime chosen: the Generate page shows the local status beside the toggle.
-  await page.getByTestId('settings-runtime-local').click();
+  // Local toggled on Generate: the status beside the toggle names the model that will load,
+  // with what suits a turbo model; Remote hides it.
   await page.getByTestId('nav-generate').click();
-  await expect(page.getByTestId('local-status')).toContainText('Local: no model loaded');
+  await expect(page.getByTestId('runtime-picker')).toBeVisible();
+  await page.getByTestId('runtime-toggle-local').click();
+  await expect(page.getByTestId('local-status')).toContainText('Local: sd-turbo (SD-Turbo) · loads on the first image');
+  await expect(page.getByTestId('local-model-hint')).toContainText('SD-Turbo runs without guidance');
+  await page.getByTestId('runtime-toggle-remote').click();
+  await expect(page.getByTestId('local-status')).toHaveCount(0);
+
+  // Local as the default runtime in Settings: the Generate page opens on it.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-runtime-local').click();
+  await page.evaluate('localStorage.clear()'); // forget the toggle's own choice
+  await page.reload();
+  await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
+  await page.getByTestId('nav-generate').click();
+  await expect(page.getByTestId('local-status')).toContainText('Local: sd-turbo');
 
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('settings-models').getByTestId('settings-model-remove').click();

@@ -175,7 +175,7 @@ export function GeneratePage(): ReactElement {
                 <span className="muted">· default from Settings</span>
               </div>}
               {hasRuntime && target.runtime === 'remote' ? <LoraPicker /> : null}
-              {runtime === 'local' ? <LocalStatusChip /> : null}
+              {hasRuntime && target.runtime === 'local' ? <LocalStatusChip /> : null}
               <div className="generate-action">
                 <span className="shortcut-hint" aria-hidden="true">
                   <Kbd>{IS_MAC ? '⌘' : 'Ctrl'}</Kbd>

@@ -7,7 +7,7 @@ import { useSettings } from '../stores/settings';
 import { notify, reportError } from '../stores/toasts';
 import { StudioCallError, studio } from '../transport/client';
 
-const KIND_LABEL: Record<string, string> = { 'flux-dev': 'FLUX.1-dev', 'flux-schnell': 'FLUX.1-schnell', 'sd-turbo': 'SD-Turbo', 'sdxl-turbo': 'SDXL-Turbo' };
+export const KIND_LABEL: Record<string, string> = { 'flux-dev': 'FLUX.1-dev', 'flux-schnell': 'FLUX.1-schnell', 'sd-turbo': 'SD-Turbo', 'sdxl-turbo': 'SDXL-Turbo' };
 
 export function formatBytes(n: number | null): string {
   if (n === null) return '—';
