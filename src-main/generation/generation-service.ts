@@ -190,7 +190,7 @@ export class GenerationService {
           model: out.model,
           seed: out.seed,
           steps: g.steps,
-          guidance: g.guidance,
+          guidance: out.guidance !== undefined ? out.guidance : g.guidance,
           width: g.width,
           height: g.height,
           jpegQuality: g.jpegQuality,

@@ -28,6 +28,7 @@ export class LocalRuntime implements GenerationRuntime {
     if (!dir) throw new StudioError('unavailable', 'no local model: add a model folder in Settings → Models (diffusers ONNX layout)');
     if (req.loras.length > 0) throw new StudioError('invalid_input', 'the local runtime does not apply LoRAs yet; use the remote runtime or remove them', 'loras');
     const g = req.generation;
+    const info = this.local.inspect(dir).info;
     const t0 = performance.now();
     const started = Date.now();
     let total = g.steps;
@@ -61,9 +62,11 @@ export class LocalRuntime implements GenerationRuntime {
         generationSeconds: (performance.now() - t0) / 1000 - (image.loadSeconds ?? 0),
         device: image.provider,
         pod: null,
-        model: this.local.inspect(dir).info?.name ?? path.basename(dir),
+        model: info?.name ?? path.basename(dir),
         sigmas: image.sigmas,
         prng: NOISE_PRNG,
+        // Only FLUX.1-dev has a guidance input; the others run without (recorded as none).
+        guidance: info?.layout.usesGuidance ? (g.guidance ?? 3.5) : null,
       };
     } catch (err) {
       if (err instanceof LocalWorkerError && err.code === 'cancelled') {

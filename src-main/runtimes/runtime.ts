@@ -61,6 +61,8 @@ export interface RuntimeOutput {
   recovered?: boolean;
   /** The noise generator, when it is not torch's (the local runtime's Philox): recorded with the image. */
   prng?: string | null;
+  /** The guidance the model actually used, when it differs from the request's (null: none, as for SD-Turbo); absent: as requested. */
+  guidance?: number | null;
 }
 
 export interface GenerationRuntime {

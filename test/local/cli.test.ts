@@ -50,12 +50,13 @@ describe('flux-studio local', () => {
     expect(JSON.parse(a.stdout)).toMatchObject({ kind: 'sdxl-turbo', steps: 1, width: 64, height: 96, seed: 3 });
     const meta = await sharp(path.join(dir, 'x.png')).metadata();
     expect([meta.width, meta.height]).toEqual([64, 96]);
-    const r = cli(['generate', 'a lighthouse', '--local', '--model', sdxl, '--custom', '256x256', '--seed', '4', '--quiet', '--data-dir', data]);
+    // --guidance is for FLUX.1-dev: SDXL-Turbo has no guidance input, so none is recorded.
+    const r = cli(['generate', 'a lighthouse', '--local', '--model', sdxl, '--custom', '256x256', '--guidance', '5', '--seed', '4', '--quiet', '--data-dir', data]);
     expect(r.code, r.stderr).toBe(0);
     const file = r.stdout.trim();
     expect((await sharp(file).metadata()).width).toBe(256);
     // Distilled for 1–4 steps: one unless asked.
-    expect(JSON.parse(cli(['metadata', 'read', file, '--json', '--data-dir', data]).stdout)).toMatchObject({ seed: 4, steps: 1, width: 256, height: 256, runtime: 'local' });
+    expect(JSON.parse(cli(['metadata', 'read', file, '--json', '--data-dir', data]).stdout)).toMatchObject({ seed: 4, steps: 1, width: 256, height: 256, runtime: 'local', guidance: null });
   }, 300_000);
 
   test('a broken folder exits 2 with the reason; add/models/remove manage the list', () => {
