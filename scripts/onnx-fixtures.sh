@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 src="$here/native/fixtures/onnx"
 cache="${FLUX_STUDIO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/flux-studio}"
-key="$( (cd "$src" && cat make_fixtures.py tiny_models.py export_onnx.py references.py ../clip_bpe.py) \
+key="$( (cd "$src" && cat make_fixtures.py tiny_models.py export_onnx.py references.py ../clip_bpe.py ../t5_tokenizer.py) \
   | cat - "$here/native/pod/requirements.txt" "$here/native/pod/requirements-dev.txt" | sha256sum | cut -c1-16)"
 out="$cache/onnx-fixtures-$key"
 if [ ! -f "$out/.complete" ]; then

@@ -34,6 +34,7 @@ ftfy = pytest.importorskip("ftfy", reason="the pod venv (scripts/pod-venv.sh) ha
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "native" / "fixtures"))
 from clip_bpe import clip_vocab_merges  # noqa: E402  (the fixtures' one builder of OpenAI's tables)
+from t5_tokenizer import T5_SENTENCES, train_t5_sentencepiece, train_t5_unigram  # noqa: E402  (the fixtures' T5 builders)
 
 CLI_BUNDLE = REPO / "out" / "main" / "cli.js"
 BIN = REPO / "bin" / "flux-studio.cjs"
@@ -316,60 +317,18 @@ def test_transformers_reads_the_hf_folder_alike(reference, hf_dir):
 # --------------------------------------------------------------------------------------
 # T5
 
-T5_SENTENCES = [
-    "a photograph of a lighthouse on a cliff at sunset",
-    "portrait of an old fisherman with a weathered face",
-    "a watercolor painting of a fox in the snow",
-    "cinematic shot of a rainy neon street at night",
-    "an astronaut riding a horse across the desert of mars",
-    "macro photo of a dew drop on a green leaf, highly detailed",
-    "isometric render of a cozy reading room with plants",
-    "a bowl of ramen with steam rising, food photography",
-] * 4
-
-
 def build_t5_like_tokenizer(path: Path) -> None:
     """A Unigram tokenizer shaped like T5's: NFKC, Metaspace ▁, `$A </s>`; pad 0, </s> 1, unk 2."""
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-
-    tok = Tokenizer(models.Unigram())
-    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
-    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    trainer = trainers.UnigramTrainer(vocab_size=150, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>", show_progress=False)
-    tok.train_from_iterator(T5_SENTENCES, trainer)
-    assert tok.token_to_id("</s>") == 1 and tok.token_to_id("<unk>") == 2
-    tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
     path.parent.mkdir(parents=True, exist_ok=True)
-    tok.save(str(path))
+    train_t5_unigram(T5_SENTENCES * 4, 150).save(str(path))
 
 
 def build_t5_from_sentencepiece(path: Path, work: Path) -> None:
-    """The way FLUX's tokenizer_2/tokenizer.json was made: a SentencePiece Unigram model
-    (nmt_nfkc normalisation) converted by transformers' T5Converter, so its normalizer is a
-    Precompiled charsmap, as in google/t5-v1_1-xxl."""
-    import sentencepiece as spm
-    from transformers.convert_slow_tokenizer import T5Converter
-
-    model = work / "t5tiny"
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(T5_SENTENCES), model_prefix=str(model), vocab_size=120, model_type="unigram",
-        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>",
-        hard_vocab_limit=False, minloglevel=2,
-    )
-
-    class SlowT5:  # what T5Converter reads from a slow T5Tokenizer
-        vocab_file = str(model) + ".model"
-        _extra_ids = 0
-        additional_special_tokens: list[str] = []
-        legacy = True
-        add_prefix_space = True
-
-        def convert_tokens_to_ids(self, token):
-            return {"<pad>": 0, "</s>": 1, "<unk>": 2}[token]
-
+    """The way FLUX's tokenizer_2/tokenizer.json was made: SentencePiece, then T5Converter, so
+    its normalizer is a Precompiled charsmap, as in google/t5-v1_1-xxl (model: work/t5tiny.model)."""
+    converted = train_t5_sentencepiece(T5_SENTENCES * 4, work / "t5tiny", 120)
     path.parent.mkdir(parents=True, exist_ok=True)
-    T5Converter(SlowT5()).converted().save(str(path))
+    converted.save(str(path))
 
 
 T5_PROMPTS = T5_SENTENCES[:8] + [
