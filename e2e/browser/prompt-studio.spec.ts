@@ -6,8 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { FakeAnthropic } from '../../test/helpers/fake-anthropic';
-import { test, expect, SCREENSHOT_DIR, type Served } from './serve-fixture';
+import { test, expect, withFakeClaude, SCREENSHOT_DIR, type Served } from './serve-fixture';
 
 const LONG_PROMPT = [
   'A cinematic photograph of an old lighthouse on a rocky cliff at dusk, volumetric fog rolling in from the sea,',
@@ -423,17 +422,7 @@ test('enhance without a key: the first-use notice, then a missing-key error that
 // ---------- enhancement against a local fake of the Anthropic Messages API ----------
 
 const KEY = 'sk-ant-e2e-fake-key-0123456789';
-const withClaude = test.extend<{ fake: FakeAnthropic }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their first argument
-  fake: async ({}, use) => {
-    const fake = await FakeAnthropic.start({ apiKey: KEY });
-    await use(fake);
-    await fake.close();
-  },
-  serveEnv: async ({ fake }, use) => {
-    await use({ ANTHROPIC_BASE_URL: fake.url });
-  },
-});
+const withClaude = withFakeClaude(KEY, { keyInEnv: false });
 
 const ENHANCED_LONG = `${LONG_PROMPT}, golden hour rim light, intricate detail`;
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
+import { FakeAnthropic } from '../../test/helpers/fake-anthropic';
 
 export interface Served {
   /** http://127.0.0.1:<port> (no trailing slash) */
@@ -136,3 +137,22 @@ export function watchPage(page: Page, errors: string[]): void {
 export { expect };
 
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
+
+/**
+ * `test` with a local fake of Anthropic's Messages API (test/helpers/fake-anthropic.ts) that
+ * accepts `apiKey`; serve reaches it through ANTHROPIC_BASE_URL. With `keyInEnv` serve is also
+ * given the key (ANTHROPIC_API_KEY); without, the spec enters it as a user does.
+ */
+export function withFakeClaude(apiKey: string, opts: { keyInEnv: boolean }) {
+  return test.extend<{ fake: FakeAnthropic }>({
+    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their first argument
+    fake: async ({}, use) => {
+      const fake = await FakeAnthropic.start({ apiKey });
+      await use(fake);
+      await fake.close();
+    },
+    serveEnv: async ({ fake }, use) => {
+      await use({ ANTHROPIC_BASE_URL: fake.url, ...(opts.keyInEnv ? { ANTHROPIC_API_KEY: apiKey } : {}) });
+    },
+  });
+}

@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
-import { FakeAnthropic } from '../../test/helpers/fake-anthropic';
-import { test, expect, SCREENSHOT_DIR, type Served } from './serve-fixture';
+import { test, expect, withFakeClaude, SCREENSHOT_DIR, type Served } from './serve-fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let taggerDir = '';
@@ -93,17 +92,7 @@ test('local tagger: fill empty captions, review before/after, undo one, undo all
 });
 
 const KEY = 'sk-ant-e2e-tagging-key-0123456789';
-const withClaude = test.extend<{ fake: FakeAnthropic }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their first argument
-  fake: async ({}, use) => {
-    const fake = await FakeAnthropic.start({ apiKey: KEY });
-    await use(fake);
-    await fake.close();
-  },
-  serveEnv: async ({ fake }, use) => {
-    await use({ ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: KEY });
-  },
-});
+const withClaude = withFakeClaude(KEY, { keyInEnv: true });
 
 withClaude('Claude: the cost estimate is shown, confirmation above the threshold, captions written', async ({ page, served, fake, pageErrors }) => {
   const dir = await seed(page, served);
