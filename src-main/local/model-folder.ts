@@ -109,6 +109,8 @@ interface RoleSpec {
   optional?: boolean;
   /** Never matched by position (a wrong guess would run silently, e.g. the last hidden state for the penultimate). */
   byNameOnly?: boolean;
+  /** When the graph lacks it: what the model needs, and how to export a graph that has it. */
+  whenMissing?: { need: string; fix: string };
 }
 
 const FLOAT = ['float32'];
@@ -166,7 +168,15 @@ function penultimateAliases(outputs: IoInfo[]): string[] {
 }
 
 function sdxlClipOutputs(part: PartName, outputs: IoInfo[]): Record<string, RoleSpec> {
-  const roles: Record<string, RoleSpec> = { penultimate: { aliases: penultimateAliases(outputs), types: FLOAT, rank: [3], byNameOnly: true } };
+  const roles: Record<string, RoleSpec> = {
+    penultimate: {
+      aliases: penultimateAliases(outputs),
+      types: FLOAT,
+      rank: [3],
+      byNameOnly: true,
+      whenMissing: { need: 'SDXL needs the penultimate hidden states (hidden_states[-2])', fix: 'Export the text encoders with output_hidden_states (optimum does for SDXL).' },
+    },
+  };
   if (part === 'text_encoder_2') roles.text_embeds = { aliases: ['text_embeds', 'text_embeddings', 'pooled_embeddings'], types: FLOAT, rank: [2] };
   return roles;
 }
@@ -204,10 +214,10 @@ function pickRoles(part: PartName, side: 'input' | 'output', list: IoInfo[], rol
     const io = out[role];
     if (!io) {
       if (spec.optional) continue;
-      if (role === 'penultimate') {
+      if (spec.whenMissing) {
         throw new ModelFolderError(
           'unexpected_shape',
-          `${part}: SDXL needs the penultimate hidden states (hidden_states[-2]); the graph has no output ${spec.aliases.join(' or ')} (it has ${list.map((x) => x.name).join(', ') || 'none'}). Export the text encoders with output_hidden_states (optimum does for SDXL).`,
+          `${part}: ${spec.whenMissing.need}; the graph has no ${side} ${spec.aliases.join(' or ')} (it has ${list.map((x) => x.name).join(', ') || 'none'}). ${spec.whenMissing.fix}`,
         );
       }
       throw new ModelFolderError(
