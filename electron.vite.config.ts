@@ -3,8 +3,12 @@ import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import { THREAD_POOL_INTRO } from './src-main/platform/thread-pool';
 
+// One alias for code every process shares (the contract): docs/architecture.md.
+const alias = { '@shared': resolve(__dirname, 'src-shared') };
+
 export default defineConfig({
   main: {
+    resolve: { alias },
     build: {
       outDir: 'out/main',
       rollupOptions: {
@@ -28,6 +32,7 @@ export default defineConfig({
     },
   },
   preload: {
+    resolve: { alias },
     build: {
       outDir: 'out/preload',
       // A sandboxed preload can require only 'electron': bundle zod and the contract into
@@ -42,6 +47,7 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
     plugins: [react()],
+    resolve: { alias },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } },

@@ -41,7 +41,7 @@ export default tseslint.config(
         paths: noElectron.paths,
         patterns: [
           ...noElectron.patterns,
-          { group: ['**/src-main', '**/src-main/**'], message: 'The renderer talks to main only through window.studio (src-preload/contract.ts).' },
+          { group: ['**/src-main', '**/src-main/**'], message: 'The renderer talks to main only through window.studio (src-shared/contract).' },
           { group: ['node:*'], message: 'The renderer runs in a browser sandbox: no Node built-ins.' },
         ],
       }],

@@ -27,7 +27,7 @@ const entry = `
 export { openDatabase } from './src-main/db/open-database';
 export { GalleryService } from './src-main/gallery/gallery-service';
 export { GalleryRepo } from './src-main/gallery/index-repo';
-export { calls } from './src-preload/contract';
+export { calls } from '@shared/contract';
 `;
 const bundles = [];
 /** Bundles src-main/src-preload of `srcRoot` next to the app's build (so it resolves node_modules). */

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createStudio, type Studio } from '../src-main/studio';
-import type { GenerationResult, Job, PodProfile } from '../src-preload/contract';
+import type { GenerationResult, Job, PodProfile } from '@shared/contract';
 import { startSshd } from '../test/helpers/sshd';
 
 export interface BenchOptions {

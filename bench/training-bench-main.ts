@@ -14,7 +14,7 @@ import { pinnedPolicy, SshHost } from '../src-main/hosts/ssh-host';
 import { createStudio } from '../src-main/studio';
 import { syncDataset } from '../src-main/training/dataset-sync';
 import type { TrainingTargets } from '../src-main/training/targets';
-import type { TrainingRun } from '../src-preload/contract/training';
+import type { TrainingRun } from '@shared/contract/training';
 import { sshdAvailable, startSshd, type TestSshd } from '../test/helpers/sshd';
 import { makeDataset, realPython } from '../test/training/helpers';
 

@@ -12,7 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isCallName } from '../src-preload/contract';
+import { isCallName } from '@shared/contract';
 import { MEDIA_TYPES, resolveMediaPath } from './media/media-roots';
 import { rendererCsp } from './security/csp';
 import type { Studio } from './studio';

@@ -4,13 +4,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createDispatch, type Dispatch } from './api/dispatch';
-import { createHandlers } from './api/handlers';
+import { systemHandlers } from './system/system-handlers';
+import { settingsHandlers } from './settings/settings-handlers';
+import { secretsHandlers } from './secrets/secrets-handlers';
+import { jobsHandlers } from './jobs/jobs-handlers';
+import { promptHandlers } from './prompt/prompt-handlers';
+import { templatesHandlers } from './templates/templates-handlers';
+import { galleryHandlers } from './gallery/gallery-handlers';
+import { metadataHandlers } from './metadata/metadata-handlers';
+import { generationHandlers } from './generation/generation-handlers';
+import { localHandlers } from './local/local-handlers';
+import { datasetHandlers } from './datasets/dataset-handlers';
+import { taggingHandlers } from './datasets/tagging/tagging-handlers';
+import { trainingHandlers } from './training/training-handlers';
+import { podHandlers } from './pods/pods-handlers';
 import type { Handlers } from './api/handlers-type';
 import { openDatabase, type Db } from './db/open-database';
 import { JobRepo } from './jobs/job-repo';
 import { JobService, type JobExecutor } from './jobs/job-service';
 import { LogSink, type Logger } from './logging/logger';
-import { backupExecutor } from './maintenance/backup-job';
+import { backupExecutor } from './system/backup-job';
 import type { MediaRoots } from './media/media-roots';
 import { headlessPlatform, type Platform } from './platform/platform';
 import { FileSecretStore, plainFileCipher } from './secrets/file-secret-store';
@@ -21,7 +34,7 @@ import { loadPresets, PresetsService } from './presets/presets-service';
 import { loadShippedTemplates, TemplatesService } from './templates/templates-service';
 import { TokenService } from './prompt/token-service';
 import { clipTrimmer, EnhanceService, promptFiles } from './prompt/enhance-service';
-import { EventBus } from './util/event-bus';
+import { EventBus } from './core/event-bus';
 import { GalleryService } from './gallery/gallery-service';
 import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
@@ -356,4 +369,29 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   if (opts.watchGallery ?? platform.transport === 'electron') gallery.start();
   log.debug(`studio ready; data dir ${dataDir}`);
   return studio;
+}
+
+/**
+ * The handler table: one handler file per capability, each given only its own service(s)
+ * (docs/architecture.md, "How a call travels"). `satisfies` keeps the literal keys, so the
+ * type-level test compares exactly these keys with the contract's call names.
+ */
+export function createHandlers(s: Omit<Studio, 'handlers' | 'dispatch'>) {
+  const { info, platform, logs, jobs, events, settings, secrets, tokens, enhance, templates, gallery, presets, generation, runtimes, local, datasets, tagging, training, pods } = s;
+  return {
+    ...systemHandlers({ info, platform, logs, jobs, isStudioPath: (p) => s.isStudioPath(p) }),
+    ...settingsHandlers(settings),
+    ...secretsHandlers(secrets),
+    ...jobsHandlers(jobs, events),
+    ...promptHandlers(tokens, enhance),
+    ...templatesHandlers(templates),
+    ...galleryHandlers(gallery),
+    ...metadataHandlers((req) => gallery.readMetadata(req)),
+    ...generationHandlers(presets, generation, runtimes),
+    ...localHandlers(local),
+    ...datasetHandlers(datasets),
+    ...taggingHandlers(tagging),
+    ...trainingHandlers(training),
+    ...podHandlers(pods),
+  } satisfies Handlers;
 }

@@ -2,8 +2,8 @@
 // gets verbs and an event subscription, never ipcRenderer or a generic send(channel).
 // Built as CommonJS and bundled (a sandboxed preload cannot require node_modules or ESM).
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { buildRawCalls, createEventHub, encodeMediaPath, type RawStudioApi } from './api-types';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope, type MediaRoot } from './contract';
+import { buildRawCalls, createEventHub, encodeMediaPath, type RawStudioApi } from '@shared/studio-api';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope, type MediaRoot } from '@shared/contract';
 
 const hub = createEventHub();
 

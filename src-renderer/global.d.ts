@@ -1,4 +1,4 @@
-import type { RawStudioApi } from '../src-preload/api-types';
+import type { RawStudioApi } from '@shared/studio-api';
 
 declare global {
   interface Window {

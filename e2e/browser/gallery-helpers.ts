@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Page } from '@playwright/test';
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { embedMetadata } from '../../src-main/metadata/embed';
 import { crc32 } from '../../src-main/metadata/png-chunks';
 import { emptyParameters } from '../../src-main/metadata/params';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { buildSyntheticIndex, createRand } from '../../bench/gallery-index.mjs';
 import { test, expect, type Served } from './serve-fixture';
 import { FOX, LIGHTHOUSE, RAMEN, indexAndWait, open, seedDir, shot, writeImage } from './gallery-helpers';

@@ -4,9 +4,9 @@
 // declare, so a handler cannot leak a field by accident). Every outcome is an envelope;
 // nothing a caller sends can throw out of here.
 import type { z } from 'zod';
-import { calls, isCallName, type CallName, type Envelope, type StudioErrorShape } from '../../src-preload/contract';
+import { calls, isCallName, type CallName, type Envelope, type StudioErrorShape } from '@shared/contract';
 import type { Logger } from '../logging/logger';
-import { StudioError } from './studio-error';
+import { StudioError } from '../core/studio-error';
 import type { Handlers } from './handlers-type';
 
 export type Dispatch = (name: unknown, payload: unknown) => Promise<Envelope<unknown>>;

@@ -1,4 +1,4 @@
-import type { CallName, CallResponse, ParsedRequest } from '../../src-preload/contract';
+import type { CallName, CallResponse, ParsedRequest } from '@shared/contract';
 
 /** Exactly one handler per contract call: the type-level test fails on a missing or extra one. */
 export type Handlers = {

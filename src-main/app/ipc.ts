@@ -5,10 +5,10 @@
 // against the contract. Only electron's types are imported, so vitest drives it with
 // fakes.
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope } from '../../src-preload/contract';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope } from '@shared/contract';
 import type { Dispatch } from '../api/dispatch';
 import type { Logger } from '../logging/logger';
-import type { EventBus } from '../util/event-bus';
+import type { EventBus } from '../core/event-bus';
 import { isTrustedSender, type SenderFrameInfo, type TrustedOrigins } from './trusted-sender';
 
 export type EventSink = Pick<WebContents, 'send' | 'isDestroyed' | 'mainFrame'>;

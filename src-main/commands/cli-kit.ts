@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { CallName, CallResponse, Envelope } from '../../src-preload/contract';
+import type { CallName, CallResponse, Envelope } from '@shared/contract';
 import { DATA_DIR_ENV, resolveDataDir } from '../paths/data-dir';
 import { createStudio, type Studio } from '../studio';
 

@@ -3,8 +3,8 @@
 // touched file's previous text (null = there was no .txt), so undoing a bulk operation
 // restores every caption it changed in one step, and deletes captions it created.
 import fs from 'node:fs';
-import type { BulkOp } from '../../src-preload/contract/datasets';
-import { StudioError } from '../api/studio-error';
+import type { BulkOp } from '@shared/contract/datasets';
+import { StudioError } from '../core/studio-error';
 import { captionPathFor, readCaption, writeCaption } from './captions';
 import type { DatasetService } from './dataset-service';
 import { absFile } from './names';

@@ -7,7 +7,7 @@
 // captionPathFor, readCaption, writeCaption, listDatasetImages.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write';
+import { writeFileAtomic } from '../core/atomic-write';
 
 /** What ai-toolkit trains on (any case); everything else is converted on import or ignored. */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp'];

@@ -2,8 +2,8 @@
 // them. `dataset tag` is added to the returned command by the tagging module.
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { CheckReport, Dataset, ImportReport } from '../../src-preload/contract/datasets';
-import { Resolutions } from '../../src-preload/contract/datasets';
+import type { CheckReport, Dataset, ImportReport } from '@shared/contract/datasets';
+import { Resolutions } from '@shared/contract/datasets';
 import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
 
 function parseResolutionList(text: string): number[] {

@@ -1,11 +1,10 @@
 // The datasets.* calls: thin wrappers over the DatasetService (requests arrive parsed).
-import type { datasetCalls } from '../../src-preload/contract/datasets';
+import type { datasetCalls } from '@shared/contract/datasets';
 import type { HandlersFor } from '../api/handlers-type';
-import type { Studio } from '../studio';
+import type { DatasetService } from './dataset-service';
 import { previewBuckets } from './buckets';
 
-export function datasetHandlers(studio: Studio) {
-  const { datasets } = studio;
+export function datasetHandlers(datasets: DatasetService) {
   return {
     'datasets.list': () => datasets.list(),
     'datasets.get': ({ name }) => datasets.get(name),

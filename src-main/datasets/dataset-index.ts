@@ -3,7 +3,7 @@
 // studio is measured again. Checks, items, near-duplicates and bucket previews read it.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CheckReport, DatasetItem, DatasetWarning, ImportReport } from '../../src-preload/contract/datasets';
+import type { CheckReport, DatasetItem, DatasetWarning, ImportReport } from '@shared/contract/datasets';
 import type { Db } from '../db/open-database';
 import type { Logger } from '../logging/logger';
 import { captionPathFor, isTrainingImage, listDatasetImages } from './captions';

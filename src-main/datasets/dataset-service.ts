@@ -6,10 +6,10 @@
 // notifyChanged(name).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Dataset, ImportReport } from '../../src-preload/contract/datasets';
-import { DEFAULT_RESOLUTIONS, MAX_UPLOAD_FILE_BYTES } from '../../src-preload/contract/datasets';
-import type { Job } from '../../src-preload/contract/shapes';
-import { StudioError } from '../api/studio-error';
+import type { Dataset, ImportReport } from '@shared/contract/datasets';
+import { DEFAULT_RESOLUTIONS, MAX_UPLOAD_FILE_BYTES } from '@shared/contract/datasets';
+import type { Job } from '@shared/contract/shapes';
+import { StudioError } from '../core/studio-error';
 import type { Db } from '../db/open-database';
 import type { JobService } from '../jobs/job-service';
 import type { Logger } from '../logging/logger';

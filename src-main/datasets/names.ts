@@ -2,8 +2,8 @@
 // DatasetName (letters of any script, digits, spaces, a few punctuation marks); the folder
 // is the NFC-normalised name, which is already safe on Windows, macOS and Linux.
 import path from 'node:path';
-import { DatasetName } from '../../src-preload/contract/datasets';
-import { StudioError } from '../api/studio-error';
+import { DatasetName } from '@shared/contract/datasets';
+import { StudioError } from '../core/studio-error';
 
 export function parseDatasetName(name: string): string {
   const parsed = DatasetName.safeParse(name);

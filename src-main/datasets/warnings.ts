@@ -1,5 +1,5 @@
 // Warnings about a dataset's images: they still train, but the user should know.
-import type { DatasetWarning } from '../../src-preload/contract/datasets';
+import type { DatasetWarning } from '@shared/contract/datasets';
 
 /** Long side / short side above this is an extreme aspect ratio. */
 export const MAX_ASPECT = 3;

@@ -1,7 +1,7 @@
 // `flux-studio gallery …`: add a folder (and scan it), search the index, rescan.
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { GalleryImage, GallerySource, Job } from '../../src-preload/contract';
+import type { GalleryImage, GallerySource, Job } from '@shared/contract';
 import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
 import type { Studio } from '../studio';
 

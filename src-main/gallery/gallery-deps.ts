@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { EMPTY_PARAMETERS } from './index-repo';
 
 /** Reads generation parameters from image bytes; throws (an error named NotAnImageError, with a reason) on broken files. */

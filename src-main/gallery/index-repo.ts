@@ -2,8 +2,8 @@
 // filter and sort), user tags, and the FTS5 table kept in sync by triggers (migration 4).
 // Every query here is served by an index; search pages with LIMIT/OFFSET and counts with
 // the same WHERE clause.
-import type { GalleryImage, GallerySearch, GallerySource, ImageParameters } from '../../src-preload/contract';
-import { StudioError } from '../api/studio-error';
+import type { GalleryImage, GallerySearch, GallerySource, ImageParameters } from '@shared/contract';
+import { StudioError } from '../core/studio-error';
 import type { Db } from '../db/open-database';
 import { emptyParameters } from '../metadata/params';
 

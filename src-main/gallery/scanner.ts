@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import type { Logger } from '../logging/logger';
 import type { ParameterReader, Thumbnailer } from './gallery-deps';
 import { EMPTY_PARAMETERS, type GalleryRepo, type SourceRow } from './index-repo';

@@ -1,11 +1,16 @@
-// Handlers for the generation capability (src-preload/contract/generation.ts).
-import type { generationCalls } from '../../src-preload/contract/generation';
+// Handlers for the generation capability (src-shared/contract/generation.ts): presets,
+// resolving a draft, generation jobs and the runtimes they run on.
+import type { generationCalls } from '@shared/contract/generation';
 import type { HandlersFor } from '../api/handlers-type';
-import type { Studio } from '../studio';
+import type { PresetsService } from '../presets/presets-service';
+import type { RuntimeRegistry } from '../runtimes/runtime-registry';
+import type { GenerationService } from './generation-service';
 
-export function generationHandlers(studio: Studio) {
+export function generationHandlers(presets: PresetsService, generation: GenerationService, runtimes: RuntimeRegistry) {
   return {
-    'generation.submit': (req) => studio.generation.submit(req),
-    'generation.runtimes': () => studio.runtimes.list(),
+    'presets.get': () => presets.view(),
+    'generation.resolve': (draft) => presets.resolve(draft),
+    'generation.submit': (req) => generation.submit(req),
+    'generation.runtimes': () => runtimes.list(),
   } satisfies HandlersFor<keyof typeof generationCalls>;
 }

@@ -1,7 +1,7 @@
 // Jobs are rows: every state change is written before it is announced, so after a crash
 // the table says exactly what was queued, running or finished.
 import { randomUUID } from 'node:crypto';
-import type { Job, JobProgress, JobState } from '../../src-preload/contract';
+import type { Job, JobProgress, JobState } from '@shared/contract';
 import type { Db } from '../db/open-database';
 
 interface Row {

@@ -3,8 +3,8 @@
 // runtime). Cancellation is an AbortSignal handed to the executor; a job whose signal
 // fired ends as cancelled whatever the executor threw.
 import type { z } from 'zod';
-import type { Job, JobProgress } from '../../src-preload/contract';
-import { StudioError } from '../api/studio-error';
+import type { Job, JobProgress } from '@shared/contract';
+import { StudioError } from '../core/studio-error';
 import type { Logger } from '../logging/logger';
 import type { JobRepo, StoredJob } from './job-repo';
 

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { CliError, callOrThrow, common, decimal, integer, print, withStudio, type Common } from '../commands/cli-kit';
-import { StudioError } from '../api/studio-error';
+import { StudioError } from '../core/studio-error';
 import { generateLocal } from './local-runtime';
 import { KNOWN_SCHEDULES, knownSchedule, type KnownScheduleModel } from './schedule';
 

@@ -1,11 +1,10 @@
-// Handlers of the local runtime's contract calls (src-preload/contract/local.ts).
+// Handlers of the local runtime's contract calls (src-shared/contract/local.ts).
 import type { HandlersFor } from '../api/handlers-type';
-import type { localCalls } from '../../src-preload/contract/local';
-import type { Studio } from '../studio';
+import type { localCalls } from '@shared/contract/local';
+import type { LocalService } from './local-service';
 import { knownSchedule } from './schedule';
 
-export function localHandlers(studio: Studio) {
-  const { local } = studio;
+export function localHandlers(local: LocalService) {
   return {
     'local.models': () => local.models(),
     'local.addModel': ({ path }) => local.addModel(path),

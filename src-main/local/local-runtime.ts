@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtimes/runtime';
-import { StudioError } from '../api/studio-error';
-import { writeFileAtomic } from '../util/atomic-write';
+import { StudioError } from '../core/studio-error';
+import { writeFileAtomic } from '../core/atomic-write';
 import { outputName } from '../metadata/embed';
 import { NOISE_PRNG } from './latents';
 import type { LocalService } from './local-service';

@@ -3,8 +3,8 @@
 // its status, and the GenerationRuntime other jobs call.
 import os from 'node:os';
 import path from 'node:path';
-import type { LocalModel, LocalStatus, Settings } from '../../src-preload/contract';
-import { StudioError } from '../api/studio-error';
+import type { LocalModel, LocalStatus, Settings } from '@shared/contract';
+import { StudioError } from '../core/studio-error';
 import type { Logger } from '../logging/logger';
 import type { SettingsService } from '../settings/settings-service';
 import { checkFitsInMemory, inspectModelFolder, ModelFolderError, type ModelFolderInfo } from './model-folder';

@@ -4,7 +4,7 @@
 // an error (e.g. an API client echoing its key) is masked before it is written anywhere.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LogLevel, LogLine } from '../../src-preload/contract';
+import type { LogLevel, LogLine } from '@shared/contract';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

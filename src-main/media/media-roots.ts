@@ -4,7 +4,7 @@
 // Shared by the Electron app-media:// protocol and serve's /media/ route.
 import fs from 'node:fs';
 import path from 'node:path';
-import { MediaRoot } from '../../src-preload/contract';
+import { MediaRoot } from '@shared/contract';
 
 /** Folders per root; 'source' maps a gallery source id (the path's first segment) to its folder. */
 export type MediaRoots = Record<Exclude<MediaRoot, 'source'>, string> & { sources: Readonly<Record<string, string>> };

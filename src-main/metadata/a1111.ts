@@ -6,7 +6,7 @@
 // FLUX has no real CFG: like Forge we write `CFG scale: 1` and the guidance as
 // `Distilled CFG Scale`. Values containing `,`, `:` or a newline are JSON-quoted
 // (json.dumps(v, ensure_ascii=False)); None values are dropped.
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { emptyParameters, toInt, toNum, type Lora } from './params';
 
 export interface A1111Extras {

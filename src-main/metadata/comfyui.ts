@@ -4,7 +4,7 @@
 // model → (LoraLoader …) → CheckpointLoaderSimple / UNETLoader; latent_image → EmptyLatentImage.
 // Handles KSampler, KSamplerAdvanced and SamplerCustomAdvanced (RandomNoise, BasicScheduler,
 // KSamplerSelect, BasicGuider / CFGGuider).
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { emptyParameters, parseJsonObject, toInt, toNum, type Lora } from './params';
 
 interface Node {

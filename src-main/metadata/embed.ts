@@ -3,8 +3,8 @@
 // in the file is exactly the A1111 layout other tools read.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImageParameters } from '../../src-preload/contract';
-import { writeFileAtomic } from '../util/atomic-write';
+import type { ImageParameters } from '@shared/contract';
+import { writeFileAtomic } from '../core/atomic-write';
 import { formatParameters } from './a1111';
 import { NotAnImageError } from './errors';
 import { buildExifTiff } from './exif-tiff';

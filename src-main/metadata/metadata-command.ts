@@ -2,7 +2,7 @@
 // (this studio's record, A1111 `parameters`, ComfyUI `prompt`). Opens no studio: no data folder needed.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { CliError } from '../commands/cli-kit';
 import { NotAnImageError } from './errors';
 import { readImageParameters } from './read-parameters';

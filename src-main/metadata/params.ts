@@ -1,4 +1,4 @@
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 
 /** One LoRA as ImageParameters holds it (the contract exports only its schema). */
 export type Lora = ImageParameters['loras'][number];

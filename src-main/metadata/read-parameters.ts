@@ -1,7 +1,7 @@
 // "What made this image": the studio's JSON record, else A1111 `parameters`, else a ComfyUI
 // `prompt` graph, else nothing (all null, source null). Width/height come from the image
 // header when the metadata lacks them. Bad bytes → NotAnImageError, never anything else.
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { parseParameters } from './a1111';
 import { parseComfyPrompt } from './comfyui';
 import { readImageFile, type ImageMetadataTexts } from './image-file';

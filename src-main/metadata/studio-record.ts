@@ -5,7 +5,7 @@
 //   - PNG: a text chunk `flux-studio` (tEXt when Latin-1, iTXt otherwise), next to `parameters`;
 //   - JPEG / WebP: EXIF MakerNote (0x927C) = "flux-studio\0" + UTF-8 JSON, in the same ExifIFD
 //     as the A1111 UserComment (see exif-tiff.ts for why that tag).
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { emptyParameters, parseJsonObject, toInt, toLoras, toNum, toStr } from './params';
 
 export const STUDIO_KEY = 'flux-studio';

@@ -4,7 +4,7 @@
 // backoff (1 s doubling to 30 s) while the failure is transient (refused, timeout, lost).
 // Errors that need the user (auth, key, host key) fail at once with their message.
 import path from 'node:path';
-import type { PodProfile, PodStatus } from '../../src-preload/contract/pods';
+import type { PodProfile, PodStatus } from '@shared/contract/pods';
 import { isSshError, SshError } from '../hosts/ssh-errors';
 import { pinnedPolicy, SshHost, type HostKeyInfo, type SftpTuning } from '../hosts/ssh-host';
 import type { Logger } from '../logging/logger';

@@ -1,8 +1,8 @@
 // Pod profiles in SQLite (migration 5). Secrets (key passphrases) are not here: they live in
 // the SecretStore under per-pod names.
 import { randomBytes } from 'node:crypto';
-import type { PodDraft, PodProfile } from '../../src-preload/contract/pods';
-import { StudioError } from '../api/studio-error';
+import type { PodDraft, PodProfile } from '@shared/contract/pods';
+import { StudioError } from '../core/studio-error';
 import type { Db } from '../db/open-database';
 
 interface PodRow {

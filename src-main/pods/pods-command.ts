@@ -4,7 +4,7 @@
 // the user checked it (never silently).
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Job, PodDraft, PodProfile, PodStatus } from '../../src-preload/contract';
+import type { Job, PodDraft, PodProfile, PodStatus } from '@shared/contract';
 import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
 import type { Studio } from '../studio';
 import { readSshConfigHosts } from './ssh-config-import';

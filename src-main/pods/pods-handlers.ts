@@ -1,12 +1,11 @@
-// Handlers for the pods capability (src-preload/contract/pods.ts).
-import type { podCalls } from '../../src-preload/contract/pods';
+// Handlers for the pods capability (src-shared/contract/pods.ts).
+import type { podCalls } from '@shared/contract/pods';
 import type { HandlersFor } from '../api/handlers-type';
-import { StudioError } from '../api/studio-error';
-import type { Studio } from '../studio';
+import { StudioError } from '../core/studio-error';
+import type { PodsService } from './pods-service';
 import { readSshConfigHosts } from './ssh-config-import';
 
-export function podHandlers(studio: Studio) {
-  const { pods } = studio;
+export function podHandlers(pods: PodsService) {
   return {
     'pods.list': () => pods.list(),
     'pods.save': (draft) => pods.save(draft),

@@ -1,9 +1,9 @@
 // Pods: profiles, host-key trust (TOFU, pinned per profile; a changed key is refused until
 // the user trusts the new one explicitly), connection status, and the preparation job.
 import { z } from 'zod';
-import type { Job } from '../../src-preload/contract';
-import type { HostKeyScan, PodDraft, PodProfile, PodStatus } from '../../src-preload/contract/pods';
-import { StudioError } from '../api/studio-error';
+import type { Job } from '@shared/contract';
+import type { HostKeyScan, PodDraft, PodProfile, PodStatus } from '@shared/contract/pods';
+import { StudioError } from '../core/studio-error';
 import { isSshError } from '../hosts/ssh-errors';
 import type { JobExecutor, JobService } from '../jobs/job-service';
 import type { Logger } from '../logging/logger';

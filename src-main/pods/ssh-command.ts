@@ -3,7 +3,7 @@
 // profile. Also accepts ssh://user@host:port and plain user@host[:port].
 import os from 'node:os';
 import path from 'node:path';
-import type { ParsedSshCommand } from '../../src-preload/contract/pods';
+import type { ParsedSshCommand } from '@shared/contract/pods';
 
 /** Options of OpenSSH's `ssh` that take an argument (man ssh). */
 const WITH_ARG = new Set('BbcDEeFIiJLlmOoPpQRSWw'.split(''));

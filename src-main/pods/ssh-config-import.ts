@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SSHConfig from 'ssh-config';
-import type { SshConfigHost } from '../../src-preload/contract/pods';
+import type { SshConfigHost } from '@shared/contract/pods';
 import { expandHome } from './ssh-command';
 
 function first(v: string | string[] | undefined): string | undefined {

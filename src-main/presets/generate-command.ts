@@ -6,7 +6,7 @@
 // or here (--local [--model DIR]) by the shared generation job, saved and its path printed.
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { MAX_SEED, MODEL_IDS, type GenerationDraft, type ModelId } from '../../src-preload/contract';
+import { MAX_SEED, MODEL_IDS, type GenerationDraft, type ModelId } from '@shared/contract';
 import { CliError, callOrThrow, common, decimal, integer, withStudio, type Common } from '../commands/cli-kit';
 import { followJob } from '../pods/pods-command';
 import type { Studio } from '../studio';

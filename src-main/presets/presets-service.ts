@@ -19,8 +19,8 @@ import {
   type ResolvedGeneration,
   type Settings,
   type SizePreset,
-} from '../../src-preload/contract';
-import { StudioError } from '../api/studio-error';
+} from '@shared/contract';
+import { StudioError } from '../core/studio-error';
 
 const Labelled = { label: z.string() };
 const PresetsFile = z.object({

@@ -2,7 +2,7 @@
 // dispatcher (the same validation, settings and errors as the Enhance button). It says on
 // stderr, once per run, that the prompt goes to Anthropic; stdout holds only the result.
 import { Option, type Command } from 'commander';
-import { calls, ENHANCE_MODES, type EnhanceMode, type EnhanceResult } from '../../src-preload/contract';
+import { calls, ENHANCE_MODES, type EnhanceMode, type EnhanceResult } from '@shared/contract';
 import { callOrThrow, common, openStudio, type Common } from '../commands/cli-kit';
 import type { Studio } from '../studio';
 

@@ -17,8 +17,8 @@ import Anthropic, {
 } from '@anthropic-ai/sdk';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { ENHANCE_MODES, type EnhanceMode, type EnhanceResult, type Settings, type TokenCount } from '../../src-preload/contract';
-import { StudioError } from '../api/studio-error';
+import { ENHANCE_MODES, type EnhanceMode, type EnhanceResult, type Settings, type TokenCount } from '@shared/contract';
+import { StudioError } from '../core/studio-error';
 import type { Logger } from '../logging/logger';
 
 export const MISSING_KEY_MESSAGE = 'No Anthropic API key. Set it in Settings → API keys, or set ANTHROPIC_API_KEY.';

@@ -8,7 +8,7 @@
 // otherwise an estimate labelled as one (see estimateT5Tokens).
 import fs from 'node:fs';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
-import type { ModelId, TokenCount } from '../../src-preload/contract';
+import type { ModelId, TokenCount } from '@shared/contract';
 import { CLIP_LIMIT, ClipTokenizer } from './clip-tokenizer';
 import { locateClipTokenizer, locateT5Tokenizer, type TokenizerPaths } from './tokenizer-locator';
 

@@ -4,7 +4,7 @@
 // tokenizer the way the app does (Settings, the data folder's cache, resources/).
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { MODEL_IDS, type Envelope, type ModelId, type TokenCount } from '../../src-preload/contract';
+import { MODEL_IDS, type Envelope, type ModelId, type TokenCount } from '@shared/contract';
 import type { Studio } from '../studio';
 import { clipTokenizerFormat, OPENAI_BPE_FILE } from './clip-tokenizer';
 import { TokenService } from './token-service';

@@ -1,6 +1,6 @@
 // The runtimes a studio can generate with. The remote runtime registers itself in
 // createStudio; the local ONNX runtime plugs in the same way: `studio.runtimes.register(runtime)`.
-import { StudioError } from '../api/studio-error';
+import { StudioError } from '../core/studio-error';
 import type { GenerationRuntime } from './runtime';
 
 export class RuntimeRegistry {

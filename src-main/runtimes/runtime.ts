@@ -2,7 +2,7 @@
 // (ONNX Runtime here). The generation job hands a runtime the resolved request and gets back
 // encoded image bytes; saving them (metadata, output folder, gallery) is the job's work, so
 // both runtimes' images land through the same path.
-import type { ResolvedGeneration } from '../../src-preload/contract';
+import type { ResolvedGeneration } from '@shared/contract';
 
 export interface RuntimeLora {
   /** Display name (file name without extension). */

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logging/logger';
-import { writeFileAtomic } from '../util/atomic-write';
+import { writeFileAtomic } from '../core/atomic-write';
 import { SecretStoreUnavailableError, type SecretCipher, type SecretStore } from './secret-store';
 
 export const plainFileCipher: SecretCipher = {

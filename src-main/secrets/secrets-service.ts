@@ -1,7 +1,7 @@
 // The studio's named secrets: a store underneath, environment variables on top
 // (ANTHROPIC_API_KEY, HF_TOKEN, RUNPOD_API_KEY override whatever is stored).
-import { SECRET_NAMES, type SecretName, type SecretsOverview } from '../../src-preload/contract';
-import { StudioError } from '../api/studio-error';
+import { SECRET_NAMES, type SecretName, type SecretsOverview } from '@shared/contract';
+import { StudioError } from '../core/studio-error';
 import { SecretStoreUnavailableError, type SecretStore } from './secret-store';
 
 export const SECRET_INFO: Record<SecretName, { label: string; envVar: string }> = {

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { Settings } from '../../src-preload/contract';
-import { StudioError } from '../api/studio-error';
+import { Settings } from '@shared/contract';
+import { StudioError } from '../core/studio-error';
 import type { Db } from '../db/open-database';
 import type { Logger } from '../logging/logger';
 

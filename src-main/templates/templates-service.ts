@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import type { PromptTemplate } from '../../src-preload/contract';
-import { StudioError } from '../api/studio-error';
+import type { PromptTemplate } from '@shared/contract';
+import { StudioError } from '../core/studio-error';
 import type { Db } from '../db/open-database';
 
 const Shipped = z.array(z.object({ id: z.string().startsWith('builtin-'), name: z.string(), text: z.string().includes('{prompt}') }));

@@ -16,7 +16,7 @@ import {
   type TrainingModel,
   type TrainingPlanRequest,
   type TrainingPreset,
-} from '../../src-preload/contract/training';
+} from '@shared/contract/training';
 
 // ---------- the schema of what the studio emits ----------
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Host } from '../hosts/host';
-import { writeFileAtomic } from '../util/atomic-write';
+import { writeFileAtomic } from '../core/atomic-write';
 
 export const MANIFEST_NAME = '.flux-studio-manifest.json';
 const SYNCED_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.txt']);

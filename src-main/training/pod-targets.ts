@@ -2,7 +2,7 @@
 // connection (PodConnections owns it: releasing a target does not close it). ai-toolkit is
 // installed at the pinned commit under <workspace>/ai-toolkit and run with the pod venv.
 import path from 'node:path';
-import type { PodProfile } from '../../src-preload/contract';
+import type { PodProfile } from '@shared/contract';
 import type { Host } from '../hosts/host';
 import { AI_TOOLKIT_COMMIT, AI_TOOLKIT_REPO, type TargetInfo, type TrainingTargets, type TrainingWorkspace } from './targets';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Host } from '../hosts/host';
 import { LocalHost } from '../hosts/local-host';
-import type { Settings } from '../../src-preload/contract';
+import type { Settings } from '@shared/contract';
 
 /** ai-toolkit at a pinned commit (ai-toolkit.md §2: defaults change often). */
 export const AI_TOOLKIT_REPO = 'https://github.com/ostris/ai-toolkit.git';

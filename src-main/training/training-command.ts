@@ -3,7 +3,7 @@
 // launched (or, with --follow, finished) and exits — the next studio reattaches.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { TrainingRun } from '../../src-preload/contract/training';
+import type { TrainingRun } from '@shared/contract/training';
 import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
 import type { Studio } from '../studio';
 

@@ -1,10 +1,9 @@
-// Contract handlers for training.* (src-preload/contract/training.ts).
+// Contract handlers for training.* (src-shared/contract/training.ts).
 import type { HandlersFor } from '../api/handlers-type';
-import type { Studio } from '../studio';
-import type { trainingCalls } from '../../src-preload/contract/training';
+import type { TrainingService } from './training-service';
+import type { trainingCalls } from '@shared/contract/training';
 
-export function trainingHandlers(studio: Studio) {
-  const t = studio.training;
+export function trainingHandlers(t: TrainingService) {
   return {
     'training.options': () => t.options(),
     'training.plan': async (req) => {

@@ -1,7 +1,7 @@
 // training_runs rows (migration 5) and their loss points. The row is the studio's memory of
 // a run that lives on a host: where (target, folder, pid), how far the log was read (byte
 // offset, only ever advanced past complete lines) and what the log said so far.
-import type { TrainingRun, TrainingState } from '../../src-preload/contract/training';
+import type { TrainingRun, TrainingState } from '@shared/contract/training';
 import type { Db } from '../db/open-database';
 
 export interface RunRow {

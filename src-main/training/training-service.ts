@@ -18,11 +18,11 @@ import {
   type TrainingPreset,
   type TrainingRun,
   type TrainingRunDetail,
-} from '../../src-preload/contract/training';
-import { StudioError } from '../api/studio-error';
+} from '@shared/contract/training';
+import { StudioError } from '../core/studio-error';
 import type { Host } from '../hosts/host';
 import type { Logger } from '../logging/logger';
-import { writeFileAtomic } from '../util/atomic-write';
+import { writeFileAtomic } from '../core/atomic-write';
 import { buildConfig, configToYaml, PlanError, presetValues, validateYaml, type TrainingCatalog, type TrainingConfig } from './config';
 import { syncDataset } from './dataset-sync';
 import { checkpointStep, etaSeconds, LogParser, sampleInfo, type LogEvent } from './log-parser';

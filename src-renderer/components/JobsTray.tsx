@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { create } from 'zustand';
-import type { Job } from '../../src-preload/contract';
+import type { Job } from '@shared/contract';
 import { isActive, isFinished, useJobs } from '../stores/jobs';
 import { CloseIcon, JobsIcon } from './icons';
 import { ProgressBar, StateBadge } from './controls';

@@ -1,5 +1,5 @@
 import { useId, useRef, type KeyboardEvent, type ReactElement, type ReactNode } from 'react';
-import type { JobState } from '../../src-preload/contract';
+import type { JobState } from '@shared/contract';
 
 export function PageHeader(props: { title: string; description?: ReactNode; actions?: ReactNode }): ReactElement {
   return (

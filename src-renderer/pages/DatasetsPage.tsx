@@ -2,7 +2,7 @@
 // and folder pickers, the import form and its report, and the editor of the selected
 // dataset (pages/datasets/DatasetView.tsx).
 import { useCallback, useEffect, useRef, useState, type DragEvent, type ReactElement } from 'react';
-import type { Dataset } from '../../src-preload/contract/datasets';
+import type { Dataset } from '@shared/contract/datasets';
 import { PageHeader } from '../components/controls';
 import { UploadIcon } from '../components/icons';
 import { useAppInfo } from '../stores/app-info';

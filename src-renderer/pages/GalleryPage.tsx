@@ -2,7 +2,7 @@
 // detail view (parameters, Remix/Re-run into Generate, favourite, tags, delete with undo)
 // and bulk actions on a selection (favourite, delete, export with progress).
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactElement } from 'react';
-import type { GalleryImage, GallerySearch } from '../../src-preload/contract';
+import type { GalleryImage, GallerySearch } from '@shared/contract';
 import { EmptyState, PageHeader, ProgressBar } from '../components/controls';
 import { ArrowRightIcon, CloseIcon, GalleryIcon, ImageOffIcon, SearchIcon, StarIcon } from '../components/icons';
 import { useAppInfo } from '../stores/app-info';

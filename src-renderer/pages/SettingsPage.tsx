@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react';
-import type { Runtime, SecretStatus } from '../../src-preload/contract';
+import type { Runtime, SecretStatus } from '@shared/contract';
 import { FieldRow, PageHeader, ProgressBar, Section, Segmented, StateBadge, Switch } from '../components/controls';
 import { CheckIcon, ChipIcon, CloudIcon } from '../components/icons';
 import { useTray } from '../components/JobsTray';

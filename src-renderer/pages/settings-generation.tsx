@@ -9,7 +9,7 @@ import {
   type QualityPreset,
   type Settings,
   type SizePreset,
-} from '../../src-preload/contract';
+} from '@shared/contract';
 import { FieldRow, Section, Segmented, Switch, type SegmentedOption } from '../components/controls';
 import { CheckIcon } from '../components/icons';
 import { usePresets } from '../stores/presets';

@@ -1,7 +1,7 @@
 // Settings → Models: the local model folders (type, size, problems), add/remove/choose,
 // and the local runtime's execution provider, threads and idle unload.
 import { useCallback, useEffect, useState, type FormEvent, type ReactElement } from 'react';
-import type { LocalModel, LocalStatus } from '../../src-preload/contract';
+import type { LocalModel, LocalStatus } from '@shared/contract';
 import { FieldRow, Section, Segmented } from '../components/controls';
 import { useSettings } from '../stores/settings';
 import { notify, reportError } from '../stores/toasts';

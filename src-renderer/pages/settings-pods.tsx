@@ -1,7 +1,7 @@
 // Settings → Pods: add or edit a pod by pasting its SSH command, check and trust its host key
 // (fingerprint dialog), connect (GPU and VRAM), prepare it with a streamed log, remove it.
 import { useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react';
-import type { HostKeyScan, Job, LogLine, PodDraft, PodProfile } from '../../src-preload/contract';
+import type { HostKeyScan, Job, LogLine, PodDraft, PodProfile } from '@shared/contract';
 import { ProgressBar, Section } from '../components/controls';
 import { useJobs } from '../stores/jobs';
 import { statusText, statusTone, usePods, wirePodEvents } from '../stores/pods';

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CallResponse } from '../../src-preload/contract';
+import type { CallResponse } from '@shared/contract';
 import { studio } from '../transport/client';
 import { reportError } from './toasts';
 

@@ -14,7 +14,7 @@ import {
   type QualityPreset,
   type Settings,
   type SizePreset,
-} from '../../src-preload/contract';
+} from '@shared/contract';
 
 export interface DraftState {
   prompt: string;

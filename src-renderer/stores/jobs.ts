@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { FINISHED_STATES, type Job, type JobProgress } from '../../src-preload/contract';
+import { FINISHED_STATES, type Job, type JobProgress } from '@shared/contract';
 import { studio } from '../transport/client';
 import { reportError } from './toasts';
 

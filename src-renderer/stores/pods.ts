@@ -2,7 +2,7 @@
 // profiles, live connection status (pods.status events), which runtimes exist, and the
 // user's choice of runtime and pod (kept in localStorage).
 import { create } from 'zustand';
-import type { PodProfile, PodStatus } from '../../src-preload/contract';
+import type { PodProfile, PodStatus } from '@shared/contract';
 import { studio } from '../transport/client';
 import { reportError } from './toasts';
 

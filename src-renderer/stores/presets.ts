@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { PresetsView } from '../../src-preload/contract';
+import type { PresetsView } from '@shared/contract';
 import { studio } from '../transport/client';
 
 interface PresetsState {

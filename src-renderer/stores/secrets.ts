@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { SecretName, SecretsOverview } from '../../src-preload/contract';
+import type { SecretName, SecretsOverview } from '@shared/contract';
 import { studio } from '../transport/client';
 import { reportError } from './toasts';
 

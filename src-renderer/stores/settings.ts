@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CallRequest, Settings } from '../../src-preload/contract';
+import type { CallRequest, Settings } from '@shared/contract';
 import { studio } from '../transport/client';
 import { reportError } from './toasts';
 

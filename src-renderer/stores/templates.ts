@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CallRequest, PromptTemplate } from '../../src-preload/contract';
+import type { CallRequest, PromptTemplate } from '@shared/contract';
 import { studio } from '../transport/client';
 
 interface TemplatesState {

@@ -2,7 +2,7 @@
 // window.studio, or HTTP+WebSocket when the page is served by `flux-studio serve`) and
 // turns envelopes into values or thrown StudioCallErrors, so UI code reads
 // `await studio.settings.get()`.
-import type { RawStudioApi } from '../../src-preload/api-types';
+import type { RawStudioApi } from '@shared/studio-api';
 import {
   events,
   type CallName,
@@ -14,7 +14,7 @@ import {
   type EventPayload,
   type MediaRoot,
   type StudioErrorShape,
-} from '../../src-preload/contract';
+} from '@shared/contract';
 import { createHttpTransport, type ConnectionState, type HttpStudioApi } from './http-transport';
 
 export class StudioCallError extends Error {

@@ -2,8 +2,8 @@
 // preload exposes, over HTTP (calls) and a WebSocket (events). Auth is a bearer token
 // printed by `serve`; the first page load (/?token=…) also gets an HttpOnly cookie, so
 // same-origin fetches and the WebSocket are authenticated even without the header.
-import { buildRawCalls, createEventHub, encodeMediaPath, type RawStudioApi } from '../../src-preload/api-types';
-import { type CallName, type Envelope, type MediaRoot, type StudioErrorShape } from '../../src-preload/contract';
+import { buildRawCalls, createEventHub, encodeMediaPath, type RawStudioApi } from '@shared/studio-api';
+import { type CallName, type Envelope, type MediaRoot, type StudioErrorShape } from '@shared/contract';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
 

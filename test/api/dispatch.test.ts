@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { StudioError } from '../../src-main/api/studio-error';
+import { StudioError } from '../../src-main/core/studio-error';
 import type { Studio } from '../../src-main/studio';
 import { makeStudio } from '../helpers/studio';
 

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CALL_NAMES, StudioErrorShape, calls, type CallName } from '../../src-preload/contract';
+import { CALL_NAMES, StudioErrorShape, calls, type CallName } from '@shared/contract';
 import type { Studio } from '../../src-main/studio';
 import { arbitraryForSchema, mutate } from '../helpers/arbitrary-from-schema';
 import { makeStudio, tempDir } from '../helpers/studio';

@@ -1,9 +1,9 @@
 // Type-level: exactly one handler per contract call. Adding a call to the contract
 // without a handler (or leaving a handler for a removed call) fails this file.
 import { expectTypeOf, test } from 'vitest';
-import type { CallName } from '../../src-preload/contract';
-import type { createHandlers } from '../../src-main/api/handlers';
-import type { RawCalls } from '../../src-preload/api-types';
+import type { CallName } from '@shared/contract';
+import type { createHandlers } from '../../src-main/studio';
+import type { RawCalls } from '@shared/studio-api';
 
 test('handlers cover the contract exactly', () => {
   expectTypeOf<keyof ReturnType<typeof createHandlers>>().toEqualTypeOf<CallName>();
@@ -15,7 +15,7 @@ test('the generated window.studio API has one verb per call', () => {
 });
 
 test('requests whose fields are all optional can be called with no argument', () => {
-  type Calls = import('../../src-preload/api-types').RawCalls;
+  type Calls = import('@shared/studio-api').RawCalls;
   expectTypeOf<Parameters<Calls['settings']['get']>>().toEqualTypeOf<[req?: Record<string, never>]>();
   expectTypeOf<Parameters<Calls['jobs']['list']>['length']>().toEqualTypeOf<0 | 1>();
   expectTypeOf<Parameters<Calls['jobs']['get']>['length']>().toEqualTypeOf<1>();

@@ -2,9 +2,9 @@
 // dispatch, refusals are envelopes (never throws), and events reach only a window that
 // still shows the app.
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope } from '../../src-preload/contract';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope } from '@shared/contract';
 import { LogSink, type Logger } from '../../src-main/logging/logger';
-import { EventBus } from '../../src-main/util/event-bus';
+import { EventBus } from '../../src-main/core/event-bus';
 import type { Studio } from '../../src-main/studio';
 import { FORBIDDEN_ENVELOPE, registerIpc, type EventSink, type IpcOptions } from '../../src-main/app/ipc';
 import { APP_ORIGIN } from '../../src-main/app/origins';

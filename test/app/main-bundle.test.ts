@@ -9,7 +9,7 @@ import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope } from '../../src-preload/contract';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope } from '@shared/contract';
 import { PRODUCTION_CSP } from '../../src-main/app/csp';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CALL_NAMES, EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../src-preload/contract';
-import type { RawStudioApi } from '../../src-preload/api-types';
+import { CALL_NAMES, EVENT_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '@shared/contract';
+import type { RawStudioApi } from '@shared/studio-api';
 
 const PRELOAD = path.resolve(__dirname, '..', '..', 'out', 'preload', 'index.cjs');
 const built = fs.existsSync(PRELOAD);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { CallName, CallResponse, Envelope, EventPayload, GalleryImage } from '../../src-preload/contract';
+import type { CallName, CallResponse, Envelope, EventPayload, GalleryImage } from '@shared/contract';
 import { resolveMediaPath } from '../../src-main/media/media-roots';
 import type { Studio } from '../../src-main/studio';
 import { makeStudio, tempDir } from '../helpers/studio';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { embedMetadata } from '../../src-main/metadata/embed';
 import { emptyParameters } from '../../src-main/metadata/params';
 

@@ -3,7 +3,7 @@
 // reference machine); this test prints the numbers, and checks totals and paging.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { GallerySearch } from '../../src-preload/contract';
+import type { GallerySearch } from '@shared/contract';
 import { openDatabase, type Db } from '../../src-main/db/open-database';
 import { EMPTY_PARAMETERS, GalleryRepo, RELEVANCE_WINDOW } from '../../src-main/gallery/index-repo';
 import { tempDir } from '../helpers/studio';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerationResult, Job } from '../../src-preload/contract';
+import type { GenerationResult, Job } from '@shared/contract';
 import type { RemoteRuntime } from '../../src-main/runtimes/remote/remote-runtime';
 import { podLoraName } from '../../src-main/runtimes/remote/lora-upload';
 import { readImageParameters } from '../../src-main/metadata/read-parameters';

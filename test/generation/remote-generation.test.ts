@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerationResult, Job, PodProfile, PodStatus } from '../../src-preload/contract';
+import type { GenerationResult, Job, PodProfile, PodStatus } from '@shared/contract';
 import { readImageParameters } from '../../src-main/metadata/read-parameters';
 import { sshdAvailable } from '../helpers/sshd';
 import { jpegComment, startTestPod, unwrap, waitForJob, waitForStep, type TestPod } from '../helpers/remote-pod';

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Envelope, Job, PodProfile } from '../../src-preload/contract';
+import type { Envelope, Job, PodProfile } from '@shared/contract';
 import type { Studio, StudioOptions } from '../../src-main/studio';
 import { startSshd, type TestSshd } from './sshd';
 import { makeStudio, REPO_ROOT, tempDir } from './studio';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { Job } from '../../src-preload/contract';
+import type { Job } from '@shared/contract';
 import type { JobExecutor } from '../../src-main/jobs/job-service';
 import type { Studio } from '../../src-main/studio';
 import { makeStudio, tempDir } from '../helpers/studio';

@@ -21,7 +21,7 @@ describe('lint boundaries', () => {
     expect(await ruleIds("import { createStudio } from '../src-main/studio';\nexport const a = createStudio;\n", 'src-renderer/bad.ts')).toContain('no-restricted-imports');
     expect(await ruleIds("import { x } from '../../src-main/db/open-database';\nexport const a = x;\n", 'src-renderer/pages/bad.tsx')).toContain('no-restricted-imports');
     expect(await ruleIds("import fs from 'node:fs';\nexport const a = fs;\n", 'src-renderer/bad.ts')).toContain('no-restricted-imports');
-    expect(await ruleIds("import { calls } from '../src-preload/contract';\nexport const a = calls;\n", 'src-renderer/ok.ts')).not.toContain('no-restricted-imports');
+    expect(await ruleIds("import { calls } from '@shared/contract';\nexport const a = calls;\n", 'src-renderer/ok.ts')).not.toContain('no-restricted-imports');
   });
 
   test('no `any` at boundaries', async () => {

@@ -10,7 +10,7 @@ import { LocalService } from '../../src-main/local/local-service';
 import { LocalWorkerClient, LocalWorkerError } from '../../src-main/local/worker-client';
 import type { WorkerGenerate } from '../../src-main/local/worker-protocol';
 import type { Studio } from '../../src-main/studio';
-import type { Envelope, LocalModel } from '../../src-preload/contract';
+import type { Envelope, LocalModel } from '@shared/contract';
 import { makeStudio } from '../helpers/studio';
 import { builtWorker, onnxFixtures } from './helpers';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
-import type { ImageParameters } from '../../src-preload/contract';
+import type { ImageParameters } from '@shared/contract';
 import { embedMetadata, saveImage } from '../../src-main/metadata/embed';
 import { readImageFile } from '../../src-main/metadata/image-file';
 import { emptyParameters } from '../../src-main/metadata/params';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { PodProfile } from '../../src-preload/contract';
+import type { PodProfile } from '@shared/contract';
 import { parseNvidiaSmi } from '../../src-main/pods/pod-connections';
 import { parseSshCommand, splitWords } from '../../src-main/pods/ssh-command';
 import { readSshConfigHosts } from '../../src-main/pods/ssh-config-import';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../src-preload/contract';
+import type { Job } from '@shared/contract';
 import { startTestPod, unwrap, waitForJob, type TestPod } from '../helpers/remote-pod';
 import { sshdAvailable } from '../helpers/sshd';
 import { REPO_ROOT, tempDir } from '../helpers/studio';

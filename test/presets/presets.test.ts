@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { ResolvedGeneration } from '../../src-preload/contract';
+import type { ResolvedGeneration } from '@shared/contract';
 import { loadPresets, PresetsService } from '../../src-main/presets/presets-service';
 import { loadDefaultSettings } from '../../src-main/settings/settings-service';
 import type { Studio } from '../../src-main/studio';

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { EnhanceResult } from '../../src-preload/contract';
+import { EnhanceResult } from '@shared/contract';
 import { MISSING_KEY_MESSAGE } from '../../src-main/prompt/enhance-service';
 import { FakeAnthropic } from '../helpers/fake-anthropic';
 import { REPO_ROOT, tempDir } from '../helpers/studio';

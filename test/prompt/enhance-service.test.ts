@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
-import type { Settings } from '../../src-preload/contract';
-import { StudioError } from '../../src-main/api/studio-error';
+import type { Settings } from '@shared/contract';
+import { StudioError } from '../../src-main/core/studio-error';
 import type { Logger } from '../../src-main/logging/logger';
 import {
   buildSystemPrompt,

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { TokenCount } from '../../src-preload/contract';
+import { TokenCount } from '@shared/contract';
 import { estimateT5Tokens, TokenService, type TokenizerPaths } from '../../src-main/prompt/token-service';
 import { locateClipTokenizer, locateT5Tokenizer } from '../../src-main/prompt/tokenizer-locator';
 import { registerTokensCommand } from '../../src-main/prompt/tokens-command';

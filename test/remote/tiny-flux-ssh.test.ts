@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerationResult, Job } from '../../src-preload/contract';
+import type { GenerationResult, Job } from '@shared/contract';
 import { readImageParameters } from '../../src-main/metadata/read-parameters';
 import { jpegComment, startTestPod, unwrap, waitForJob, type TestPod } from '../helpers/remote-pod';
 import { sshdAvailable } from '../helpers/sshd';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
-import { CALL_NAMES, calls } from '../../src-preload/contract';
+import { CALL_NAMES, calls } from '@shared/contract';
 import type { Studio } from '../../src-main/studio';
 import { FileSecretStore, plainFileCipher } from '../../src-main/secrets/file-secret-store';
 import type { SecretCipher } from '../../src-main/secrets/secret-store';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import type { PromptTemplate } from '../../src-preload/contract';
+import type { PromptTemplate } from '@shared/contract';
 import { applyTemplate } from '../../src-main/templates/templates-service';
 import type { Studio } from '../../src-main/studio';
 import { makeStudio, tempDir } from '../helpers/studio';

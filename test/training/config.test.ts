@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildProgram } from '../../src-main/cli';
 import type { Studio } from '../../src-main/studio';
 import { buildConfig, loadTrainingCatalog, validateConfig, validateYaml, type TrainingCatalog } from '../../src-main/training/config';
-import { TRAINING_MODELS, TRAINING_PRESETS, TrainingPlanRequest, type TrainingPreset } from '../../src-preload/contract/training';
+import { TRAINING_MODELS, TRAINING_PRESETS, TrainingPlanRequest, type TrainingPreset } from '@shared/contract/training';
 import { makeStudio, REPO_ROOT, tempDir } from '../helpers/studio';
 import { makeDataset } from './helpers';
 

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TrainingRun } from '../../src-preload/contract/training';
+import type { TrainingRun } from '@shared/contract/training';
 import type { Studio, StudioOptions } from '../../src-main/studio';
 import { makeStudio, REPO_ROOT, tempDir } from '../helpers/studio';
 

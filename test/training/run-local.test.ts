@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Studio } from '../../src-main/studio';
-import type { TrainingRun } from '../../src-preload/contract/training';
+import type { TrainingRun } from '@shared/contract/training';
 import { ENDED, newDataDir, planAndStart, trainingStudio, waitRun } from './helpers';
 
 const open: Studio[] = [];

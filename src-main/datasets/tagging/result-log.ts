@@ -4,7 +4,7 @@
 // newest line for a file is its state.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TaggingItem, TaggingMode, TaggingResults } from '../../../src-preload/contract/tagging';
+import type { TaggingItem, TaggingMode, TaggingResults } from '@shared/contract/tagging';
 
 export interface ResultHeader {
   type: 'header';

@@ -5,9 +5,9 @@
 // `flux-studio dataset untag JOB [--file F] [--force]`: undo a run.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Job } from '../../../src-preload/contract';
-import type { CostEstimate, TaggingRequest, TaggingResults } from '../../../src-preload/contract/tagging';
-import { TAGGING_MODES } from '../../../src-preload/contract/tagging';
+import type { Job } from '@shared/contract';
+import type { CostEstimate, TaggingRequest, TaggingResults } from '@shared/contract/tagging';
+import { TAGGING_MODES } from '@shared/contract/tagging';
 import { CliError, callOrThrow, common, print, withStudio, type Common } from '../../commands/cli-kit';
 import type { Studio } from '../../studio';
 

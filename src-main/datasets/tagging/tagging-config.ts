@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { StudioError } from '../../api/studio-error';
+import { StudioError } from '../../core/studio-error';
 
 const Price = z.object({ input: z.number().min(0), output: z.number().min(0) }).strict();
 

@@ -1,10 +1,9 @@
 // The tagging.* calls: thin wrappers over the TaggingService (requests arrive parsed).
-import type { taggingCalls } from '../../../src-preload/contract/tagging';
+import type { taggingCalls } from '@shared/contract/tagging';
 import type { HandlersFor } from '../../api/handlers-type';
-import type { Studio } from '../../studio';
+import type { TaggingService } from './tagging-service';
 
-export function taggingHandlers(studio: Studio) {
-  const { tagging } = studio;
+export function taggingHandlers(tagging: TaggingService) {
   return {
     'tagging.defaults': () => tagging.defaults(),
     'tagging.estimate': (req) => tagging.estimate(req),

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { StudioError } from '../../api/studio-error';
+import { StudioError } from '../../core/studio-error';
 
 export const TAG_CATEGORY = { general: 0, character: 4, rating: 9 } as const;
 

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PodProfile } from '../../../src-preload/contract/pods';
+import type { PodProfile } from '@shared/contract/pods';
 import type { SshHost } from '../../hosts/ssh-host';
 import type { Logger } from '../../logging/logger';
 import type { PodConnections } from '../../pods/pod-connections';

@@ -1,6 +1,6 @@
 // ai-toolkit's buckets for this dataset, per resolution: counts per bucket and each image's bucket.
 import { useEffect, useState, type ReactElement } from 'react';
-import type { BucketPreview, Dataset } from '../../../src-preload/contract/datasets';
+import type { BucketPreview, Dataset } from '@shared/contract/datasets';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
 

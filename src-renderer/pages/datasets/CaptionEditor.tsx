@@ -7,7 +7,7 @@
 // field; on a card, the arrow keys move, Enter edits, Space selects; Ctrl/Cmd+Z outside a
 // text field undoes the last caption change.
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
-import type { BulkOp, Dataset, DatasetItem } from '../../../src-preload/contract/datasets';
+import type { BulkOp, Dataset, DatasetItem } from '@shared/contract/datasets';
 import { notify, reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
 

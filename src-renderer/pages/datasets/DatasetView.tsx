@@ -1,7 +1,7 @@
 // One dataset: settings (trigger word, resolutions), actions (check, train, auto-caption),
 // and tabs for the caption editor, the bucket preview and the last import report.
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
-import type { CheckReport, Dataset, DatasetItem } from '../../../src-preload/contract/datasets';
+import type { CheckReport, Dataset, DatasetItem } from '@shared/contract/datasets';
 import { reportError, notify } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
 import { BucketView } from './BucketView';

@@ -1,8 +1,8 @@
 // The form shown after a drop: into a new or an existing dataset, copy or use in place,
 // training resolutions; then the import job's progress until it finishes.
 import { useEffect, useState, type ReactElement } from 'react';
-import type { Dataset } from '../../../src-preload/contract/datasets';
-import { DEFAULT_RESOLUTIONS } from '../../../src-preload/contract/datasets';
+import type { Dataset } from '@shared/contract/datasets';
+import { DEFAULT_RESOLUTIONS } from '@shared/contract/datasets';
 import { ProgressBar } from '../../components/controls';
 import { useJobs } from '../../stores/jobs';
 import { reportError } from '../../stores/toasts';

@@ -1,6 +1,6 @@
 // The last import report (every input file with its outcome) and, after "Check", the check.
 import { useEffect, useState, type ReactElement } from 'react';
-import type { CheckReport, ImportReport } from '../../../src-preload/contract/datasets';
+import type { CheckReport, ImportReport } from '@shared/contract/datasets';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
 

@@ -2,8 +2,8 @@
 // instruction, the mode; see the cost estimate (Claude); run with progress, pause and
 // cancel; then review every image's caption before and after and undo one or all.
 import { useEffect, useId, useMemo, useRef, useState, type ReactElement } from 'react';
-import type { Job, JobProgress } from '../../../src-preload/contract';
-import type { CostEstimate, TaggingDefaults, TaggingItem, TaggingMode, TaggingRequest, TaggingResults, TaggingRun } from '../../../src-preload/contract/tagging';
+import type { Job, JobProgress } from '@shared/contract';
+import type { CostEstimate, TaggingDefaults, TaggingItem, TaggingMode, TaggingRequest, TaggingResults, TaggingRun } from '@shared/contract/tagging';
 import { ProgressBar, Segmented, StateBadge, Switch, type SegmentedOption } from '../../components/controls';
 import { useAppInfo } from '../../stores/app-info';
 import { notify, reportError } from '../../stores/toasts';

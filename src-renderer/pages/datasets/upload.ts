@@ -2,7 +2,7 @@
 // File's path, and main imports from there. In the browser (serve mode) there are no
 // paths: the bytes are sent in base64 chunks (datasets.upload) into a staging folder that
 // the import then reads. Folders dropped in the browser are walked with the entries API.
-import { MAX_UPLOAD_CHUNK_BYTES, MAX_UPLOAD_FILE_BYTES } from '../../../src-preload/contract/datasets';
+import { MAX_UPLOAD_CHUNK_BYTES, MAX_UPLOAD_FILE_BYTES } from '@shared/contract/datasets';
 import { studio } from '../../transport/client';
 
 export interface PickedFile {

@@ -1,6 +1,6 @@
 // The selected image in a modal: the picture, every parameter, and what to do with it.
 import { useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
-import type { GalleryImage } from '../../../src-preload/contract';
+import type { GalleryImage } from '@shared/contract';
 import { ChevronLeftIcon, ChevronRightIcon, CloseIcon, CopyIcon, FolderIcon, ImageOffIcon, StarIcon, TrashIcon } from '../../components/icons';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';

@@ -1,6 +1,6 @@
 // "Folders": the gallery's sources (the output folder always), add one, remove one, rescan.
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
-import type { GallerySource } from '../../../src-preload/contract';
+import type { GallerySource } from '@shared/contract';
 import { FolderIcon, PlusIcon, TrashIcon } from '../../components/icons';
 import { useAppInfo } from '../../stores/app-info';
 import { useJobs } from '../../stores/jobs';

@@ -1,8 +1,8 @@
 // Parameters read from an image (the gallery's, or a dropped file's) → the Generate draft.
 // Only the choices the image says something about change: JPEG quality, CPU offload, the
 // style and the enhancement settings stay as the user left them.
-import type { GuidancePreset, ImageParameters, ModelId, PresetsView, QualityPreset, SizePreset } from '../../../src-preload/contract';
-import { MAX_SEED } from '../../../src-preload/contract';
+import type { GuidancePreset, ImageParameters, ModelId, PresetsView, QualityPreset, SizePreset } from '@shared/contract';
+import { MAX_SEED } from '@shared/contract';
 import { useDraft, type DraftState } from '../../stores/draft';
 
 type DraftPatch = Partial<Omit<DraftState, 'set' | 'reset'>>;

@@ -1,7 +1,7 @@
 // The gallery's data: the search as pages of PAGE_SIZE fetched on demand (only the pages
 // the grid shows), facets and sources, all refreshed on gallery.changed.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CallResponse, GalleryImage, GallerySearch } from '../../../src-preload/contract';
+import type { CallResponse, GalleryImage, GallerySearch } from '@shared/contract';
 import { studio } from '../../transport/client';
 
 export const PAGE_SIZE = 200;

@@ -1,7 +1,7 @@
 // "Enhance with Claude": a first-use notice (the prompt leaves this machine), then the
 // answer beside the original for the user to accept, edit or discard — never a silent rewrite.
 import { useRef, useState, type ReactElement } from 'react';
-import { ENHANCE_MODES, type EnhanceMode, type EnhanceResult, type ErrorCode } from '../../../src-preload/contract';
+import { ENHANCE_MODES, type EnhanceMode, type EnhanceResult, type ErrorCode } from '@shared/contract';
 import { Segmented, Switch } from '../../components/controls';
 import { AlertIcon, KeyIcon, ScissorsIcon, SparkIcon } from '../../components/icons';
 import { useDraft } from '../../stores/draft';

@@ -2,7 +2,7 @@
 // strength slider (-2…2), remove, at most 8; a trained LoRA's trigger word goes into the prompt
 // with one click. The studio uploads each file to the pod the first time it is used there.
 import { useEffect, useState, type ReactElement } from 'react';
-import type { TrainedLora } from '../../../src-preload/contract';
+import type { TrainedLora } from '@shared/contract';
 import { useDraft } from '../../stores/draft';
 import { LORA_SCALE_MAX, LORA_SCALE_MIN, LORA_SCALE_STEP, MAX_LORAS, useLoras } from '../../stores/loras';
 import { reportError } from '../../stores/toasts';

@@ -9,7 +9,7 @@ import {
   type QualityPreset,
   type ResolvedGeneration,
   type SizePreset,
-} from '../../../src-preload/contract';
+} from '@shared/contract';
 import { Segmented, Switch, type SegmentedOption } from '../../components/controls';
 import { AlertIcon, DiceIcon, InfoIcon, LockIcon, UnlockIcon } from '../../components/icons';
 import { parseWhole, randomSeed, useDraft, type EffectiveChoices } from '../../stores/draft';

@@ -2,7 +2,7 @@
 // (past 75 tokens) is highlighted in a mirror drawn behind the transparent textarea, and
 // spelled out under it; "Trim to 75" cuts at the token boundary main computed.
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
-import type { ModelId, TokenCount } from '../../../src-preload/contract';
+import type { ModelId, TokenCount } from '@shared/contract';
 import { AlertIcon, ScissorsIcon, UndoIcon } from '../../components/icons';
 import { useDraft } from '../../stores/draft';
 import { studio } from '../../transport/client';

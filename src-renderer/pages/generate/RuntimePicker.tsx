@@ -1,7 +1,7 @@
 // Generate page: the runtime toggle (Remote pod / Local GPU) with the pod picker and its
 // status dot, and the running/finished generation (progress, step, ETA, cancel, the image).
 import { useEffect, useState, type ReactElement } from 'react';
-import type { GalleryImage, GenerationResult, Job } from '../../../src-preload/contract';
+import type { GalleryImage, GenerationResult, Job } from '@shared/contract';
 import { ProgressBar, Segmented, StateBadge } from '../../components/controls';
 import { useJobs } from '../../stores/jobs';
 import { statusText, usePods, wirePodEvents } from '../../stores/pods';

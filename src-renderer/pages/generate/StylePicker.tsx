@@ -1,7 +1,7 @@
 // Prompt templates ("styles"): pick one, see what it makes of the prompt, apply it (undoable).
 // Shipped styles are read-only; the user's own can be created, edited and deleted.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
-import type { PromptTemplate } from '../../../src-preload/contract';
+import type { PromptTemplate } from '@shared/contract';
 import { PencilIcon, PlusIcon, TrashIcon } from '../../components/icons';
 import { useDraft } from '../../stores/draft';
 import { useTemplates } from '../../stores/templates';

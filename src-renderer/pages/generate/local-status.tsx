@@ -3,7 +3,7 @@
 // loaded and the inference process' memory; before the first image, the model that will
 // load. Turbo models get a line on what suits them, since the page's presets are FLUX's.
 import { useEffect, useState, type ReactElement } from 'react';
-import type { LocalModel, LocalStatus } from '../../../src-preload/contract';
+import type { LocalModel, LocalStatus } from '@shared/contract';
 import { ChipIcon } from '../../components/icons';
 import { studio } from '../../transport/client';
 import { KIND_LABEL, formatBytes } from '../settings-models';

@@ -1,7 +1,7 @@
 // One run: live state (step, loss, speed, ETA, what it is doing), controls (stop, resume,
 // mark as stopped), the loss chart, samples by step × prompt, checkpoints and the log tail.
 import { useEffect, useState, type ReactElement } from 'react';
-import type { TrainingRun, TrainingRunDetail } from '../../../src-preload/contract';
+import type { TrainingRun, TrainingRunDetail } from '@shared/contract';
 import { ProgressBar } from '../../components/controls';
 import { MAX_LORAS, useLoras } from '../../stores/loras';
 import { usePods } from '../../stores/pods';

@@ -2,7 +2,7 @@
 // generated ai-toolkit YAML, editable and re-validated as you type) → Start. "Start with
 // defaults" on the first step plans and starts in one click.
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
-import type { CallRequest, TrainingModel, TrainingPreset } from '../../../src-preload/contract';
+import type { CallRequest, TrainingModel, TrainingPreset } from '@shared/contract';
 import { FieldRow, Segmented } from '../../components/controls';
 import { reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';

@@ -1,7 +1,7 @@
 // Training runs for the Train page: the list (kept live by training.updated events), the
 // selected run's detail (re-read at most once a second while it changes) and the wizard's options.
 import { create } from 'zustand';
-import type { CallResponse, TrainingRun, TrainingRunDetail } from '../../../src-preload/contract';
+import type { CallResponse, TrainingRun, TrainingRunDetail } from '@shared/contract';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
 

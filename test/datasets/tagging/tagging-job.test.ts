@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { CallName, Envelope, Job } from '../../../src-preload/contract';
-import type { TaggingResults, TaggingRun } from '../../../src-preload/contract/tagging';
+import type { CallName, Envelope, Job } from '@shared/contract';
+import type { TaggingResults, TaggingRun } from '@shared/contract/tagging';
 import { readCaption, writeCaption } from '../../../src-main/datasets/captions';
 import type { Studio } from '../../../src-main/studio';
 import { makeStudio, tempDir } from '../../helpers/studio';

@@ -1,8 +1,8 @@
-// Generation jobs: one job kind for both runtimes (remote pod / local ONNX), queued per lane
+// Generation: presets, resolving a draft into exact numbers, and generation jobs: one job kind for both runtimes (remote pod / local ONNX), queued per lane
 // ("remote:<podId>" / "local"), with progress (step, total, ETA) and a result with the saved
 // file. Nothing here may import Node or Electron.
 import { z } from 'zod';
-import { AbsolutePath, call, Empty, GenerationDraft, Job, Runtime } from './shapes';
+import { AbsolutePath, call, Empty, GenerationDraft, Job, PresetsView, ResolvedGeneration, Runtime } from './shapes';
 import { PodId } from './pods';
 
 /** A LoRA already on the runtime: `path` is where the runtime reads it (a pod path for remote). */
@@ -71,6 +71,16 @@ export type GenerationResult = z.infer<typeof GenerationResult>;
 export const RuntimeInfo = z.object({ id: Runtime, available: z.boolean(), label: z.string() });
 
 export const generationCalls = {
+  'presets.get': call({
+    summary: 'The generation presets (configs/presets.yaml with the Settings overrides applied).',
+    request: Empty,
+    response: PresetsView,
+  }),
+  'generation.resolve': call({
+    summary: 'Resolve a draft into exact numbers: preset values, sizes rounded to 16, a drawn seed, warnings.',
+    request: GenerationDraft,
+    response: ResolvedGeneration,
+  }),
   'generation.submit': call({
     summary: 'Queue a generation: the draft is resolved now (seed drawn), then runs on the chosen runtime; the image is saved with its parameters and indexed.',
     request: GenerationSubmit,

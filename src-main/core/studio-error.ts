@@ -1,4 +1,4 @@
-import type { ErrorCode, StudioErrorShape } from '../../src-preload/contract';
+import type { ErrorCode, StudioErrorShape } from '@shared/contract';
 
 /** An error a handler throws on purpose: it reaches the caller as a typed error, not 'internal'. */
 export class StudioError extends Error {
