@@ -16,7 +16,7 @@ export default defineConfig({
         // (bin/flux-studio.cjs). Only index reaches src-main/app/, so only it imports electron.
         input: {
           index: resolve(__dirname, 'src-main/app/main.ts'),
-          cli: resolve(__dirname, 'src-main/cli.ts'),
+          cli: resolve(__dirname, 'src-main/cli/main.ts'),
           // The thumbnail service on its own, for `npm run bench:gallery` (bench/gallery-bench.mjs).
           'gallery-thumbnails': resolve(__dirname, 'src-main/gallery/thumbnails/thumbnail-service.ts'),
           // The local inference child process (child_process.fork; src-main/local/worker-client.ts).

@@ -11,7 +11,7 @@ import type { SecretsService } from '../secrets/secrets-service';
 import { passphraseSecret, type PodConnections } from './pod-connections';
 import { syncPodFiles, podDir } from './pod-files';
 import { podPython, type PodRepo } from './pod-repo';
-import { parseSshCommand, SshCommandError } from './ssh-command';
+import { parseSshCommand, SshCommandError } from './ssh-command-parser';
 
 export const PREPARE_KIND = 'pods.prepare';
 

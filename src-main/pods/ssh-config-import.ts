@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SSHConfig from 'ssh-config';
 import type { SshConfigHost } from '@shared/contract/pods';
-import { expandHome } from './ssh-command';
+import { expandHome } from './ssh-command-parser';
 
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;

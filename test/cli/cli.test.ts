@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { buildProgram } from '../../src-main/cli';
+import { buildProgram } from '../../src-main/cli/main';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'flux-studio.cjs');

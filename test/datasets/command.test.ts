@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { buildProgram } from '../../src-main/cli';
+import { buildProgram } from '../../src-main/cli/main';
 import { tempDir } from '../helpers/studio';
 import { patterned } from './fixtures';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PodProfile } from '@shared/contract';
 import { parseNvidiaSmi } from '../../src-main/pods/pod-connections';
-import { parseSshCommand, splitWords } from '../../src-main/pods/ssh-command';
+import { parseSshCommand, splitWords } from '../../src-main/pods/ssh-command-parser';
 import { readSshConfigHosts } from '../../src-main/pods/ssh-config-import';
 import { checkRemoteOutputPath } from '../../src-main/runtimes/remote/remote-runtime';
 import { unwrap } from '../helpers/remote-pod';

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { draftFromOptions, parseSize } from '../../src-main/presets/generate-command';
+import { draftFromOptions, parseSize } from '../../src-main/cli/commands/generate';
 import { FakeAnthropic } from '../helpers/fake-anthropic';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { TokenCount } from '@shared/contract';
 import { estimateT5Tokens, TokenService, type TokenizerPaths } from '../../src-main/prompt/token-service';
 import { locateClipTokenizer, locateT5Tokenizer } from '../../src-main/prompt/tokenizer-locator';
-import { registerTokensCommand } from '../../src-main/prompt/tokens-command';
+import { registerTokensCommand } from '../../src-main/cli/commands/tokens';
 import { CLIP_DATA, writeHfFolder } from '../helpers/clip';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildProgram } from '../../src-main/cli';
+import { buildProgram } from '../../src-main/cli/main';
 import type { Studio } from '../../src-main/studio';
 import { buildConfig, loadTrainingCatalog, validateConfig, validateYaml, type TrainingCatalog } from '../../src-main/training/config';
 import { TRAINING_MODELS, TRAINING_PRESETS, TrainingPlanRequest, type TrainingPreset } from '@shared/contract/training';

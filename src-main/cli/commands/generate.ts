@@ -7,9 +7,8 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MAX_SEED, MODEL_IDS, type GenerationDraft, type ModelId } from '@shared/contract';
-import { CliError, callOrThrow, common, decimal, integer, withStudio, type Common } from '../commands/cli-kit';
-import { followJob } from '../pods/pods-command';
-import type { Studio } from '../studio';
+import { CliError, callOrThrow, common, decimal, followJob, integer, withStudio, type Common } from '../cli-kit';
+import type { Studio } from '../../studio';
 
 interface GenerateOptions extends Common {
   fast?: boolean;

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { TrainingRun } from '@shared/contract/training';
-import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
-import type { Studio } from '../studio';
+import { CliError, callOrThrow, common, print, withStudio, type Common } from '../cli-kit';
+import type { Studio } from '../../studio';
 
 interface PlanFlags extends Common {
   dataset: string;

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { GalleryImage, GallerySource, Job } from '@shared/contract';
-import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
-import type { Studio } from '../studio';
+import { CliError, callOrThrow, common, print, withStudio, type Common } from '../cli-kit';
+import type { Studio } from '../../studio';
 
 async function waitForJob(studio: Studio, job: Job, quiet: boolean): Promise<Job> {
   const off = quiet

@@ -2,10 +2,10 @@
 // and `flux-studio local …` (generate on this machine's ONNX Runtime, manage model folders).
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { CliError, callOrThrow, common, decimal, integer, print, withStudio, type Common } from '../commands/cli-kit';
-import { StudioError } from '../core/studio-error';
-import { generateLocal } from './local-runtime';
-import { KNOWN_SCHEDULES, knownSchedule, type KnownScheduleModel } from './schedule';
+import { CliError, callOrThrow, common, decimal, integer, print, withStudio, type Common } from '../cli-kit';
+import { StudioError } from '../../core/studio-error';
+import { generateLocal } from '../../local/local-runtime';
+import { KNOWN_SCHEDULES, knownSchedule, type KnownScheduleModel } from '../../local/schedule';
 
 
 

@@ -5,9 +5,9 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { MODEL_IDS, type Envelope, type ModelId, type TokenCount } from '@shared/contract';
-import type { Studio } from '../studio';
-import { clipTokenizerFormat, OPENAI_BPE_FILE } from './clip-tokenizer';
-import { TokenService } from './token-service';
+import type { Studio } from '../../studio';
+import { clipTokenizerFormat, OPENAI_BPE_FILE } from '../../prompt/clip-tokenizer';
+import { TokenService } from '../../prompt/token-service';
 
 /** The checkout (or unpacked package) root: this code runs from out/main/cli.js, two levels below it. */
 const ROOT = process.env.FLUX_STUDIO_ROOT ?? path.resolve(__dirname, '..', '..');

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { CallName, CallResponse, Envelope } from '@shared/contract';
+import type { CallName, CallResponse, Envelope, Job } from '@shared/contract';
 import { DATA_DIR_ENV, resolveDataDir } from '../paths/data-dir';
 import { createStudio, type Studio } from '../studio';
 
@@ -113,4 +113,28 @@ export function decimal(name: string) {
     if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got “${value}”.`);
     return n;
   };
+}
+
+/** Waits for a job, printing its progress messages to stderr. */
+export async function followJob(studio: Studio, id: string, quiet = false): Promise<Job> {
+  let last = '';
+  const off = studio.events.subscribe((name, payload) => {
+    if (quiet || name !== 'job.progress') return;
+    const { jobId, progress } = payload as { jobId: string; progress: { step: number; total: number | null; message: string | null } };
+    if (jobId !== id) return;
+    const text = progress.message ?? `${progress.step}/${progress.total ?? '?'}`;
+    if (text === last) return;
+    last = text;
+    process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${text}` : `${text}\n`);
+  });
+  try {
+    for (;;) {
+      const job = await callOrThrow(studio, 'jobs.get', { id });
+      if (['succeeded', 'failed', 'cancelled', 'interrupted'].includes(job.state)) return job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    off();
+    if (!quiet && process.stderr.isTTY && last) process.stderr.write('\n');
+  }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CheckReport, Dataset, ImportReport } from '@shared/contract/datasets';
 import { Resolutions } from '@shared/contract/datasets';
-import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
+import { CliError, callOrThrow, common, print, withStudio, type Common } from '../cli-kit';
 
 function parseResolutionList(text: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));

@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { ImageParameters } from '@shared/contract';
-import { CliError } from '../commands/cli-kit';
-import { NotAnImageError } from './errors';
-import { readImageParameters } from './read-parameters';
+import { CliError } from '../cli-kit';
+import { NotAnImageError } from '../../metadata/errors';
+import { readImageParameters } from '../../metadata/read-parameters';
 
 export function readParametersFromFile(file: string): ImageParameters {
   let bytes: Buffer;

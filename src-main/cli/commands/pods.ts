@@ -4,10 +4,10 @@
 // the user checked it (never silently).
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Job, PodDraft, PodProfile, PodStatus } from '@shared/contract';
-import { CliError, callOrThrow, common, print, withStudio, type Common } from '../commands/cli-kit';
-import type { Studio } from '../studio';
-import { readSshConfigHosts } from './ssh-config-import';
+import type { PodDraft, PodProfile, PodStatus } from '@shared/contract';
+import { CliError, callOrThrow, common, followJob, print, withStudio, type Common } from '../cli-kit';
+import type { Studio } from '../../studio';
+import { readSshConfigHosts } from '../../pods/ssh-config-import';
 
 interface ProfileFlags extends Common {
   fromSsh?: string;
@@ -92,30 +92,6 @@ async function scanAndAdvise(studio: Studio, pod: PodProfile): Promise<void> {
     `${s.verdict === 'changed' ? 'WARNING: the host key CHANGED. ' : ''}${pod.name} presents the ${s.keyType} host key\n  ${s.fingerprint}\n` +
       `Check it (RunPod prints it in the pod's log), then run:\n  flux-studio pods trust ${JSON.stringify(pod.name)} --fingerprint ${s.fingerprint}\n`,
   );
-}
-
-/** Waits for a job, printing its progress messages to stderr. */
-export async function followJob(studio: Studio, id: string, quiet = false): Promise<Job> {
-  let last = '';
-  const off = studio.events.subscribe((name, payload) => {
-    if (quiet || name !== 'job.progress') return;
-    const { jobId, progress } = payload as { jobId: string; progress: { step: number; total: number | null; message: string | null } };
-    if (jobId !== id) return;
-    const text = progress.message ?? `${progress.step}/${progress.total ?? '?'}`;
-    if (text === last) return;
-    last = text;
-    process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${text}` : `${text}\n`);
-  });
-  try {
-    for (;;) {
-      const job = await callOrThrow(studio, 'jobs.get', { id });
-      if (['succeeded', 'failed', 'cancelled', 'interrupted'].includes(job.state)) return job;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    off();
-    if (!quiet && process.stderr.isTTY && last) process.stderr.write('\n');
-  }
 }
 
 export function registerPodsCommand(program: Command): void {

@@ -3,8 +3,8 @@
 // stderr, once per run, that the prompt goes to Anthropic; stdout holds only the result.
 import { Option, type Command } from 'commander';
 import { calls, ENHANCE_MODES, type EnhanceMode, type EnhanceResult } from '@shared/contract';
-import { callOrThrow, common, openStudio, type Common } from '../commands/cli-kit';
-import type { Studio } from '../studio';
+import { callOrThrow, common, openStudio, type Common } from '../cli-kit';
+import type { Studio } from '../../studio';
 
 interface EnhanceOptions extends Common {
   json?: boolean;

@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import type { Job } from '@shared/contract';
 import type { CostEstimate, TaggingRequest, TaggingResults } from '@shared/contract/tagging';
 import { TAGGING_MODES } from '@shared/contract/tagging';
-import { CliError, callOrThrow, common, print, withStudio, type Common } from '../../commands/cli-kit';
+import { CliError, callOrThrow, common, print, withStudio, type Common } from '../cli-kit';
 import type { Studio } from '../../studio';
 
 interface TagOptions extends Common {

@@ -1,0 +1,52 @@
+// `flux-studio serve`: the studio UI and API over HTTP + WebSocket (src-main/serve.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { CliError, ROOT, common, openStudio, type Common } from '../cli-kit';
+import { startServer } from '../../serve';
+
+export function registerServeCommand(program: Command): void {
+  common(
+    program
+      .command('serve')
+      .description('Serve the studio UI and API over HTTP + WebSocket (127.0.0.1 by default, token required).')
+      .option('--port <n>', 'port to listen on (0 picks a free one)', '8675')
+      .option('--host <addr>', 'address to bind; anything but loopback exposes the studio to your network', '127.0.0.1')
+      .option('--token <token>', 'use this bearer token instead of a random one (at least 16 characters)'),
+  ).action(async (opts: Common & { port: string; host: string; token?: string }) => {
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: ${opts.port} is not a port number`, 2);
+    if (opts.token !== undefined && opts.token.length < 16) throw new CliError('--token: use at least 16 characters', 2);
+    const started = performance.now();
+    const studio = await openStudio(opts);
+    studio.gallery.start();
+    const rendererDir = path.join(ROOT, 'out', 'renderer');
+    if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
+      studio.log.warn('the renderer is not built (out/renderer); the API works but the page will not. Run `npm run build`.');
+    }
+    const server = await startServer({ studio, rendererDir, host: opts.host, port, token: opts.token });
+    const readyMs = performance.now() - started;
+    if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
+      studio.log.warn(`listening on ${opts.host}: anyone who can reach it and has the token controls this studio`);
+    }
+    studio.log.info(`ready in ${readyMs.toFixed(0)} ms; data dir ${studio.info.dataDir}`);
+    process.stdout.write(`flux-studio serving at ${server.openUrl}\n`);
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      void server
+        .close()
+        .then(() => studio.close())
+        .then(() => process.exit(0));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    // A long-running server outlives one failed background task (a watcher callback that hit a
+    // locked database, a dropped link): log it with its stack instead of taking every open
+    // page and queued job down with it.
+    process.on('unhandledRejection', (reason) => {
+      studio.log.error(`unhandled rejection (the server keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+    });
+  });
+}
