@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { BulkOp } from '@shared/contract/datasets';
 import { StudioError } from '../core/studio-error';
 import { captionPathFor, readCaption, writeCaption } from './captions';
-import type { DatasetService } from './dataset-service';
+import type { DatasetLookup } from './dataset-lookup';
 import { absFile } from './names';
 
 interface UndoStep {
@@ -74,7 +74,7 @@ function joinText(a: string, b: string): string {
 export class CaptionEditor {
   private readonly undo = new Map<string, UndoStep[]>();
 
-  constructor(private readonly service: DatasetService) {}
+  constructor(private readonly service: DatasetLookup) {}
 
   private push(name: string, step: UndoStep): void {
     if (step.before.length === 0) return;

@@ -7,8 +7,9 @@ import type { CheckReport, DatasetItem, DatasetWarning, ImportReport } from '@sh
 import type { Db } from '../db/open-database';
 import type { Logger } from '../logging/logger';
 import { captionPathFor, isTrainingImage, listDatasetImages } from './captions';
-import type { DatasetService } from './dataset-service';
-import { inspectImage, MAX_FILE_BYTES, sha256 } from './image-inspect';
+import type { DatasetLookup } from './dataset-lookup';
+import { inspectImage, MAX_FILE_BYTES } from './image-inspect';
+import { sha256 } from '../core/hash';
 import { relFile } from './names';
 import { imageWarnings, type MeasuredImage } from './warnings';
 
@@ -33,7 +34,7 @@ export type Measured = { ok: true; row: ItemRow } | { ok: false; reason: string 
 
 export class DatasetIndex {
   constructor(
-    readonly service: DatasetService,
+    readonly service: DatasetLookup,
     private readonly db: Db,
     private readonly thumbs: ThumbPool,
     private readonly log: Logger,

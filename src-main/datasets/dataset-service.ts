@@ -14,6 +14,7 @@ import type { Db } from '../db/open-database';
 import type { JobService } from '../jobs/job-service';
 import type { Logger } from '../logging/logger';
 import { CaptionEditor } from './caption-ops';
+import type { DatasetItemBasic, DatasetLookup, DatasetRef } from './dataset-lookup';
 import { captionPathFor, listDatasetImages, readCaption } from './captions';
 import { DatasetIndex, type ThumbPool } from './dataset-index';
 import { IMPORT_KIND, importExecutor, runImport, type ImportParams } from './import-job';
@@ -40,21 +41,7 @@ export interface ImportRequest {
   trigger?: string;
 }
 
-export interface DatasetRef {
-  name: string;
-  dir: string;
-  inPlace: boolean;
-  trigger: string;
-  resolutions: number[];
-}
-
-/** One image of a dataset as the tagging and training modules see it. */
-export interface DatasetItemBasic {
-  /** Relative to the dataset folder, '/'-separated. */
-  file: string;
-  imagePath: string;
-  caption: string | null;
-}
+export type { DatasetItemBasic, DatasetRef } from './dataset-lookup';
 
 interface DatasetRow {
   name: string;
@@ -69,7 +56,7 @@ interface DatasetRow {
   report_json: string | null;
 }
 
-export class DatasetService {
+export class DatasetService implements DatasetLookup {
   readonly index: DatasetIndex;
   readonly captions: CaptionEditor;
   private readonly uploadSizes = new Map<string, number>();

@@ -3,7 +3,7 @@
 // refused before any pixel is decoded, then the whole image is decoded (a truncated or
 // corrupt file fails here, not in the middle of a training run) while computing a 64-bit
 // difference hash for near-duplicate detection.
-import crypto from 'node:crypto';
+import { sha256 } from '../core/hash';
 import sharp from 'sharp';
 import { decodeBmp, readBmpHeader } from './bmp';
 
@@ -65,9 +65,6 @@ export interface InspectedImage {
 
 export type InspectResult = { ok: true; image: InspectedImage } | { ok: false; reason: string };
 
-export function sha256(bytes: Buffer): string {
-  return crypto.createHash('sha256').update(bytes).digest('hex');
-}
 
 /** Checks a file's bytes as a training image; never throws for bad input. */
 export async function inspectImage(bytes: Buffer): Promise<InspectResult> {

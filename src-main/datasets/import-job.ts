@@ -15,9 +15,11 @@ import { z } from 'zod';
 import type { DatasetWarning, ImportEntry, ImportReport } from '@shared/contract/datasets';
 import type { JobContext, JobExecutor } from '../jobs/job-service';
 import { writeFileAtomic } from '../core/atomic-write';
+import { candidateName } from '../core/no-overwrite';
 import { captionPathFor, isTrainingImage, stripBom, writeCaption } from './captions';
 import type { DatasetIndex } from './dataset-index';
-import { CONVERTIBLE, convertImage, inspectImage, MAX_FILE_BYTES, sha256, sniff, TRAINABLE, type InspectedImage } from './image-inspect';
+import { CONVERTIBLE, convertImage, inspectImage, MAX_FILE_BYTES, sniff, TRAINABLE, type InspectedImage } from './image-inspect';
+import { sha256 } from '../core/hash';
 import { relFile } from './names';
 import { imageWarnings, type MeasuredImage } from './warnings';
 import { extractZip } from './zip-extract';
@@ -368,7 +370,7 @@ function readHead(abs: string): Buffer {
 
 function uniqueStem(stem: string, taken: Set<string>): string {
   let candidate = stem;
-  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem} (${n})`;
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = candidateName(stem, '', n);
   taken.add(candidate.toLowerCase());
   return candidate;
 }

@@ -1,9 +1,10 @@
 // "Export a selection": a job that copies the chosen images into a folder, one file per
-// progress step, never overwriting (a taken name gets " (2)", " (3)"…), cancellable
+// progress step, never overwriting (a taken name gets "_2", "_3"…: core/no-overwrite.ts), cancellable
 // between files. A file being copied when cancelled is removed, never left half-written.
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { copyNoOverwrite } from '../core/no-overwrite';
 import type { JobExecutor } from '../jobs/job-service';
 
 export const EXPORT_KIND = 'gallery.export';
@@ -13,23 +14,6 @@ export const ExportParams = z.object({
   files: z.array(z.object({ id: z.string(), path: z.string() })).min(1),
 });
 export type ExportParams = z.infer<typeof ExportParams>;
-
-/** Copies without overwriting: `name.jpg`, then `name (2).jpg`, … Returns the path written. */
-export async function copyNoOverwrite(from: string, folder: string): Promise<string> {
-  const ext = path.extname(from);
-  const stem = path.basename(from, ext);
-  for (let n = 1; n < 100_000; n++) {
-    const target = path.join(folder, n === 1 ? `${stem}${ext}` : `${stem} (${n})${ext}`);
-    try {
-      await fs.promises.copyFile(from, target, fs.constants.COPYFILE_EXCL);
-      return target;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw err;
-    }
-  }
-  throw new Error(`no free name for ${path.basename(from)} in ${folder}`);
-}
 
 export function exportExecutor(): JobExecutor<ExportParams> {
   return {

@@ -5,12 +5,12 @@
 // optional second folder), indexes it in the gallery and opens it when the user asked.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ResolvedGeneration, Runtime, type ImageParameters, type Job } from '@shared/contract';
 import type { GenerationResult, GenerationSubmit } from '@shared/contract/generation';
 import type { PodProfile } from '@shared/contract/pods';
 import { StudioError } from '../core/studio-error';
+import { publishNoOverwrite, stagingPath } from '../core/no-overwrite';
 import type { GalleryService } from '../gallery/gallery-service';
 import type { JobExecutor, JobService } from '../jobs/job-service';
 import type { Logger } from '../logging/logger';
@@ -71,26 +71,9 @@ function copyInto(file: string, dir: string): string {
   fs.mkdirSync(target, { recursive: true });
   const ext = path.extname(file);
   const stem = path.basename(file, ext);
-  const tmp = path.join(target, `.${stem}.${randomBytes(4).toString('hex')}.partial`);
-  fs.copyFileSync(file, tmp);
-  try {
-    for (let n = 1; n < 10_000; n++) {
-      const out = path.join(target, n === 1 ? `${stem}${ext}` : `${stem}_${n}${ext}`);
-      try {
-        fs.linkSync(tmp, out);
-        return out;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-        if (!fs.existsSync(out)) {
-          fs.renameSync(tmp, out);
-          return out;
-        }
-      }
-    }
-    throw new Error(`no free name in ${target}`);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  const staging = stagingPath(target, stem);
+  fs.copyFileSync(file, staging);
+  return publishNoOverwrite(staging, target, stem, ext);
 }
 
 export class GenerationService {

@@ -1,10 +1,10 @@
 // Writing the parameters into an image, and saving a generated image under the output folder.
 // The chunks and segments are assembled byte by byte here (not by sharp) so that what lands
 // in the file is exactly the A1111 layout other tools read.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageParameters } from '@shared/contract';
 import { writeFileAtomic } from '../core/atomic-write';
+import { publishNoOverwrite, stagingPath } from '../core/no-overwrite';
 import { formatParameters } from './a1111';
 import { NotAnImageError } from './errors';
 import { buildExifTiff } from './exif-tiff';
@@ -109,27 +109,7 @@ export function saveImage(opts: SaveImageOptions): { path: string } {
   const { day, stem } = outputName(now, opts.seed);
   const dir = path.join(opts.outputDir, day);
   const ext = EXTENSIONS[format];
-  const staging = path.join(dir, `.${stem}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`);
+  const staging = stagingPath(dir, stem);
   writeFileAtomic(staging, bytes);
-  try {
-    for (let n = 1; n < 100_000; n++) {
-      const file = path.join(dir, n === 1 ? `${stem}.${ext}` : `${stem}_${n}.${ext}`);
-      try {
-        fs.linkSync(staging, file);
-        return { path: file };
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') continue;
-        if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EXDEV') {
-          if (fs.existsSync(file)) continue;
-          fs.renameSync(staging, file);
-          return { path: file };
-        }
-        throw err;
-      }
-    }
-    throw new Error(`no free file name for ${stem}.${ext} in ${dir}`);
-  } finally {
-    fs.rmSync(staging, { force: true });
-  }
+  return { path: publishNoOverwrite(staging, dir, stem, `.${ext}`) };
 }

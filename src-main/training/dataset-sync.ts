@@ -4,12 +4,12 @@
 // files go up (atomic put), files the studio uploaded before and that are gone locally are
 // deleted there (deletions mirrored), and ai-toolkit's own files on the host
 // (_latent_cache/, .aitk_size.json) are never touched.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Host } from '../hosts/host';
 import { writeFileAtomic } from '../core/atomic-write';
+import { sha256File } from '../core/hash';
 
 export const MANIFEST_NAME = '.flux-studio-manifest.json';
 const SYNCED_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.txt']);
@@ -45,10 +45,6 @@ export function listDatasetFiles(dir: string): string[] {
   };
   walk('');
   return out.sort();
-}
-
-function sha256File(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 /** size+mtime → sha256, per local dataset folder, so re-syncs of unchanged files read nothing. */

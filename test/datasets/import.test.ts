@@ -99,7 +99,7 @@ describe('dataset import', () => {
     fs.copyFileSync(path.join(src, 'a.jpg'), path.join(other, 'same.jpg'));
     const report = await studio.datasets.importNow({ name: 'again', sources: [path.join(other, 'a.jpg'), path.join(other, 'same.jpg')] });
     expect(report.entries).toEqual([
-      { source: 'a.jpg', outcome: 'accepted', file: 'a (2).jpg', reason: null },
+      { source: 'a.jpg', outcome: 'accepted', file: 'a_2.jpg', reason: null },
       { source: 'same.jpg', outcome: 'rejected', file: null, reason: 'exact duplicate of a.jpg' },
     ]);
   }, 60_000);

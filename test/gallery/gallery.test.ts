@@ -400,7 +400,7 @@ describe('gallery index', () => {
     await studio.jobs.whenIdle();
     expect(studio.jobs.get(second.id).state).toBe('succeeded');
     const stem = path.basename(all[0]?.fileName as string, path.extname(all[0]?.fileName as string));
-    expect(fs.readdirSync(dest)).toContain(`${stem} (2)${path.extname(all[0]?.fileName as string)}`);
+    expect(fs.readdirSync(dest)).toContain(`${stem}_2${path.extname(all[0]?.fileName as string)}`);
     expect(fs.readFileSync(path.join(dest, all[0]?.fileName as string))).toEqual(fs.readFileSync(all[0]?.path as string));
 
     expect((await callError(studio, 'gallery.export', { ids: ['999999'], folder: dest })).code).toBe('not_found');

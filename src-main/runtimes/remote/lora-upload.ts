@@ -3,11 +3,11 @@
 // twice and two different files with one name never collide. A file already there is checked by
 // size and by `sha256sum` run on the pod (argv, no shell); an upload goes through Host.put (temp
 // name + rename: no partial file ever has the final name) and is checked the same way.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Host } from '../../hosts/host';
 import type { RuntimeLora } from '../runtime';
+import { sha256FileStream } from '../../core/hash';
 
 export class LoraUploadError extends Error {
   constructor(
@@ -32,12 +32,6 @@ interface HashEntry {
   sha256: string;
 }
 
-async function sha256Stream(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 export interface LoraUploadProgress {
   (message: string): void;
 }
@@ -54,7 +48,7 @@ export class LoraUploader {
     const st = fs.statSync(file);
     const hit = this.hashes.get(file);
     if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return { sha256: hit.sha256, size: st.size };
-    const sha256 = await sha256Stream(file);
+    const sha256 = await sha256FileStream(file);
     this.hashes.set(file, { size: st.size, mtimeMs: st.mtimeMs, sha256 });
     return { sha256, size: st.size };
   }

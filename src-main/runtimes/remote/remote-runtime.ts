@@ -7,7 +7,6 @@
 // loss, reconnects with backoff, then reads the old worker's stdout file (and the worker's
 // journal, <outputs>/.flux-studio-journal.jsonl) for this request's `done` line, waiting while
 // the old worker is still alive, and fetches the image it names.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PodProfile } from '@shared/contract/pods';
@@ -17,6 +16,7 @@ import type { PodConnections } from '../../pods/pod-connections';
 import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtime';
 import { LoraUploader, LoraUploadError } from './lora-upload';
 import { recoverResult, WorkerGoneError, WorkerRequestError, type DoneEvent, type WorkerClient, type WorkerEvent } from './worker-client';
+import { sha256File } from '../../core/hash';
 
 export class RuntimeError extends Error {
   constructor(
@@ -64,10 +64,6 @@ export interface RemoteRuntimeDeps {
 
 function abortError(): Error {
   return Object.assign(new Error('cancelled'), { name: 'AbortError' });
-}
-
-function sha256File(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 export class RemoteRuntime implements GenerationRuntime {
