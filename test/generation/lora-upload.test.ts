@@ -10,10 +10,11 @@ import type { GenerationResult, Job } from '@shared/contract';
 import type { RemoteRuntime } from '../../src-main/runtimes/remote/remote-runtime';
 import { podLoraName } from '../../src-main/runtimes/remote/lora-upload';
 import { readImageParameters } from '../../src-main/metadata/read-parameters';
-import { sshdAvailable } from '../helpers/sshd';
+import { requireSshd } from '../helpers/sshd';
 import { jpegComment, startTestPod, unwrap, waitForJob, type TestPod } from '../helpers/remote-pod';
 
-const run = sshdAvailable() ? describe : describe.skip;
+requireSshd();
+const run = describe;
 
 /** A small but valid safetensors file (header + one f32 tensor) with `seed` in its bytes. */
 function safetensors(file: string, seed: number): Buffer {

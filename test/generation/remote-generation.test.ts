@@ -6,10 +6,11 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationResult, Job, PodProfile, PodStatus } from '@shared/contract';
 import { readImageParameters } from '../../src-main/metadata/read-parameters';
-import { sshdAvailable } from '../helpers/sshd';
+import { requireSshd } from '../helpers/sshd';
 import { jpegComment, startTestPod, unwrap, waitForJob, waitForStep, type TestPod } from '../helpers/remote-pod';
 
-const run = sshdAvailable() ? describe : describe.skip;
+requireSshd();
+const run = describe;
 
 run('remote generation over SSH (stand-in worker)', () => {
   let t: TestPod;

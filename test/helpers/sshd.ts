@@ -43,6 +43,19 @@ export function sshdAvailable(): boolean {
   return fs.existsSync(SSHD_BIN) && process.platform === 'linux';
 }
 
+/**
+ * The SSH suites (*.ssh.test.ts, vitest project `ssh`) never skip: without a real OpenSSH
+ * server they fail at load with what to install (docs/architecture.md, "Tests").
+ */
+export function requireSshd(): void {
+  if (!sshdAvailable()) throw new Error(`${SSHD_BIN} is missing: the SSH suites need a real OpenSSH server (Debian: apt-get install openssh-server; .ci/run installs it)`);
+}
+
+/** A built app (out/) the suite runs: missing means `npm run build` was not run (npm test builds first). */
+export function requireBuilt(dir: string): void {
+  if (!fs.existsSync(dir)) throw new Error(`${dir} is missing: run \`npm run build\` first (npm test builds before the suites)`);
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

@@ -6,13 +6,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageParameters } from '../../src-main/metadata/read-parameters';
 import { podVenvPython } from '../helpers/remote-pod';
-import { sshdAvailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { requireBuilt, requireSshd, startSshd, type TestSshd } from '../helpers/sshd';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'flux-studio.cjs');
-const built = fs.existsSync(path.join(REPO_ROOT, 'out', 'main'));
+requireSshd();
+requireBuilt(path.join(REPO_ROOT, 'out', 'main'));
 
-(sshdAvailable() && built ? describe : describe.skip)('pods CLI', () => {
+describe('pods CLI', () => {
   let sshd: TestSshd;
   const dataDir = tempDir('flux-cli-pods-');
   const ws = fs.realpathSync(tempDir('flux-cli-ws-'));

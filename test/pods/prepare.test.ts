@@ -6,12 +6,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '@shared/contract';
 import { startTestPod, unwrap, waitForJob, type TestPod } from '../helpers/remote-pod';
-import { sshdAvailable } from '../helpers/sshd';
-import { REPO_ROOT, tempDir } from '../helpers/studio';
+import { requireSshd } from '../helpers/sshd';
+import { tempDir } from '../helpers/studio';
 
-const bootstrap = path.join(REPO_ROOT, 'native', 'pod', 'bootstrap.sh');
+requireSshd();
 
-(sshdAvailable() && fs.existsSync(bootstrap) ? describe : describe.skip)('prepare a pod', () => {
+describe('prepare a pod', () => {
   let t: TestPod;
   const TOKEN = 'hf_TestTokenThatMustNeverBeLogged123';
   const reqDir = tempDir('flux-prepare-req-');

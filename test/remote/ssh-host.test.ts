@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinnedPolicy, SshHost, type SshConnectOptions } from '../../src-main/hosts/ssh-host';
 import { SshError } from '../../src-main/hosts/ssh-errors';
 import { shellQuote } from '../../src-main/hosts/shell-quote';
-import { sshdAvailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { requireSshd, startSshd, type TestSshd } from '../helpers/sshd';
 import { tempDir } from '../helpers/studio';
 
-const run = sshdAvailable() ? describe : describe.skip;
+requireSshd();
+const run = describe;
 
 async function codeOf(p: Promise<unknown>): Promise<SshError> {
   try {

@@ -9,14 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationResult, Job } from '@shared/contract';
 import { readImageParameters } from '../../src-main/metadata/read-parameters';
 import { jpegComment, startTestPod, unwrap, waitForJob, type TestPod } from '../helpers/remote-pod';
-import { sshdAvailable } from '../helpers/sshd';
+import { requireSshd } from '../helpers/sshd';
 import { REPO_ROOT } from '../helpers/studio';
 
 const script = path.join(REPO_ROOT, 'scripts', 'tiny-flux.sh');
-const ready = sshdAvailable() && fs.existsSync(script);
-if (!ready) console.warn(`skipping the tiny FLUX SSH test: ${sshdAvailable() ? 'scripts/tiny-flux.sh is missing' : '/usr/sbin/sshd is missing'}`);
+requireSshd();
 
-(ready ? describe : describe.skip)('tiny real FLUX pipeline over SSH', () => {
+describe('tiny real FLUX pipeline over SSH', () => {
   let t: TestPod;
   let manifest: { 'flux-dev': string; lora: string };
 

@@ -6,11 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestPod, type TestPod } from '../helpers/remote-pod';
-import { sshdAvailable } from '../helpers/sshd';
+import { requireSshd } from '../helpers/sshd';
 import { tempDir } from '../helpers/studio';
 import { ENDED, makeDataset, realPython, STANDIN_DIR, waitRun } from './helpers';
 
-const run = sshdAvailable() ? describe : describe.skip;
+requireSshd();
+const run = describe;
 
 /** A git repository that stands in for github.com/ostris/ai-toolkit: run.py + requirements.txt. */
 function toolkitRepo(): { repo: string; commit: string } {

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pinnedPolicy, SshHost } from '../../src-main/hosts/ssh-host';
 import type { Studio } from '../../src-main/studio';
 import type { TrainingTargets } from '../../src-main/training/targets';
-import { sshdAvailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { requireSshd, startSshd, type TestSshd } from '../helpers/sshd';
 import { makeStudio, tempDir } from '../helpers/studio';
 import { syncSuite } from './sync-suite';
 import { ENDED, makeDataset, realPython, STANDIN_DIR, waitRun } from './helpers';
 
-const run = sshdAvailable() ? describe : describe.skip;
+requireSshd();
+const run = describe;
 
 /** A pod target over the test sshd; every open() is a new SSH connection (as after a reconnect). */
 export function sshTargets(sshd: TestSshd, root: string, counter?: { opens: number }): TrainingTargets {
