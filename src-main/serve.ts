@@ -14,7 +14,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isCallName } from '@shared/contract';
 import { MEDIA_TYPES, resolveMediaPath } from './media/media-roots';
-import { rendererCsp } from './security/csp';
+import { rendererCsp } from './security/renderer-csp';
 import type { Studio } from './studio';
 
 export const TOKEN_COOKIE = 'flux_studio_token';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { MEDIA_TYPES, resolveMediaPath, type MediaRoots } from '../media/media-roots';
 import type { Logger } from '../logging/logger';
 import { resolveAppAsset } from './app-assets';
-import { appResponseHeaders } from './csp';
+import { appResponseHeaders } from './app-csp';
 
 type Handler = (request: Request) => Promise<Response>;
 

@@ -4,7 +4,7 @@
 // carry theirs from the protocol handler).
 import type { Session } from 'electron';
 import type { Logger } from '../logging/logger';
-import { devCsp } from './csp';
+import { devCsp } from './app-csp';
 import { originOf } from './origins';
 
 export interface SessionSecurityOptions {

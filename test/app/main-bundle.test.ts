@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Envelope } from '@shared/contract';
-import { PRODUCTION_CSP } from '../../src-main/app/csp';
+import { PRODUCTION_CSP } from '../../src-main/app/app-csp';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 
 const MAIN = path.join(REPO_ROOT, 'out', 'main', 'index.js');

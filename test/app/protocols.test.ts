@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LogSink } from '../../src-main/logging/logger';
 import type { MediaRoots } from '../../src-main/media/media-roots';
 import { contentTypeFor, resolveAppAsset } from '../../src-main/app/app-assets';
-import { PRODUCTION_CSP, devCsp } from '../../src-main/app/csp';
+import { PRODUCTION_CSP, devCsp } from '../../src-main/app/app-csp';
 import { createAppHandler, createMediaHandler, fsFetchFile } from '../../src-main/app/protocol-handlers';
 import { tempDir } from '../helpers/studio';
 

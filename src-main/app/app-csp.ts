@@ -1,7 +1,7 @@
 // The renderer's Content-Security-Policy. The renderer makes no network calls (main
 // does), runs only its own bundled scripts, and shows images from app-media: (gallery
 // files under allow-listed roots), data: and blob:. Pure: unit-tested without electron.
-import { rendererCsp } from '../security/csp';
+import { rendererCsp } from '../security/renderer-csp';
 import { MEDIA_SCHEME } from './origins';
 
 export const PRODUCTION_CSP = rendererCsp({ extraImgSources: [`${MEDIA_SCHEME}:`] });
