@@ -1,4 +1,4 @@
-// Where commands run (DESIGN.md rule 4). LocalHost (child_process + fs) and SshHost (ssh2
+// Where commands run (docs/architecture.md, "Processes"). LocalHost (child_process + fs) and SshHost (ssh2
 // exec + SFTP) implement this one interface, so the Python worker, the pod bootstrap and
 // ai-toolkit run on either unchanged. Commands are argv arrays, never shell strings built
 // from user text: user text travels in files or as JSON on stdin.

@@ -1,6 +1,6 @@
 // A WD14 / wd-v3 style tagger (SmilingWolf's ONNX exports): a folder with `model.onnx` and
-// `selected_tags.csv`, run with onnxruntime-node. Preprocessing follows deepghs/imgutils
-// (see ../shared/reference/taggers.md): alpha composited onto white, RGB, padded to a
+// `selected_tags.csv`, run with onnxruntime-node. Preprocessing follows deepghs/imgutils'
+// `_prepare_image_for_tagging` (the taggers' reference implementation): alpha composited onto white, RGB, padded to a
 // centred white square, bicubic resize to the model's side (read from the session), values
 // kept 0–255, RGB→BGR, NHWC float32 with a batch dimension. The output is already sigmoid.
 import fs from 'node:fs';
