@@ -1,10 +1,10 @@
 // The selected image in a modal: the picture, every parameter, and what to do with it.
 import { useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import type { GalleryImage } from '@shared/contract';
-import { ChevronLeftIcon, ChevronRightIcon, CloseIcon, CopyIcon, FolderIcon, ImageOffIcon, StarIcon, TrashIcon } from '../../components/icons';
+import { ChevronLeftIcon, ChevronRightIcon, CloseIcon, CopyIcon, FolderIcon, ImageOffIcon, StarIcon, TrashIcon } from '../../components/Icons';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
-import { SOURCE_LABEL } from './remix';
+import { SOURCE_LABEL } from '../../handoffs/remix';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

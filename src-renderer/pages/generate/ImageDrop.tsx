@@ -2,11 +2,11 @@
 // parameters (this studio's, A1111 `parameters`, ComfyUI `prompt`) from the bytes and the
 // draft is filled like Remix does.
 import { useCallback, useRef, useState, type DragEvent, type ReactElement } from 'react';
-import { UploadIcon } from '../../components/icons';
+import { UploadIcon } from '../../components/Icons';
 import { usePresets } from '../../stores/presets';
 import { notify, reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
-import { applyToDraft, hasParameters, SOURCE_LABEL } from '../gallery/remix';
+import { applyToDraft, hasParameters, SOURCE_LABEL } from '../../handoffs/remix';
 
 const MAX_BYTES = 64 * 1024 * 1024;
 

@@ -10,8 +10,8 @@ import {
   type ResolvedGeneration,
   type SizePreset,
 } from '@shared/contract';
-import { Segmented, Switch, type SegmentedOption } from '../../components/controls';
-import { AlertIcon, DiceIcon, InfoIcon, LockIcon, UnlockIcon } from '../../components/icons';
+import { Segmented, Switch, type SegmentedOption } from '../../components/Controls';
+import { AlertIcon, DiceIcon, InfoIcon, LockIcon, UnlockIcon } from '../../components/Icons';
 import { parseWhole, randomSeed, useDraft, type EffectiveChoices } from '../../stores/draft';
 
 export type ResolveState =

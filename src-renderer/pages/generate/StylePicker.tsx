@@ -2,12 +2,12 @@
 // Shipped styles are read-only; the user's own can be created, edited and deleted.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
 import type { PromptTemplate } from '@shared/contract';
-import { PencilIcon, PlusIcon, TrashIcon } from '../../components/icons';
+import { PencilIcon, PlusIcon, TrashIcon } from '../../components/Icons';
 import { useDraft } from '../../stores/draft';
-import { useTemplates } from '../../stores/templates';
+import { useTemplates } from './templates-store';
 import { notify, reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
-import { useDebounced } from './hooks';
+import { useDebounced } from '../../hooks/use-debounced';
 import { replacePrompt } from './prompt-actions';
 
 type Preview = { key: string; text: string } | { key: string; error: string };

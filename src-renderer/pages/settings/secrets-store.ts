@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { SecretName, SecretsOverview } from '@shared/contract';
-import { studio } from '../transport/client';
-import { reportError } from './toasts';
+import { studio } from '../../transport/client';
+import { reportError } from '../../stores/toasts';
 
 interface SecretsState {
   overview: SecretsOverview | null;

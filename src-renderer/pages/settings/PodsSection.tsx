@@ -2,21 +2,12 @@
 // (fingerprint dialog), connect (GPU and VRAM), prepare it with a streamed log, remove it.
 import { useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import type { HostKeyScan, Job, LogLine, PodDraft, PodProfile } from '@shared/contract';
-import { ProgressBar, Section } from '../components/controls';
-import { useJobs } from '../stores/jobs';
-import { statusText, statusTone, usePods, wirePodEvents } from '../stores/pods';
-import { notify, reportError } from '../stores/toasts';
-import { StudioCallError, studio } from '../transport/client';
-
-const DOT: Record<'ok' | 'busy' | 'bad' | 'off', string> = { ok: 'var(--success)', busy: 'var(--accent-text)', bad: 'var(--danger)', off: 'var(--text-faint)' };
-
-export function StatusDot(props: { podId: string | null; testId?: string }): ReactElement {
-  const s = usePods((st) => (props.podId ? st.status[props.podId] : undefined));
-  const tone = statusTone(s);
-  return (
-    <span className="status-dot" data-testid={props.testId} data-state={s?.state ?? 'disconnected'} title={statusText(s)} style={{ background: DOT[tone], width: 8, height: 8, borderRadius: 4, display: 'inline-block' }} />
-  );
-}
+import { ProgressBar, Section } from '../../components/Controls';
+import { useJobs } from '../../stores/jobs';
+import { StatusDot } from '../../components/StatusDot';
+import { statusText, usePods, wirePodEvents } from '../../stores/pods';
+import { notify, reportError } from '../../stores/toasts';
+import { StudioCallError, studio } from '../../transport/client';
 
 interface EditorValues {
   name: string;

@@ -3,16 +3,16 @@
 // dataset (pages/datasets/DatasetView.tsx).
 import { useCallback, useEffect, useRef, useState, type DragEvent, type ReactElement } from 'react';
 import type { Dataset } from '@shared/contract/datasets';
-import { PageHeader } from '../components/controls';
-import { UploadIcon } from '../components/icons';
-import { useAppInfo } from '../stores/app-info';
-import { useJobs } from '../stores/jobs';
-import { reportError } from '../stores/toasts';
-import { studio } from '../transport/client';
-import { DatasetView } from './datasets/DatasetView';
-import { ImportForm } from './datasets/ImportForm';
-import { readDrop, readPicked, type Dropped } from './datasets/upload';
-import './datasets/datasets.css';
+import { PageHeader } from '../../components/Controls';
+import { UploadIcon } from '../../components/Icons';
+import { useAppInfo } from '../../stores/app-info';
+import { useJobs } from '../../stores/jobs';
+import { reportError } from '../../stores/toasts';
+import { studio } from '../../transport/client';
+import { DatasetView } from './DatasetView';
+import { ImportForm } from './ImportForm';
+import { readDrop, readPicked, type Dropped } from './upload';
+import './datasets.css';
 
 export function DatasetsPage(): ReactElement {
   const info = useAppInfo((s) => s.info);

@@ -1,11 +1,11 @@
 import { useEffect, useState, type ReactElement } from 'react';
-import { EmptyState, PageHeader, ProgressBar } from '../components/controls';
-import { ArrowRightIcon, PlusIcon, TrainIcon } from '../components/icons';
-import { navigate } from '../stores/router';
-import { clearHandoff, handedOverDataset } from './train/handoff';
-import { RunDetail, RunStateBadge } from './train/RunDetail';
-import { formatEta, useTraining, wireTrainingEvents } from './train/store';
-import { Wizard } from './train/Wizard';
+import { EmptyState, PageHeader, ProgressBar } from '../../components/Controls';
+import { ArrowRightIcon, PlusIcon, TrainIcon } from '../../components/Icons';
+import { navigate } from '../../stores/router';
+import { clearHandoff, handedOverDataset } from '../../handoffs/train';
+import { RunDetail, RunStateBadge } from './RunDetail';
+import { formatEta, useTraining, wireTrainingEvents } from './store';
+import { Wizard } from './Wizard';
 
 export function TrainPage(): ReactElement {
   const { runs, loaded, options, detail, selected } = useTraining();

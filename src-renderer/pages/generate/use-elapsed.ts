@@ -1,15 +1,5 @@
 import { useEffect, useState } from 'react';
 
-/** `value` once it has stopped changing for `ms` (primitives or stable references only). */
-export function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
-
 /** Seconds since `since` (ms epoch), ticking while `since` is set. */
 export function useElapsed(since: number | null): number {
   const [now, setNow] = useState(() => Date.now());

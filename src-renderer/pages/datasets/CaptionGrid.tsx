@@ -1,4 +1,4 @@
-// The caption editor: a grid of thumbnails with each caption editable in place (autosaved
+// The caption grid: a grid of thumbnails with each caption editable in place (autosaved
 // after a pause and on leaving the field; every save is one undo step in main), filters,
 // a bulk toolbar that works on the selection or everything shown, and the tag-frequency
 // panel (click a tag to select the images that have it).
@@ -30,7 +30,7 @@ function splitTags(caption: string): string[] {
     .filter((t) => t.length > 0);
 }
 
-export function CaptionEditor(props: { dataset: Dataset; items: readonly DatasetItem[]; onReload(): void; onSelectionChange(files: readonly string[]): void }): ReactElement {
+export function CaptionGrid(props: { dataset: Dataset; items: readonly DatasetItem[]; onReload(): void; onSelectionChange(files: readonly string[]): void }): ReactElement {
   const { dataset, items, onReload, onSelectionChange } = props;
   const name = dataset.name;
   const [captions, setCaptions] = useState<Record<string, string>>({});

@@ -10,12 +10,12 @@ import {
   type Settings,
   type SizePreset,
 } from '@shared/contract';
-import { FieldRow, Section, Segmented, Switch, type SegmentedOption } from '../components/controls';
-import { CheckIcon } from '../components/icons';
-import { usePresets } from '../stores/presets';
-import { useSettings } from '../stores/settings';
-import { notify, reportError } from '../stores/toasts';
-import { StudioCallError, studio } from '../transport/client';
+import { FieldRow, Section, Segmented, Switch, type SegmentedOption } from '../../components/Controls';
+import { CheckIcon } from '../../components/Icons';
+import { usePresets } from '../../stores/presets';
+import { useSettings } from '../../stores/settings';
+import { notify, reportError } from '../../stores/toasts';
+import { StudioCallError, studio } from '../../transport/client';
 
 type Parsed<T> = { value: T } | { error: string };
 

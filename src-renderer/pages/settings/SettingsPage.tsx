@@ -1,17 +1,17 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import type { Runtime, SecretStatus } from '@shared/contract';
-import { FieldRow, PageHeader, ProgressBar, Section, Segmented, StateBadge, Switch } from '../components/controls';
-import { CheckIcon, ChipIcon, CloudIcon } from '../components/icons';
-import { useTray } from '../components/JobsTray';
-import { useAppInfo, type AppInfo } from '../stores/app-info';
-import { isActive, useJobs } from '../stores/jobs';
-import { useSecrets } from '../stores/secrets';
-import { useSettings } from '../stores/settings';
-import { notify, reportError } from '../stores/toasts';
-import { StudioCallError, studio } from '../transport/client';
-import { EnhanceSection, GenerationDefaultsSection, SettingInput, TokenizerSection } from './settings-generation';
-import { ModelsSection } from './settings-models';
-import { PodsSection } from './settings-pods';
+import { FieldRow, PageHeader, ProgressBar, Section, Segmented, StateBadge, Switch } from '../../components/Controls';
+import { CheckIcon, ChipIcon, CloudIcon } from '../../components/Icons';
+import { useTray } from '../../components/JobsTray';
+import { useAppInfo, type AppInfo } from '../../stores/app-info';
+import { isActive, useJobs } from '../../stores/jobs';
+import { useSecrets } from './secrets-store';
+import { useSettings } from '../../stores/settings';
+import { notify, reportError } from '../../stores/toasts';
+import { StudioCallError, studio } from '../../transport/client';
+import { EnhanceSection, GenerationDefaultsSection, SettingInput, TokenizerSection } from './GenerationSections';
+import { ModelsSection } from './ModelsSection';
+import { PodsSection } from './PodsSection';
 
 
 function useFlash(): [boolean, () => void] {

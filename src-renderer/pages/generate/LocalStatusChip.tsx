@@ -4,9 +4,9 @@
 // load. Turbo models get a line on what suits them, since the page's presets are FLUX's.
 import { useEffect, useState, type ReactElement } from 'react';
 import type { LocalModel, LocalStatus } from '@shared/contract';
-import { ChipIcon } from '../../components/icons';
+import { ChipIcon } from '../../components/Icons';
 import { studio } from '../../transport/client';
-import { KIND_LABEL, formatBytes } from '../settings-models';
+import { KIND_LABEL, formatBytes } from '../../lib/local-models';
 
 /** The chip's text and tooltip; `active` is the model local jobs use (null: none chosen). */
 export function describeLocalStatus(s: LocalStatus | null, active: LocalModel | null = null): { text: string; title: string } {

@@ -4,7 +4,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { Job, JobProgress } from '@shared/contract';
 import type { CostEstimate, TaggingDefaults, TaggingItem, TaggingMode, TaggingRequest, TaggingResults, TaggingRun } from '@shared/contract/tagging';
-import { ProgressBar, Segmented, StateBadge, Switch, type SegmentedOption } from '../../components/controls';
+import { ProgressBar, Segmented, StateBadge, Switch, type SegmentedOption } from '../../components/Controls';
 import { useAppInfo } from '../../stores/app-info';
 import { notify, reportError } from '../../stores/toasts';
 import { errorMessage, studio } from '../../transport/client';

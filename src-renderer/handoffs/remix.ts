@@ -3,7 +3,7 @@
 // style and the enhancement settings stay as the user left them.
 import type { GuidancePreset, ImageParameters, ModelId, PresetsView, QualityPreset, SizePreset } from '@shared/contract';
 import { MAX_SEED } from '@shared/contract';
-import { useDraft, type DraftState } from '../../stores/draft';
+import { useDraft, type DraftState } from '../stores/draft';
 
 type DraftPatch = Partial<Omit<DraftState, 'set' | 'reset'>>;
 

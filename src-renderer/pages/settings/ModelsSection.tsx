@@ -2,19 +2,11 @@
 // and the local runtime's execution provider, threads and idle unload.
 import { useCallback, useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { LocalModel, LocalStatus } from '@shared/contract';
-import { FieldRow, Section, Segmented } from '../components/controls';
-import { useSettings } from '../stores/settings';
-import { notify, reportError } from '../stores/toasts';
-import { StudioCallError, studio } from '../transport/client';
-
-export const KIND_LABEL: Record<string, string> = { 'flux-dev': 'FLUX.1-dev', 'flux-schnell': 'FLUX.1-schnell', 'sd-turbo': 'SD-Turbo', 'sdxl-turbo': 'SDXL-Turbo' };
-
-export function formatBytes(n: number | null): string {
-  if (n === null) return '—';
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(0)} MB`;
-  return `${Math.max(1, Math.round(n / 1024))} KB`;
-}
+import { FieldRow, Section, Segmented } from '../../components/Controls';
+import { useSettings } from '../../stores/settings';
+import { notify, reportError } from '../../stores/toasts';
+import { StudioCallError, studio } from '../../transport/client';
+import { KIND_LABEL, formatBytes } from '../../lib/local-models';
 
 type Provider = 'auto' | 'cuda' | 'dml' | 'cpu';
 const PROVIDER_OPTIONS: { value: Provider; label: string; hint: string }[] = [

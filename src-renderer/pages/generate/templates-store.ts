@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { CallRequest, PromptTemplate } from '@shared/contract';
-import { studio } from '../transport/client';
+import { studio } from '../../transport/client';
 
 interface TemplatesState {
   templates: PromptTemplate[];

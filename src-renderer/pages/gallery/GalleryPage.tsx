@@ -3,21 +3,21 @@
 // and bulk actions on a selection (favourite, delete, export with progress).
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactElement } from 'react';
 import type { GalleryImage, GallerySearch } from '@shared/contract';
-import { EmptyState, PageHeader, ProgressBar } from '../components/controls';
-import { ArrowRightIcon, CloseIcon, GalleryIcon, ImageOffIcon, SearchIcon, StarIcon } from '../components/icons';
-import { useAppInfo } from '../stores/app-info';
-import { isActive, useJobs } from '../stores/jobs';
-import { usePresets } from '../stores/presets';
-import { navigate } from '../stores/router';
-import { useSettings } from '../stores/settings';
-import { notify, reportError } from '../stores/toasts';
-import { studio } from '../transport/client';
-import { useDebounced } from './generate/hooks';
-import { DetailView } from './gallery/DetailView';
-import { applyToDraft, hasParameters } from './gallery/remix';
-import { AddFolderForm, SourcesMenu } from './gallery/SourcesMenu';
-import { useGalleryChanged, useGallerySearch, type Facets } from './gallery/use-gallery';
-import { VirtualGrid, type GridLayout } from './gallery/VirtualGrid';
+import { EmptyState, PageHeader, ProgressBar } from '../../components/Controls';
+import { ArrowRightIcon, CloseIcon, GalleryIcon, ImageOffIcon, SearchIcon, StarIcon } from '../../components/Icons';
+import { useAppInfo } from '../../stores/app-info';
+import { isActive, useJobs } from '../../stores/jobs';
+import { usePresets } from '../../stores/presets';
+import { navigate } from '../../stores/router';
+import { useSettings } from '../../stores/settings';
+import { notify, reportError } from '../../stores/toasts';
+import { studio } from '../../transport/client';
+import { useDebounced } from '../../hooks/use-debounced';
+import { DetailView } from './DetailView';
+import { applyToDraft, hasParameters } from '../../handoffs/remix';
+import { AddFolderForm, SourcesMenu } from './SourcesMenu';
+import { useGalleryChanged, useGallerySearch, type Facets } from './use-gallery';
+import { VirtualGrid, type GridLayout } from './VirtualGrid';
 
 type DateRange = 'all' | 'today' | '7d' | '30d' | 'custom';
 type Sort = NonNullable<GallerySearch['sort']>;
