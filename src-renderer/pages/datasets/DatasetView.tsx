@@ -7,7 +7,7 @@ import { StudioCallError, studio } from '../../transport/client';
 import { BucketView } from './BucketView';
 import { CaptionGrid } from './CaptionGrid';
 import { ReportView } from './ReportView';
-import { TaggingDialog } from './TaggingDialog';
+import { TaggingDialog } from './tagging/TaggingDialog';
 import { openTrainingFor } from '../../handoffs/train';
 
 type Tab = 'captions' | 'buckets' | 'report';
