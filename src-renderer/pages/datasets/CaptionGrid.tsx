@@ -10,18 +10,12 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, 
 import type { BulkOp, Dataset, DatasetItem } from '@shared/contract/datasets';
 import { notify, reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
+import { BulkCaptionBar } from './BulkCaptionBar';
+import { CaptionCard, type SaveState } from './CaptionCard';
+import { TagFrequency } from './TagFrequency';
 
 const SAVE_DELAY_MS = 600;
 const PAGE = 200;
-const WARNING_TEXT: Record<string, string> = {
-  small: 'small',
-  aspect: 'extreme aspect',
-  near_duplicate: 'near-duplicate',
-  no_caption: 'no caption',
-  orphan_caption: 'orphan caption',
-};
-
-type SaveState = 'dirty' | 'saving' | 'saved' | 'error';
 
 function splitTags(caption: string): string[] {
   return caption
@@ -41,12 +35,6 @@ export function CaptionGrid(props: { dataset: Dataset; items: readonly DatasetIt
   const [hasTag, setHasTag] = useState('');
   const [limit, setLimit] = useState(PAGE);
   const [tags, setTags] = useState<{ tag: string; count: number; files: string[] }[]>([]);
-  const [bulkText, setBulkText] = useState('');
-  const [find, setFind] = useState('');
-  const [replace, setReplace] = useState('');
-  const [regex, setRegex] = useState(false);
-  const [caseSensitive, setCaseSensitive] = useState(false);
-  const [removeTag, setRemoveTag] = useState('');
   const [bulkError, setBulkError] = useState<string | null>(null);
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const pending = useRef(new Map<string, string>());
@@ -214,97 +202,24 @@ export function CaptionGrid(props: { dataset: Dataset; items: readonly DatasetIt
             Undo
           </button>
         </div>
-        <div className="ds-bulk" aria-label="Bulk caption operations" data-testid="ds-bulk">
-          <span className="ds-bulk-scope" data-testid="ds-bulk-scope">
-            Apply to {scope}:
-          </span>
-          <input className="input input-sm" placeholder="text" aria-label="Text to add" value={bulkText} onChange={(e) => setBulkText(e.target.value)} data-testid="ds-bulk-text" />
-          <button type="button" className="btn btn-sm" disabled={bulkText === ''} onClick={() => void runBulk({ kind: 'prepend', text: bulkText })} data-testid="ds-bulk-prepend">
-            Prepend
-          </button>
-          <button type="button" className="btn btn-sm" disabled={bulkText === ''} onClick={() => void runBulk({ kind: 'append', text: bulkText })} data-testid="ds-bulk-append">
-            Append
-          </button>
-          <button type="button" className="btn btn-sm" onClick={() => void runBulk({ kind: 'insertTrigger', position: 'start' })} data-testid="ds-bulk-trigger" title={dataset.trigger ? `[trigger] = ${dataset.trigger}` : 'set a trigger word above'}>
-            Insert [trigger]
-          </button>
-          <span className="ds-bulk-group">
-            <input className="input input-sm" placeholder="find" aria-label="Find" value={find} onChange={(e) => setFind(e.target.value)} data-testid="ds-bulk-find" />
-            <input className="input input-sm" placeholder="replace with" aria-label="Replace with" value={replace} onChange={(e) => setReplace(e.target.value)} data-testid="ds-bulk-replace" />
-            <label className="ds-check">
-              <input type="checkbox" checked={regex} onChange={(e) => setRegex(e.target.checked)} data-testid="ds-bulk-regex" /> regex
-            </label>
-            <label className="ds-check">
-              <input type="checkbox" checked={caseSensitive} onChange={(e) => setCaseSensitive(e.target.checked)} /> match case
-            </label>
-            <button type="button" className="btn btn-sm" disabled={find === ''} onClick={() => void runBulk({ kind: 'replace', find, replace, regex, caseSensitive })} data-testid="ds-bulk-replace-go">
-              Replace
-            </button>
-          </span>
-          <span className="ds-bulk-group">
-            <input className="input input-sm" placeholder="tag" aria-label="Tag to remove" value={removeTag} onChange={(e) => setRemoveTag(e.target.value)} list="ds-tag-list" />
-            <button type="button" className="btn btn-sm" disabled={removeTag.trim() === ''} onClick={() => void runBulk({ kind: 'removeTag', tag: removeTag })}>
-              Remove tag
-            </button>
-          </span>
-          {bulkError ? (
-            <span className="field-error" role="alert" data-testid="ds-bulk-error">
-              {bulkError}
-            </span>
-          ) : null}
-        </div>
+        <BulkCaptionBar scope={scope} trigger={dataset.trigger} error={bulkError} onRun={(op) => void runBulk(op)} />
         {items.length === 0 ? (
           <p className="muted">No training images in this dataset yet: drop some on the page.</p>
         ) : (
           <div className="ds-grid" ref={gridRef} data-testid="ds-grid">
-            {shown.slice(0, limit).map((it, index) => {
-              const st = state[it.file];
-              return (
-                <article
-                  key={it.file}
-                  className={selected.has(it.file) ? 'ds-card is-selected' : 'ds-card'}
-                  tabIndex={0}
-                  data-card
-                  data-file={it.file}
-                  data-testid="ds-card"
-                  aria-label={it.file}
-                  onKeyDown={(e) => onCardKey(e, index, it.file)}
-                >
-                  <div className="ds-thumb">
-                    {it.thumb ? <img src={studio.mediaUrl('thumbs', it.thumb)} alt="" loading="lazy" /> : <span className="muted">no preview</span>}
-                    <input type="checkbox" className="ds-select" aria-label={`Select ${it.file}`} checked={selected.has(it.file)} onChange={() => toggle(it.file)} tabIndex={-1} />
-                  </div>
-                  <div className="ds-card-head">
-                    <span className="ds-file" title={it.file}>
-                      {it.file}
-                    </span>
-                    <span className="muted">{it.width && it.height ? `${it.width}×${it.height}` : ''}</span>
-                  </div>
-                  {it.warnings.length > 0 ? (
-                    <div className="ds-badges">
-                      {it.warnings.map((w) => (
-                        <span key={w} className="ds-badge">
-                          {WARNING_TEXT[w] ?? w}
-                        </span>
-                      ))}
-                    </div>
-                  ) : null}
-                  <textarea
-                    className="input ds-caption"
-                    aria-label={`Caption for ${it.file}`}
-                    value={captions[it.file] ?? ''}
-                    placeholder="No caption"
-                    rows={3}
-                    onChange={(e) => edit(it.file, e.target.value)}
-                    onBlur={() => void save(it.file)}
-                    data-testid="ds-caption"
-                  />
-                  <span className={`ds-save-state is-${st ?? 'idle'}`} aria-live="polite" data-testid="ds-save-state">
-                    {st === 'dirty' ? 'Editing…' : st === 'saving' ? 'Saving…' : st === 'saved' ? 'Saved' : st === 'error' ? 'Not saved' : ''}
-                  </span>
-                </article>
-              );
-            })}
+            {shown.slice(0, limit).map((it, index) => (
+              <CaptionCard
+                key={it.file}
+                item={it}
+                selected={selected.has(it.file)}
+                caption={captions[it.file] ?? ''}
+                saveState={state[it.file]}
+                onKeyDown={(e) => onCardKey(e, index, it.file)}
+                onToggle={() => toggle(it.file)}
+                onEdit={(text) => edit(it.file, text)}
+                onSave={() => void save(it.file)}
+              />
+            ))}
           </div>
         )}
         {shown.length > limit ? (
@@ -313,20 +228,7 @@ export function CaptionGrid(props: { dataset: Dataset; items: readonly DatasetIt
           </button>
         ) : null}
       </div>
-      <aside className="ds-tags" aria-label="Tag frequency" data-testid="ds-tags">
-        <h3 className="ds-h3">Tags</h3>
-        {tags.length === 0 ? <p className="muted">No comma-separated tags yet.</p> : null}
-        <ul>
-          {tags.slice(0, 300).map((t) => (
-            <li key={t.tag}>
-              <button type="button" className="ds-tag" onClick={() => setSelected(new Set(t.files))} title={`Select the ${t.count} image${t.count === 1 ? '' : 's'} tagged “${t.tag}”`} data-testid="ds-tag">
-                <span>{t.tag}</span>
-                <span className="muted">{t.count}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      </aside>
+      <TagFrequency tags={tags} onSelect={(files) => setSelected(new Set(files))} />
     </div>
   );
 }
