@@ -1,3 +1,4 @@
+// A value that settles: used by the Gallery search and the Generate page (resolve, token count, style preview).
 import { useEffect, useState } from 'react';
 
 /** `value` once it has stopped changing for `ms` (primitives or stable references only). */

@@ -8,7 +8,7 @@ import { hrefFor } from '../../stores/router';
 import { notify, reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
 import { EnhancePanel } from './EnhancePanel';
-import { useImageDrop } from './ImageDrop';
+import { useImageDrop } from './use-image-drop';
 import { useDebounced } from '../../hooks/use-debounced';
 import { PresetsPanel } from './PresetsPanel';
 import type { ResolveState } from './ResolveSummary';

@@ -1,3 +1,4 @@
+// A ticking "seconds since" for a running step (the enhancement timer).
 import { useEffect, useState } from 'react';
 
 /** Seconds since `since` (ms epoch), ticking while `since` is set. */
