@@ -3,17 +3,17 @@ import { ConnectionBanner } from './components/ConnectionBanner';
 import { JobsPanel } from './components/JobsTray';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
-import { DatasetsPage } from './pages/DatasetsPage';
-import { GalleryPage } from './pages/GalleryPage';
-import { GeneratePage } from './pages/GeneratePage';
-import { SettingsPage } from './pages/SettingsPage';
-import { TrainPage } from './pages/TrainPage';
+import { DatasetsPage } from './pages/datasets/DatasetsPage';
+import { GalleryPage } from './pages/gallery/GalleryPage';
+import { GeneratePage } from './pages/generate/GeneratePage';
+import { SettingsPage } from './pages/settings/SettingsPage';
+import { TrainPage } from './pages/train/TrainPage';
 import { useAppInfo } from './stores/app-info';
 import { useJobs, wireJobEvents } from './stores/jobs';
 import { navigate, PAGES, useRoute, type PageId } from './stores/router';
 import { useSettings, wireSettingsEvents } from './stores/settings';
 import { StudioCallError, studio } from './transport/client';
-import { LogoMark } from './components/icons';
+import { LogoMark } from './components/Icons';
 
 const TITLES: Record<PageId, string> = {
   generate: 'Generate',

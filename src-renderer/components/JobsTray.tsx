@@ -2,8 +2,8 @@ import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { create } from 'zustand';
 import type { Job } from '@shared/contract';
 import { isActive, isFinished, useJobs } from '../stores/jobs';
-import { CloseIcon, JobsIcon } from './icons';
-import { ProgressBar, StateBadge } from './controls';
+import { CloseIcon, JobsIcon } from './Icons';
+import { ProgressBar, StateBadge } from './Controls';
 
 interface TrayState {
   open: boolean;

@@ -1,8 +1,8 @@
 import type { ReactElement, ReactNode } from 'react';
 import { hrefFor, type PageId } from '../stores/router';
 import { useAppInfo } from '../stores/app-info';
-import { FolderIcon, GalleryIcon, LogoMark, SettingsIcon, SparkIcon, TrainIcon } from './icons';
-import { Kbd } from './controls';
+import { FolderIcon, GalleryIcon, LogoMark, SettingsIcon, SparkIcon, TrainIcon } from './Icons';
+import { Kbd } from './Controls';
 import { JobsTrayButton } from './JobsTray';
 
 export const NAV: readonly { id: PageId; label: string; icon: ReactNode }[] = [

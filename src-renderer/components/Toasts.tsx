@@ -1,6 +1,6 @@
 import type { ReactElement } from 'react';
 import { useToasts } from '../stores/toasts';
-import { AlertIcon, CheckIcon, CloseIcon, InfoIcon } from './icons';
+import { AlertIcon, CheckIcon, CloseIcon, InfoIcon } from './Icons';
 
 export function Toasts(): ReactElement {
   const toasts = useToasts((s) => s.toasts);

@@ -5,10 +5,10 @@ import type { CheckReport, Dataset, DatasetItem } from '@shared/contract/dataset
 import { reportError, notify } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
 import { BucketView } from './BucketView';
-import { CaptionEditor } from './CaptionEditor';
+import { CaptionGrid } from './CaptionGrid';
 import { ReportView } from './ReportView';
-import { TaggingDialog } from './tagging-dialog';
-import { openTrainingFor } from '../train/handoff';
+import { TaggingDialog } from './tagging/TaggingDialog';
+import { openTrainingFor } from '../../handoffs/train';
 
 type Tab = 'captions' | 'buckets' | 'report';
 
@@ -133,7 +133,7 @@ export function DatasetView(props: { dataset: Dataset; showReport: number | null
         items === null ? (
           <p className="muted">Loading images…</p>
         ) : (
-          <CaptionEditor dataset={ds} items={items} onReload={() => void loadItems()} onSelectionChange={setSelection} />
+          <CaptionGrid dataset={ds} items={items} onReload={() => void loadItems()} onSelectionChange={setSelection} />
         )
       ) : tab === 'buckets' ? (
         <BucketView dataset={ds} />

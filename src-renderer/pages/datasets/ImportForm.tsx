@@ -3,7 +3,7 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import type { Dataset } from '@shared/contract/datasets';
 import { DEFAULT_RESOLUTIONS } from '@shared/contract/datasets';
-import { ProgressBar } from '../../components/controls';
+import { ProgressBar } from '../../components/Controls';
 import { useJobs } from '../../stores/jobs';
 import { reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';

@@ -1,72 +1,11 @@
 // The selected image in a modal: the picture, every parameter, and what to do with it.
-import { useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import type { GalleryImage } from '@shared/contract';
-import { ChevronLeftIcon, ChevronRightIcon, CloseIcon, CopyIcon, FolderIcon, ImageOffIcon, StarIcon, TrashIcon } from '../../components/icons';
+import { ChevronLeftIcon, ChevronRightIcon, CloseIcon, CopyIcon, FolderIcon, ImageOffIcon, StarIcon, TrashIcon } from '../../components/Icons';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
-import { SOURCE_LABEL } from './remix';
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-function fmtDate(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
-
-function Param(props: { label: string; children: ReactNode; testId?: string; wide?: boolean }): ReactElement | null {
-  return (
-    <div className={props.wide ? 'param is-wide' : 'param'}>
-      <dt>{props.label}</dt>
-      <dd data-testid={props.testId}>{props.children}</dd>
-    </div>
-  );
-}
-
-function TagsEditor(props: { image: GalleryImage; onSaved(image: GalleryImage): void }): ReactElement {
-  const [text, setText] = useState('');
-  const save = (tags: string[]) => {
-    studio.gallery.setTags({ id: props.image.id, tags }).then(props.onSaved, reportError);
-  };
-  const add = () => {
-    const t = text.trim();
-    if (!t) return;
-    setText('');
-    if (props.image.tags.includes(t)) return;
-    save([...props.image.tags, t]);
-  };
-  return (
-    <div className="tags-editor" data-testid="detail-tags">
-      {props.image.tags.map((t) => (
-        <span key={t} className="tag tag-removable" data-testid="detail-tag">
-          {t}
-          <button type="button" className="tag-x" aria-label={`Remove tag ${t}`} onClick={() => save(props.image.tags.filter((x) => x !== t))}>
-            <CloseIcon size={11} />
-          </button>
-        </span>
-      ))}
-      <input
-        className="input input-sm tag-input"
-        placeholder="Add a tag…"
-        value={text}
-        maxLength={100}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' || e.key === ',') {
-            e.preventDefault();
-            add();
-          }
-        }}
-        onBlur={add}
-        aria-label="Add a tag"
-        data-testid="detail-tag-input"
-      />
-    </div>
-  );
-}
+import { DetailParams } from './DetailParams';
+import { TagsEditor } from './TagsEditor';
 
 export function DetailView(props: {
   image: GalleryImage;
@@ -158,10 +97,6 @@ export function DetailView(props: {
 
   const full = studio.mediaUrl(image.media.root, image.media.rel);
   const large = image.thumbLarge ? studio.mediaUrl('thumbs', image.thumbLarge) : image.thumbSmall ? studio.mediaUrl('thumbs', image.thumbSmall) : null;
-  const fileSize = image.width !== null && image.height !== null ? `${image.width} × ${image.height}` : null;
-  const genSize = p.width !== null && p.height !== null ? `${p.width} × ${p.height}` : null;
-  const size = fileSize && genSize && fileSize !== genSize ? `${fileSize} (generated at ${genSize})` : (fileSize ?? genSize);
-
   return (
     <dialog
       ref={ref}
@@ -319,37 +254,7 @@ export function DetailView(props: {
             ) : null}
           </section>
 
-          <dl className="params" data-testid="detail-params">
-            <Param label="Model" testId="detail-model">{p.model ?? '—'}</Param>
-            <Param label="Seed" testId="detail-seed">{p.seed ?? '—'}</Param>
-            <Param label="Steps" testId="detail-steps">{p.steps ?? '—'}</Param>
-            <Param label="Guidance" testId="detail-guidance">{p.guidance ?? '—'}</Param>
-            <Param label="Size" testId="detail-size">{size ?? '—'}</Param>
-            <Param label="JPEG quality" testId="detail-jpeg-quality">{p.jpegQuality ?? '—'}</Param>
-            <Param label="Runtime" testId="detail-runtime">
-              {p.runtime ? (p.runtime === 'remote' ? `Remote${p.pod ? ` · ${p.pod}` : ''}` : 'This machine') : '—'}
-            </Param>
-            {p.sampler ? <Param label="Sampler">{p.sampler}</Param> : null}
-            <Param label="Timings" testId="detail-timings">
-              {p.loadSeconds === null && p.genSeconds === null
-                ? '—'
-                : [p.loadSeconds !== null ? `load ${p.loadSeconds.toFixed(1)} s` : null, p.genSeconds !== null ? `generate ${p.genSeconds.toFixed(1)} s` : null].filter(Boolean).join(' · ')}
-            </Param>
-            <Param label="Created" testId="detail-created">{fmtDate(image.createdAt)}</Param>
-            <Param label="LoRAs" testId="detail-loras" wide>
-              {p.loras.length === 0 ? 'none' : p.loras.map((l) => `${l.name} × ${l.scale}`).join(', ')}
-            </Param>
-            <Param label="File" testId="detail-path" wide>
-              <code className="path">{image.path}</code>
-            </Param>
-            <Param label="File size" testId="detail-file-size">
-              {formatBytes(image.sizeBytes)}
-              {image.format ? ` · ${image.format.toUpperCase()}` : ''}
-            </Param>
-            <Param label="Parameters from" testId="detail-params-source">
-              {p.source ? SOURCE_LABEL[p.source] : 'none found in the file'}
-            </Param>
-          </dl>
+          <DetailParams image={image} />
 
           <section>
             <div className="field-label">Tags</div>

@@ -1,7 +1,7 @@
 // "Folders": the gallery's sources (the output folder always), add one, remove one, rescan.
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import type { GallerySource } from '@shared/contract';
-import { FolderIcon, PlusIcon, TrashIcon } from '../../components/icons';
+import { FolderIcon, PlusIcon, TrashIcon } from '../../components/Icons';
 import { useAppInfo } from '../../stores/app-info';
 import { useJobs } from '../../stores/jobs';
 import { notify, reportError } from '../../stores/toasts';

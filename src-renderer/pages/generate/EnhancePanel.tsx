@@ -2,13 +2,13 @@
 // answer beside the original for the user to accept, edit or discard — never a silent rewrite.
 import { useRef, useState, type ReactElement } from 'react';
 import { ENHANCE_MODES, type EnhanceMode, type EnhanceResult, type ErrorCode } from '@shared/contract';
-import { Segmented, Switch } from '../../components/controls';
-import { AlertIcon, KeyIcon, ScissorsIcon, SparkIcon } from '../../components/icons';
+import { Segmented, Switch } from '../../components/Controls';
+import { AlertIcon, KeyIcon, ScissorsIcon, SparkIcon } from '../../components/Icons';
 import { useDraft } from '../../stores/draft';
 import { useSettings } from '../../stores/settings';
 import { reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
-import { useElapsed } from './hooks';
+import { useElapsed } from './use-elapsed';
 import { focusPromptEnd, replacePrompt } from './prompt-actions';
 
 type Phase =

@@ -1,23 +1,12 @@
 // Model, quality, size, guidance, seed, JPEG quality and CPU offload as segmented controls
 // with their numbers showing, and the "Will generate" line that main resolves from them.
-import { useState, type ReactElement, type ReactNode } from 'react';
-import {
-  MAX_SEED,
-  type GuidancePreset,
-  type ModelId,
-  type PresetsView,
-  type QualityPreset,
-  type ResolvedGeneration,
-  type SizePreset,
-} from '@shared/contract';
-import { Segmented, Switch, type SegmentedOption } from '../../components/controls';
-import { AlertIcon, DiceIcon, InfoIcon, LockIcon, UnlockIcon } from '../../components/icons';
-import { parseWhole, randomSeed, useDraft, type EffectiveChoices } from '../../stores/draft';
-
-export type ResolveState =
-  | { state: 'idle' }
-  | { state: 'ok'; key: string; resolved: ResolvedGeneration }
-  | { state: 'error'; key: string; field: string | null; message: string };
+import type { ReactElement, ReactNode } from 'react';
+import type { GuidancePreset, ModelId, PresetsView, QualityPreset, SizePreset } from '@shared/contract';
+import { Segmented, Switch, type SegmentedOption } from '../../components/Controls';
+import { parseWhole, useDraft, type EffectiveChoices } from '../../stores/draft';
+import { fmtGuidance } from './format-guidance';
+import { ResolveSummary, type ResolveState } from './ResolveSummary';
+import { SeedControl } from './SeedControl';
 
 const SIZE_LABELS: Record<SizePreset, string> = { square: 'Square', portrait: 'Portrait', landscape: 'Landscape', hd: 'HD', '4k': '4K', custom: 'Custom' };
 const GUIDANCE_HINTS: Record<GuidancePreset, string> = {
@@ -26,10 +15,6 @@ const GUIDANCE_HINTS: Record<GuidancePreset, string> = {
   strict: 'Follows the prompt more literally, can look harsher',
   custom: 'Pick a value between 1.0 and 7.0',
 };
-
-function fmtGuidance(v: number): string {
-  return v.toFixed(1);
-}
 
 function Row(props: { label: string; labelId: string; note?: ReactNode; children: ReactNode; testId?: string }): ReactElement {
   return (
@@ -206,146 +191,6 @@ export function PresetsPanel(props: { presets: PresetsView; eff: EffectiveChoice
         </Row>
       </div>
       <ResolveSummary resolve={props.resolve} pending={props.pending} />
-    </div>
-  );
-}
-
-function SeedControl(props: { resolved: ResolvedGeneration | null }): ReactElement {
-  const seed = useDraft((s) => s.seed);
-  const locked = useDraft((s) => s.seedLocked);
-  const set = useDraft((s) => s.set);
-  // What is being typed, while it is not (yet) a valid seed.
-  const [typing, setTyping] = useState<string | null>(null);
-  const shown = typing ?? (locked && seed !== null ? String(seed) : '');
-  const parsed = typing === null ? null : parseWhole(typing);
-  const error = typing !== null && typing.trim() !== '' && (parsed === null || parsed > MAX_SEED) ? `Enter a whole number from 0 to ${MAX_SEED}` : null;
-
-  const onType = (text: string) => {
-    const n = parseWhole(text);
-    if (text.trim() === '') {
-      setTyping(null);
-      set({ seedLocked: false });
-    } else if (n !== null && n <= MAX_SEED) {
-      setTyping(null);
-      set({ seed: n, seedLocked: true });
-    } else {
-      setTyping(text);
-    }
-  };
-
-  const toggleLock = () => {
-    if (locked) {
-      set({ seedLocked: false });
-      return;
-    }
-    // Keep the seed the next image would get: the one shown, else the one last used here.
-    const keep = props.resolved?.seed ?? seed ?? randomSeed();
-    setTyping(null);
-    set({ seed: keep, seedLocked: true });
-  };
-
-  return (
-    <div className="seed-control">
-      <div className="seed-inputs">
-        <input
-          className={error ? 'input mono seed-input has-error' : 'input mono seed-input'}
-          inputMode="numeric"
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="random"
-          value={shown}
-          aria-labelledby="preset-seed-label"
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? 'seed-error' : 'preset-seed-label-note'}
-          onChange={(e) => onType(e.target.value)}
-          onBlur={() => {
-            if (error) setTyping(null);
-          }}
-          data-testid="seed-input"
-        />
-        <button
-          type="button"
-          className="btn icon-only"
-          title="Roll a new random seed and keep it"
-          aria-label="Roll a new random seed"
-          onClick={() => {
-            setTyping(null);
-            set({ seed: randomSeed(), seedLocked: true });
-          }}
-          data-testid="seed-dice"
-        >
-          <DiceIcon />
-        </button>
-        <button
-          type="button"
-          className={locked ? 'btn icon-only is-on' : 'btn icon-only'}
-          aria-pressed={locked}
-          aria-label="Lock the seed"
-          title={locked ? 'Locked: keeps this seed for the next images. Click for a random seed each time.' : 'Random each time. Click to keep the seed shown below.'}
-          onClick={toggleLock}
-          data-testid="seed-lock"
-        >
-          {locked ? <LockIcon /> : <UnlockIcon />}
-        </button>
-      </div>
-      {error ? (
-        <p id="seed-error" className="field-error" role="alert" data-testid="seed-error">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
-function ResolveSummary(props: { resolve: ResolveState; pending: boolean }): ReactElement {
-  const { resolve } = props;
-  return (
-    <div className={`resolve-summary${props.pending ? ' is-pending' : ''}`} aria-live="polite" data-testid="resolve-summary">
-      <div className="resolve-head">
-        <span className="resolve-title">Will generate</span>
-        {props.pending ? <span className="spinner small-spinner" aria-label="Updating" /> : null}
-      </div>
-      {resolve.state === 'ok' ? (
-        <>
-          <p className="resolve-line" data-testid="resolve-line">
-            <span data-testid="resolve-size">
-              {resolve.resolved.width} × {resolve.resolved.height}
-            </span>
-            <span className="dot"> · </span>
-            <span data-testid="resolve-steps">{resolve.resolved.steps} steps</span>
-            <span className="dot"> · </span>
-            <span data-testid="resolve-guidance">{resolve.resolved.guidance === null ? 'no guidance' : `guidance ${fmtGuidance(resolve.resolved.guidance)}`}</span>
-            <span className="dot"> · </span>
-            <span data-testid="resolve-seed" data-random={resolve.resolved.seedWasRandom}>
-              seed {resolve.resolved.seed}
-              {resolve.resolved.seedWasRandom ? <span className="muted"> (random)</span> : null}
-            </span>
-          </p>
-          {resolve.resolved.notes.length + resolve.resolved.warnings.length > 0 ? (
-            <ul className="resolve-notes">
-              {resolve.resolved.notes.map((n) => (
-                <li key={`n-${n}`} className="resolve-note" data-testid="resolve-note">
-                  <InfoIcon size={14} />
-                  {n}
-                </li>
-              ))}
-              {resolve.resolved.warnings.map((w) => (
-                <li key={`w-${w}`} className="resolve-warning" data-testid="resolve-warning">
-                  <AlertIcon size={14} />
-                  {w}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </>
-      ) : resolve.state === 'error' ? (
-        <p className="resolve-error" role="alert" data-testid="resolve-error">
-          <AlertIcon size={14} />
-          {resolve.message}
-        </p>
-      ) : (
-        <p className="muted">Working out the numbers…</p>
-      )}
     </div>
   );
 }

@@ -3,10 +3,10 @@
 // spelled out under it; "Trim to 75" cuts at the token boundary main computed.
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
 import type { ModelId, TokenCount } from '@shared/contract';
-import { AlertIcon, ScissorsIcon, UndoIcon } from '../../components/icons';
+import { AlertIcon, ScissorsIcon, UndoIcon } from '../../components/Icons';
 import { useDraft } from '../../stores/draft';
 import { studio } from '../../transport/client';
-import { useDebounced } from './hooks';
+import { useDebounced } from '../../hooks/use-debounced';
 import { PROMPT_ID, replacePrompt, undoReplace, usePromptUndo } from './prompt-actions';
 
 type TokenState =

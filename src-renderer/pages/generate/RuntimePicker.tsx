@@ -2,13 +2,13 @@
 // status dot, and the running/finished generation (progress, step, ETA, cancel, the image).
 import { useEffect, useState, type ReactElement } from 'react';
 import type { GalleryImage, GenerationResult, Job } from '@shared/contract';
-import { ProgressBar, Segmented, StateBadge } from '../../components/controls';
+import { ProgressBar, Segmented, StateBadge } from '../../components/Controls';
 import { useJobs } from '../../stores/jobs';
 import { statusText, usePods, wirePodEvents } from '../../stores/pods';
 import { hrefFor } from '../../stores/router';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
-import { StatusDot } from '../settings-pods';
+import { StatusDot } from '../../components/StatusDot';
 
 const autoConnected = new Set<string>();
 

@@ -2,7 +2,7 @@
 // mark as stopped), the loss chart, samples by step × prompt, checkpoints and the log tail.
 import { useEffect, useState, type ReactElement } from 'react';
 import type { TrainingRun, TrainingRunDetail } from '@shared/contract';
-import { ProgressBar } from '../../components/controls';
+import { ProgressBar } from '../../components/Controls';
 import { MAX_LORAS, useLoras } from '../../stores/loras';
 import { usePods } from '../../stores/pods';
 import { navigate } from '../../stores/router';

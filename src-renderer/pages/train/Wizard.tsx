@@ -3,7 +3,7 @@
 // defaults" on the first step plans and starts in one click.
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { CallRequest, TrainingModel, TrainingPreset } from '@shared/contract';
-import { FieldRow, Segmented } from '../../components/controls';
+import { FieldRow, Segmented } from '../../components/Controls';
 import { reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
 import { useTraining, type TrainingOptions } from './store';

@@ -1,0 +1,12 @@
+// A value that settles: used by the Gallery search and the Generate page (resolve, token count, style preview).
+import { useEffect, useState } from 'react';
+
+/** `value` once it has stopped changing for `ms` (primitives or stable references only). */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
