@@ -17,8 +17,8 @@ import type { Logger } from '../logging/logger';
 import { saveImage } from '../metadata/embed';
 import { emptyParameters } from '../metadata/params';
 import type { Platform } from '../platform/platform';
-import type { PresetsService } from '../presets/presets-service';
-import type { RuntimeRegistry } from '../runtimes/runtime-registry';
+import type { PresetsService } from './presets-service';
+import type { RuntimeRegistry } from './runtime-registry';
 import type { SettingsService } from '../settings/settings-service';
 
 export const GENERATION_KIND = 'generation';

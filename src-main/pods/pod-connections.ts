@@ -9,7 +9,7 @@ import { isSshError, SshError } from '../hosts/ssh-errors';
 import { pinnedPolicy, SshHost, type HostKeyInfo, type SftpTuning } from '../hosts/ssh-host';
 import type { Logger } from '../logging/logger';
 import type { SecretsService } from '../secrets/secrets-service';
-import { WorkerClient } from '../runtimes/remote/worker-client';
+import { WorkerClient } from '../generation/remote/pod-worker-client';
 import { podDir, syncPodFiles } from './pod-files';
 import { podPython, type PodRepo } from './pod-repo';
 

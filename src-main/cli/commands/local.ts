@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { CliError, callOrThrow, common, decimal, integer, print, withStudio, type Common } from '../cli-kit';
 import { StudioError } from '../../core/studio-error';
-import { generateLocal } from '../../local/local-runtime';
-import { KNOWN_SCHEDULES, knownSchedule, type KnownScheduleModel } from '../../local/schedule';
+import { generateLocal } from '../../generation/local/local-runtime';
+import { KNOWN_SCHEDULES, knownSchedule, type KnownScheduleModel } from '../../generation/local/schedule';
 
 
 

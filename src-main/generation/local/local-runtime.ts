@@ -3,14 +3,14 @@
 // function behind `flux-studio local generate` (and `generate --local` once merged).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtimes/runtime';
-import { StudioError } from '../core/studio-error';
-import { writeFileAtomic } from '../core/atomic-write';
-import { outputName } from '../metadata/embed';
+import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtime';
+import { StudioError } from '../../core/studio-error';
+import { writeFileAtomic } from '../../core/atomic-write';
+import { outputName } from '../../metadata/embed';
 import { NOISE_PRNG } from './latents';
 import type { LocalService } from './local-service';
 import type { StepEvent } from './pipeline';
-import { LocalWorkerError } from './worker-client';
+import { LocalWorkerError } from './onnx-worker-client';
 
 export class LocalRuntime implements GenerationRuntime {
   readonly id = 'local' as const;

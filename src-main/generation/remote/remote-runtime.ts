@@ -3,7 +3,7 @@
 // time on a mismatch), optionally deleted from the pod.
 //
 // A dropped link mid-generation: the worker keeps running (its stdout is a file on the pod,
-// see worker-client.ts; it finishes what it was asked when stdin closes). The job reports the
+// see pod-worker-client.ts; it finishes what it was asked when stdin closes). The job reports the
 // loss, reconnects with backoff, then reads the old worker's stdout file (and the worker's
 // journal, <outputs>/.flux-studio-journal.jsonl) for this request's `done` line, waiting while
 // the old worker is still alive, and fetches the image it names.
@@ -16,7 +16,7 @@ import type { Logger } from '../../logging/logger';
 import type { PodConnections } from '../../pods/pod-connections';
 import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtime';
 import { LoraUploader, LoraUploadError } from './lora-upload';
-import { recoverResult, WorkerGoneError, WorkerRequestError, type DoneEvent, type WorkerClient, type WorkerEvent } from './worker-client';
+import { recoverResult, WorkerGoneError, WorkerRequestError, type DoneEvent, type WorkerClient, type WorkerEvent } from './pod-worker-client';
 
 export class RuntimeError extends Error {
   constructor(
