@@ -51,6 +51,7 @@ import { podTargets } from './training/pod-targets';
 import { PodRepo } from './pods/pod-repo';
 import { PodConnections, passphraseSecret, type ReconnectPolicy } from './pods/pod-connections';
 import { PodsService } from './pods/pods-service';
+import { podLinks } from './pods/pod-links';
 import { RuntimeRegistry } from './generation/runtime-registry';
 import { RemoteRuntime } from './generation/remote/remote-runtime';
 import { GenerationService } from './generation/generation-service';
@@ -243,8 +244,6 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     log: log.child('pods'),
     podFilesDir,
     onStatus: (status) => events.emit('pods.status', status),
-    workerEnv: opts.pods?.workerEnv,
-    workerArgs: opts.pods?.workerArgs,
     reconnect: opts.pods?.reconnect,
     sftp: opts.pods?.sftp,
     noChacha: opts.pods?.noChacha,
@@ -261,10 +260,13 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   });
   jobs.register(pods.prepareExecutor(podFilesDir));
   const runtimes = new RuntimeRegistry();
+  // Generation reaches pods only through this narrow interface (generation/remote/pod-link.ts).
+  const generationPods = podLinks({ pod: (id) => podRepo.require(id), connections: podConnections, podFilesDir });
   runtimes.register(
     new RemoteRuntime({
-      pod: (id) => podRepo.require(id),
-      connections: podConnections,
+      pods: generationPods,
+      workerEnv: opts.pods?.workerEnv,
+      workerArgs: opts.pods?.workerArgs,
       tmpDir: path.join(dataDir, 'tmp', 'remote'),
       deleteAfterFetch: () => settings.get().deleteFromPodAfterFetch,
       log: log.child('remote'),
@@ -278,7 +280,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     settings,
     gallery,
     runtimes,
-    pod: (id) => podRepo.require(id),
+    pod: (id) => generationPods.link(id),
     platform,
     version: opts.version,
     log: log.child('generation'),

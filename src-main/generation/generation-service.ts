@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ResolvedGeneration, Runtime, type ImageParameters, type Job } from '@shared/contract';
 import type { GenerationResult, GenerationSubmit } from '@shared/contract/generation';
-import type { PodProfile } from '@shared/contract/pods';
 import { StudioError } from '../core/studio-error';
 import type { GalleryService } from '../gallery/gallery-service';
 import type { JobExecutor, JobService } from '../jobs/job-service';
@@ -42,7 +41,8 @@ export interface GenerationDeps {
   settings: SettingsService;
   gallery: GalleryService;
   runtimes: RuntimeRegistry;
-  pod(id: string): PodProfile;
+  /** The pod's id and name (throws not_found): through the same PodLinks as the remote runtime. */
+  pod(id: string): { id: string; name: string };
   platform: Platform;
   version: string;
   log: Logger;
@@ -102,7 +102,7 @@ export class GenerationService {
     // the request names a model folder of its own).
     if (req.runtime === 'local' && req.localModel) runtimes.get('local');
     else runtimes.ready(req.runtime);
-    let pod: PodProfile | null = null;
+    let pod: { id: string; name: string } | null = null;
     if (req.runtime === 'remote') {
       if (!req.podId) throw new StudioError('invalid_input', 'generation.submit: podId: choose a pod for the remote runtime', 'podId');
       pod = this.deps.pod(req.podId);
