@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ResolvedGeneration, Runtime, type ImageParameters, type Job } from '@shared/contract';
-import type { GenerationResult, GenerationSubmit } from '@shared/contract/generation';
+import type { GenerationLora, GenerationResult, GenerationSubmit } from '@shared/contract/generation';
 import { StudioError } from '../core/studio-error';
 import type { GalleryService } from '../gallery/gallery-service';
 import type { JobExecutor, JobService } from '../jobs/job-service';
@@ -32,6 +32,8 @@ export const GenerationParams = z.object({
   enhancedFrom: z.string().nullable(),
   /** Local runtime: a model folder chosen for this job (null/absent: the active one). */
   localModel: z.string().nullable().optional(),
+  /** Local runtime: PNG instead of JPEG (`flux-studio local generate --out x.png`). */
+  format: z.enum(['jpeg', 'png']).nullable().optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParams>;
 
@@ -108,6 +110,24 @@ export class GenerationService {
       pod = this.deps.pod(req.podId);
     }
     const generation = this.deps.presets.resolve(req.draft);
+    return this.enqueue(req, pod, generation);
+  }
+
+  /**
+   * A local generation already resolved by its caller: `flux-studio local generate`, whose
+   * model folder sets its own steps and size (tiny test exports included, under the presets'
+   * minimum side). The same job as `submit`: saved with its parameters, indexed, by date.
+   */
+  submitLocal(req: { generation: ResolvedGeneration; localModel: string; format?: 'jpeg' | 'png' }): Job {
+    this.deps.runtimes.get('local');
+    return this.enqueue({ runtime: 'local', localModel: req.localModel, format: req.format }, null, req.generation);
+  }
+
+  private enqueue(
+    req: { runtime: GenerationSubmit['runtime']; localModel?: string; loras?: GenerationLora[]; enhancedFrom?: string; format?: 'jpeg' | 'png' },
+    pod: { id: string; name: string } | null,
+    generation: ResolvedGeneration,
+  ): Job {
     if (generation.prompt.trim() === '') throw new StudioError('invalid_input', 'generation.submit: prompt: must not be empty', 'prompt');
     const params: GenerationParams = {
       runtime: req.runtime,
@@ -117,6 +137,7 @@ export class GenerationService {
       loras: (req.loras ?? []).map((l, i) => ('localPath' in l ? { name: l.name, path: l.localPath, scale: l.scale, localPath: this.checkLocalLora(l.localPath, i) } : { name: l.name, path: l.path, scale: l.scale })),
       enhancedFrom: req.enhancedFrom ?? null,
       localModel: req.runtime === 'local' ? (req.localModel ?? null) : null,
+      ...(req.runtime === 'local' && req.format ? { format: req.format } : {}),
     };
     return this.deps.jobs.submit(GENERATION_KIND, params);
   }
@@ -160,7 +181,7 @@ export class GenerationService {
         if (params.podId) setRemoteRef(`ssh:${params.podName ?? params.podId}`, { podId: params.podId, requestId: job.id });
         progress({ step: 0, total: g.steps, message: 'queued on the runtime' });
         const out = await runtime.generate(
-          { jobId: job.id, generation: g, loras: params.loras, podId: params.podId, localModel: params.localModel ?? null },
+          { jobId: job.id, generation: g, loras: params.loras, podId: params.podId, localModel: params.localModel ?? null, format: params.format ?? null },
           {
             signal,
             progress: (p) => {
@@ -233,6 +254,8 @@ export class GenerationService {
           generationSeconds: out.generationSeconds,
           totalSeconds: Math.round(performance.now() - t0) / 1000,
           recovered: out.recovered ?? false,
+          model: out.model,
+          sigmas: out.sigmas ?? null,
         };
         this.deps.log.info(`saved ${saved.path} (seed ${out.seed}${out.recovered ? ', recovered after a lost connection' : ''})`);
         return result;
