@@ -242,7 +242,6 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     repo: podRepo,
     secrets,
     log: log.child('pods'),
-    podFilesDir,
     onStatus: (status) => events.emit('pods.status', status),
     reconnect: opts.pods?.reconnect,
     sftp: opts.pods?.sftp,

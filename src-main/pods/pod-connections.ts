@@ -4,7 +4,6 @@
 // change and queued work reconnects with backoff (1 s doubling to 30 s) while the failure is
 // transient (refused, timeout, lost).
 // Errors that need the user (auth, key, host key) fail at once with their message.
-import path from 'node:path';
 import type { PodProfile, PodStatus } from '@shared/contract/pods';
 import { isSshError, SshError } from '../hosts/ssh-errors';
 import { pinnedPolicy, SshHost, type HostKeyInfo, type SftpTuning } from '../hosts/ssh-host';
@@ -28,8 +27,6 @@ export interface PodConnectionsOptions {
   repo: PodRepo;
   secrets: SecretsService;
   log: Logger;
-  /** native/pod on this machine. */
-  podFilesDir: string;
   onStatus(status: PodStatus): void;
   reconnect?: Partial<ReconnectPolicy>;
   sftp?: Partial<SftpTuning>;
@@ -229,11 +226,6 @@ export class PodConnections {
   async closeAll(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.entries.keys()].map((id) => this.disconnect(id).catch(() => undefined)));
-  }
-
-  /** For the worker launch: where the pod files come from here. */
-  get podFilesDir(): string {
-    return path.resolve(this.opts.podFilesDir);
   }
 }
 
