@@ -19,8 +19,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
           // The thumbnail service on its own, for `npm run bench:gallery` (bench/gallery-bench.mjs).
           'gallery-thumbnails': resolve(__dirname, 'src-main/gallery/thumbnails/thumbnail-service.ts'),
-          // The local inference child process (child_process.fork; src-main/local/worker-client.ts).
-          'local-worker': resolve(__dirname, 'src-main/local/worker.ts'),
+          // The local inference child process (child_process.fork; src-main/generation/local/onnx-worker-client.ts).
+          'local-worker': resolve(__dirname, 'src-main/generation/local/onnx-worker.ts'),
         },
         output: {
           format: 'cjs',

@@ -79,8 +79,8 @@ enc(sys.argv[1] + "/text_encoder_2/model.onnx", 4096, False)
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-studio-bench-local-'));
 fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
 const external = ['onnxruntime-node', 'sharp', '@huggingface/tokenizers', 'entities'];
-buildSync({ entryPoints: [path.join(ROOT, 'src-main/local/worker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: path.join(outdir, 'local-worker.js'), external, logLevel: 'error' });
-buildSync({ entryPoints: [path.join(ROOT, 'src-main/local/worker-client.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: path.join(outdir, 'client.cjs'), external, logLevel: 'error' });
+buildSync({ entryPoints: [path.join(ROOT, 'src-main/generation/local/onnx-worker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: path.join(outdir, 'local-worker.js'), external, logLevel: 'error' });
+buildSync({ entryPoints: [path.join(ROOT, 'src-main/generation/local/onnx-worker-client.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: path.join(outdir, 'client.cjs'), external, logLevel: 'error' });
 const { createRequire } = await import('node:module');
 const { LocalWorkerClient } = createRequire(import.meta.url)(path.join(outdir, 'client.cjs'));
 

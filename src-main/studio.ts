@@ -13,7 +13,7 @@ import { templatesHandlers } from './templates/templates-handlers';
 import { galleryHandlers } from './gallery/gallery-handlers';
 import { metadataHandlers } from './metadata/metadata-handlers';
 import { generationHandlers } from './generation/generation-handlers';
-import { localHandlers } from './local/local-handlers';
+import { localHandlers } from './generation/local/local-handlers';
 import { datasetHandlers } from './datasets/dataset-handlers';
 import { taggingHandlers } from './datasets/tagging/tagging-handlers';
 import { trainingHandlers } from './training/training-handlers';
@@ -30,7 +30,7 @@ import { FileSecretStore, plainFileCipher } from './secrets/file-secret-store';
 import type { SecretCipher } from './secrets/secret-store';
 import { SecretsService } from './secrets/secrets-service';
 import { loadDefaultSettings, SettingsService } from './settings/settings-service';
-import { loadPresets, PresetsService } from './presets/presets-service';
+import { loadPresets, PresetsService } from './generation/presets-service';
 import { loadShippedTemplates, TemplatesService } from './templates/templates-service';
 import { TokenService } from './prompt/token-service';
 import { clipTrimmer, EnhanceService, promptFiles } from './prompt/enhance-service';
@@ -38,9 +38,9 @@ import { EventBus } from './core/event-bus';
 import { GalleryService } from './gallery/gallery-service';
 import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
-import { LocalService } from './local/local-service';
-import { LocalRuntime } from './local/local-runtime';
-import { defaultWorkerPath, type WorkerSpawner } from './local/worker-client';
+import { LocalService } from './generation/local/local-service';
+import { LocalRuntime } from './generation/local/local-runtime';
+import { defaultWorkerPath, type WorkerSpawner } from './generation/local/onnx-worker-client';
 import { DatasetService } from './datasets/dataset-service';
 import { TaggingService } from './datasets/tagging/tagging-service';
 import { TrainingService } from './training/training-service';
@@ -51,8 +51,9 @@ import { podTargets } from './training/pod-targets';
 import { PodRepo } from './pods/pod-repo';
 import { PodConnections, passphraseSecret, type ReconnectPolicy } from './pods/pod-connections';
 import { PodsService } from './pods/pods-service';
-import { RuntimeRegistry } from './runtimes/runtime-registry';
-import { RemoteRuntime } from './runtimes/remote/remote-runtime';
+import { podLinks } from './pods/pod-links';
+import { RuntimeRegistry } from './generation/runtime-registry';
+import { RemoteRuntime } from './generation/remote/remote-runtime';
 import { GenerationService } from './generation/generation-service';
 import type { SftpTuning } from './hosts/ssh-host';
 
@@ -241,10 +242,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     repo: podRepo,
     secrets,
     log: log.child('pods'),
-    podFilesDir,
     onStatus: (status) => events.emit('pods.status', status),
-    workerEnv: opts.pods?.workerEnv,
-    workerArgs: opts.pods?.workerArgs,
     reconnect: opts.pods?.reconnect,
     sftp: opts.pods?.sftp,
     noChacha: opts.pods?.noChacha,
@@ -261,10 +259,13 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   });
   jobs.register(pods.prepareExecutor(podFilesDir));
   const runtimes = new RuntimeRegistry();
+  // Generation reaches pods only through this narrow interface (generation/remote/pod-link.ts).
+  const generationPods = podLinks({ pod: (id) => podRepo.require(id), connections: podConnections, podFilesDir });
   runtimes.register(
     new RemoteRuntime({
-      pod: (id) => podRepo.require(id),
-      connections: podConnections,
+      pods: generationPods,
+      workerEnv: opts.pods?.workerEnv,
+      workerArgs: opts.pods?.workerArgs,
       tmpDir: path.join(dataDir, 'tmp', 'remote'),
       deleteAfterFetch: () => settings.get().deleteFromPodAfterFetch,
       log: log.child('remote'),
@@ -278,7 +279,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     settings,
     gallery,
     runtimes,
-    pod: (id) => podRepo.require(id),
+    pod: (id) => generationPods.link(id),
     platform,
     version: opts.version,
     log: log.child('generation'),

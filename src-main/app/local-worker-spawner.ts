@@ -3,8 +3,8 @@
 // binary. utilityProcess gives the same thing (a Node process with structured-clone
 // messages) and ends with kill(), returning the model's memory to the OS.
 import { utilityProcess } from 'electron';
-import type { WorkerSpawner } from '../local/worker-client';
-import type { FromWorker } from '../local/worker-protocol';
+import type { WorkerSpawner } from '../generation/local/onnx-worker-client';
+import type { FromWorker } from '../generation/local/onnx-worker-protocol';
 
 export const utilityProcessSpawner: WorkerSpawner = (workerPath) => {
   const child = utilityProcess.fork(workerPath, [], { serviceName: 'flux-studio-local-inference', stdio: 'pipe' });

@@ -2,8 +2,8 @@
 // resolving a draft, generation jobs and the runtimes they run on.
 import type { generationCalls } from '@shared/contract/generation';
 import type { HandlersFor } from '../api/handlers-type';
-import type { PresetsService } from '../presets/presets-service';
-import type { RuntimeRegistry } from '../runtimes/runtime-registry';
+import type { PresetsService } from './presets-service';
+import type { RuntimeRegistry } from './runtime-registry';
 import type { GenerationService } from './generation-service';
 
 export function generationHandlers(presets: PresetsService, generation: GenerationService, runtimes: RuntimeRegistry) {

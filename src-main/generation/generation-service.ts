@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ResolvedGeneration, Runtime, type ImageParameters, type Job } from '@shared/contract';
-import type { GenerationResult, GenerationSubmit } from '@shared/contract/generation';
-import type { PodProfile } from '@shared/contract/pods';
+import type { GenerationLora, GenerationResult, GenerationSubmit } from '@shared/contract/generation';
 import { StudioError } from '../core/studio-error';
 import { publishNoOverwrite, stagingPath } from '../core/no-overwrite';
 import type { GalleryService } from '../gallery/gallery-service';
@@ -17,8 +16,8 @@ import type { Logger } from '../logging/logger';
 import { saveImage } from '../metadata/embed';
 import { emptyParameters } from '../metadata/params';
 import type { Platform } from '../platform/platform';
-import type { PresetsService } from '../presets/presets-service';
-import type { RuntimeRegistry } from '../runtimes/runtime-registry';
+import type { PresetsService } from './presets-service';
+import type { RuntimeRegistry } from './runtime-registry';
 import type { SettingsService } from '../settings/settings-service';
 
 export const GENERATION_KIND = 'generation';
@@ -33,6 +32,8 @@ export const GenerationParams = z.object({
   enhancedFrom: z.string().nullable(),
   /** Local runtime: a model folder chosen for this job (null/absent: the active one). */
   localModel: z.string().nullable().optional(),
+  /** Local runtime: PNG instead of JPEG (`flux-studio local generate --out x.png`). */
+  format: z.enum(['jpeg', 'png']).nullable().optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParams>;
 
@@ -42,7 +43,8 @@ export interface GenerationDeps {
   settings: SettingsService;
   gallery: GalleryService;
   runtimes: RuntimeRegistry;
-  pod(id: string): PodProfile;
+  /** The pod's id and name (throws not_found): through the same PodLinks as the remote runtime. */
+  pod(id: string): { id: string; name: string };
   platform: Platform;
   version: string;
   log: Logger;
@@ -85,12 +87,30 @@ export class GenerationService {
     // the request names a model folder of its own).
     if (req.runtime === 'local' && req.localModel) runtimes.get('local');
     else runtimes.ready(req.runtime);
-    let pod: PodProfile | null = null;
+    let pod: { id: string; name: string } | null = null;
     if (req.runtime === 'remote') {
       if (!req.podId) throw new StudioError('invalid_input', 'generation.submit: podId: choose a pod for the remote runtime', 'podId');
       pod = this.deps.pod(req.podId);
     }
     const generation = this.deps.presets.resolve(req.draft);
+    return this.enqueue(req, pod, generation);
+  }
+
+  /**
+   * A local generation already resolved by its caller: `flux-studio local generate`, whose
+   * model folder sets its own steps and size (tiny test exports included, under the presets'
+   * minimum side). The same job as `submit`: saved with its parameters, indexed, by date.
+   */
+  submitLocal(req: { generation: ResolvedGeneration; localModel: string; format?: 'jpeg' | 'png' }): Job {
+    this.deps.runtimes.get('local');
+    return this.enqueue({ runtime: 'local', localModel: req.localModel, format: req.format }, null, req.generation);
+  }
+
+  private enqueue(
+    req: { runtime: GenerationSubmit['runtime']; localModel?: string; loras?: GenerationLora[]; enhancedFrom?: string; format?: 'jpeg' | 'png' },
+    pod: { id: string; name: string } | null,
+    generation: ResolvedGeneration,
+  ): Job {
     if (generation.prompt.trim() === '') throw new StudioError('invalid_input', 'generation.submit: prompt: must not be empty', 'prompt');
     const params: GenerationParams = {
       runtime: req.runtime,
@@ -100,6 +120,7 @@ export class GenerationService {
       loras: (req.loras ?? []).map((l, i) => ('localPath' in l ? { name: l.name, path: l.localPath, scale: l.scale, localPath: this.checkLocalLora(l.localPath, i) } : { name: l.name, path: l.path, scale: l.scale })),
       enhancedFrom: req.enhancedFrom ?? null,
       localModel: req.runtime === 'local' ? (req.localModel ?? null) : null,
+      ...(req.runtime === 'local' && req.format ? { format: req.format } : {}),
     };
     return this.deps.jobs.submit(GENERATION_KIND, params);
   }
@@ -143,7 +164,7 @@ export class GenerationService {
         if (params.podId) setRemoteRef(`ssh:${params.podName ?? params.podId}`, { podId: params.podId, requestId: job.id });
         progress({ step: 0, total: g.steps, message: 'queued on the runtime' });
         const out = await runtime.generate(
-          { jobId: job.id, generation: g, loras: params.loras, podId: params.podId, localModel: params.localModel ?? null },
+          { jobId: job.id, generation: g, loras: params.loras, podId: params.podId, localModel: params.localModel ?? null, format: params.format ?? null },
           {
             signal,
             progress: (p) => {
@@ -216,6 +237,8 @@ export class GenerationService {
           generationSeconds: out.generationSeconds,
           totalSeconds: Math.round(performance.now() - t0) / 1000,
           recovered: out.recovered ?? false,
+          model: out.model,
+          sigmas: out.sigmas ?? null,
         };
         this.deps.log.info(`saved ${saved.path} (seed ${out.seed}${out.recovered ? ', recovered after a lost connection' : ''})`);
         return result;

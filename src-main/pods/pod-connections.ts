@@ -1,17 +1,15 @@
 // One SSH connection per pod, shared by everything that talks to it (status, preparation,
-// the warm worker, transfers). Connects on demand with the pod's pinned host key; keepalive
-// is on; a dropped link is reported as a status change and queued work reconnects with
-// backoff (1 s doubling to 30 s) while the failure is transient (refused, timeout, lost).
+// the warm worker that generation starts through pod-links.ts, transfers). Connects on demand
+// with the pod's pinned host key; keepalive is on; a dropped link is reported as a status
+// change and queued work reconnects with backoff (1 s doubling to 30 s) while the failure is
+// transient (refused, timeout, lost).
 // Errors that need the user (auth, key, host key) fail at once with their message.
-import path from 'node:path';
 import type { PodProfile, PodStatus } from '@shared/contract/pods';
 import { isSshError, SshError } from '../hosts/ssh-errors';
 import { pinnedPolicy, SshHost, type HostKeyInfo, type SftpTuning } from '../hosts/ssh-host';
 import type { Logger } from '../logging/logger';
 import type { SecretsService } from '../secrets/secrets-service';
-import { WorkerClient } from '../runtimes/remote/worker-client';
-import { podDir, syncPodFiles } from './pod-files';
-import { podPython, type PodRepo } from './pod-repo';
+import type { PodRepo } from './pod-repo';
 
 export const passphraseSecret = (podId: string) => `pod.${podId}.passphrase`;
 
@@ -29,14 +27,8 @@ export interface PodConnectionsOptions {
   repo: PodRepo;
   secrets: SecretsService;
   log: Logger;
-  /** native/pod on this machine. */
-  podFilesDir: string;
   onStatus(status: PodStatus): void;
   reconnect?: Partial<ReconnectPolicy>;
-  /** Extra environment for the worker (tests: FLUX_STUDIO_STANDIN_STEP_MS). */
-  workerEnv?: Readonly<Record<string, string>>;
-  /** Extra worker flags (tests: --device cpu --dtype float32). */
-  workerArgs?: readonly string[];
   sftp?: Partial<SftpTuning>;
   noChacha?: boolean;
 }
@@ -44,9 +36,6 @@ export interface PodConnectionsOptions {
 interface Entry {
   host: SshHost | null;
   connecting: Promise<SshHost> | null;
-  worker: WorkerClient | null;
-  workerKey: string | null;
-  workerStarting: Promise<WorkerClient> | null;
   status: PodStatus;
 }
 
@@ -72,6 +61,7 @@ export class PodConnections {
   private readonly entries = new Map<string, Entry>();
   private readonly reconnect: ReconnectPolicy;
   private closed = false;
+  private readonly beforeDisconnectListeners: ((podId: string) => Promise<void>)[] = [];
 
   constructor(private readonly opts: PodConnectionsOptions) {
     this.reconnect = { ...DEFAULT_RECONNECT, ...opts.reconnect };
@@ -83,9 +73,6 @@ export class PodConnections {
       e = {
         host: null,
         connecting: null,
-        worker: null,
-        workerKey: null,
-        workerStarting: null,
         status: { id, state: 'disconnected', error: null, gpus: [], gpuNote: null, worker: { state: 'none', device: null, pipeline: null }, updatedAt: new Date().toISOString() },
       };
       this.entries.set(id, e);
@@ -217,81 +204,21 @@ export class PodConnections {
     return this.setStatus(pod.id, { gpus: [], gpuNote: missing ? 'no NVIDIA GPU (nvidia-smi not found on the pod)' : `nvidia-smi failed: ${r.stderr.trim().slice(0, 200) || `exit ${r.code}`}` });
   }
 
-  /**
-   * The warm worker for this pod, started (after syncing the pod files) when there is none,
-   * or restarted when its launch flags differ (e.g. CPU offload changed).
-   */
-  async worker(pod: PodProfile, want: { cpuOffload: boolean }, host: SshHost): Promise<WorkerClient> {
-    const e = this.entry(pod.id);
-    const args: string[] = [want.cpuOffload ? '--cpu-offload' : '--no-cpu-offload', '--pipeline', pod.pipeline];
-    for (const [model, p] of Object.entries(pod.modelPaths)) if (p) args.push('--model-path', `${model}=${p}`);
-    args.push(...(this.opts.workerArgs ?? []));
-    const key = JSON.stringify([host.label, podPython(pod), pod.workspace, args]);
-    if (e.worker && e.worker.state !== 'gone' && e.workerKey === key && !host.closed) {
-      await e.worker.ready;
-      return e.worker;
-    }
-    if (e.workerStarting) {
-      const w = await e.workerStarting;
-      if (e.workerKey === key) return w;
-    }
-    const start = async (): Promise<WorkerClient> => {
-      if (e.worker && e.worker.state !== 'gone') await e.worker.stop().catch(() => undefined);
-      const ws = pod.workspace.replace(/\/+$/, '');
-      await syncPodFiles(host, this.opts.podFilesDir, ws);
-      await host.mkdir(`${ws}/outputs`);
-      // Old run files (a week) go; the recent ones may hold a result to recover.
-      await host.exec(['find', `${podDir(ws)}/run`, '-type', 'f', '-mtime', '+7', '-delete']).catch(() => undefined);
-      this.setStatus(pod.id, { worker: { state: 'starting', device: null, pipeline: pod.pipeline } });
-      const worker = new WorkerClient(
-        host,
-        { python: podPython(pod), script: `${podDir(ws)}/worker.py`, outputs: `${ws}/outputs`, runDir: `${podDir(ws)}/run`, args, env: this.opts.workerEnv },
-        this.opts.log.child(`worker:${pod.name}`),
-      );
-      e.worker = worker;
-      e.workerKey = key;
-      worker.onGone((err) => {
-        if (e.worker === worker) this.setStatus(pod.id, { worker: { state: 'gone', device: null, pipeline: null } });
-        this.opts.log.info(`ssh:${pod.name}: ${err.message}`);
-      });
-      let timer: NodeJS.Timeout | undefined;
-      const ready = await Promise.race([
-        worker.ready,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`The worker on ${pod.name} did not report ready within 2 minutes.`)), 120_000);
-          timer.unref();
-        }),
-      ])
-        .finally(() => clearTimeout(timer))
-        .catch((err: Error) => {
-        void worker.stop(0);
-        const hint = /No such file|not found|can't open/i.test(worker.stderrText()) ? ` Is the pod prepared (python at ${podPython(pod)})? Run “Prepare pod”.` : '';
-        throw Object.assign(new Error(`The worker did not start on ${pod.name}: ${err.message}${hint}`), { code: 'worker_start' });
-      });
-      this.setStatus(pod.id, { worker: { state: 'ready', device: ready.device ?? null, pipeline: ready.pipeline ?? pod.pipeline } });
-      return worker;
-    };
-    const starting = start();
-    e.workerStarting = starting;
-    try {
-      return await starting;
-    } finally {
-      if (e.workerStarting === starting) e.workerStarting = null;
-    }
+  /** Merges into the pod's status (the warm worker's state, reported by whoever runs it). */
+  updateStatus(id: string, patch: Partial<Pick<PodStatus, 'worker'>>): PodStatus {
+    return this.setStatus(id, patch);
   }
 
-  /** The current worker (for recovery after a lost link), if any. */
-  currentWorker(id: string): WorkerClient | null {
-    return this.entry(id).worker;
+  /** `listener` runs before a pod's connection is closed on purpose (it stops what runs over it). */
+  beforeDisconnect(listener: (podId: string) => Promise<void>): void {
+    this.beforeDisconnectListeners.push(listener);
   }
 
   async disconnect(id: string): Promise<PodStatus> {
     const e = this.entry(id);
     const host = e.host;
     e.host = null;
-    if (e.worker) await e.worker.stop(3000).catch(() => undefined);
-    e.worker = null;
-    e.workerKey = null;
+    for (const listener of this.beforeDisconnectListeners) await listener(id).catch(() => undefined);
     await host?.close();
     return this.setStatus(id, { state: 'disconnected', error: null, worker: { state: 'none', device: null, pipeline: null } });
   }
@@ -299,11 +226,6 @@ export class PodConnections {
   async closeAll(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.entries.keys()].map((id) => this.disconnect(id).catch(() => undefined)));
-  }
-
-  /** For the worker launch: where the pod files come from here. */
-  get podFilesDir(): string {
-    return path.resolve(this.opts.podFilesDir);
   }
 }
 

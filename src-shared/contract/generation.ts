@@ -65,6 +65,10 @@ export const GenerationResult = z.object({
   totalSeconds: z.number(),
   /** True when the link dropped mid-run and the finished image was recovered after reconnecting. */
   recovered: z.boolean(),
+  /** The model as recorded in the image (e.g. "flux-dev", a local folder's name). */
+  model: z.string().optional(),
+  /** The sigmas the sampler used, when the runtime reports them (local). */
+  sigmas: z.array(z.number()).nullable().optional(),
 });
 export type GenerationResult = z.infer<typeof GenerationResult>;
 

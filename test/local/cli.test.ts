@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { readImageParameters } from '../../src-main/metadata/read-parameters';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 import { onnxFixtures } from './helpers';
 
@@ -23,7 +24,7 @@ function cli(args: string[]) {
 }
 
 describe('flux-studio local', () => {
-  test('generate writes the image; the same seed gives the same file; progress on stderr', async () => {
+  test('generate runs the shared generation job: parameters embedded, in the gallery, --out written; the same seed gives the same pixels; progress on stderr', async () => {
     const dir = tempDir();
     const data = path.join(dir, 'data');
     const run = (seed: number, out: string) =>
@@ -31,14 +32,28 @@ describe('flux-studio local', () => {
     const a = run(5, path.join(dir, 'a.png'));
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toContain('step 2/2');
-    const info = JSON.parse(a.stdout) as { path: string; kind: string; provider: string; seed: number; prng: string };
-    expect(info).toMatchObject({ path: path.join(dir, 'a.png'), kind: 'sd-turbo', provider: 'cpu', seed: 5, prng: 'philox4x32-10+box-muller' });
+    const info = JSON.parse(a.stdout) as { path: string; savedPath: string; imageId: string | null; kind: string; provider: string; seed: number; prng: string; steps: number; sigmas: number[] };
+    expect(info).toMatchObject({ path: path.join(dir, 'a.png'), kind: 'sd-turbo', provider: 'cpu', seed: 5, steps: 2, prng: 'philox4x32-10+box-muller' });
+    expect(info.sigmas.length).toBeGreaterThan(0);
     const meta = await sharp(info.path).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 96]);
+    // Saved by the generation job too: by date in the output folder, the same bytes as --out.
+    expect(info.savedPath).toMatch(new RegExp(`^${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/outputs/\\d{4}-\\d{2}-\\d{2}/flux_\\d{8}_\\d{6}_5\\.png$`));
+    expect(fs.readFileSync(info.savedPath).equals(fs.readFileSync(info.path))).toBe(true);
+    // The parameters are embedded (read back with the metadata reader) …
+    const params = readImageParameters(fs.readFileSync(info.path));
+    expect(params).toMatchObject({ prompt: 'a red cube on a table', seed: 5, steps: 2, width: 64, height: 96, runtime: 'local', model: 'sd-turbo', guidance: null, source: 'studio' });
+    // … and the image is in the gallery.
+    expect(info.imageId).not.toBeNull();
+    const found = JSON.parse(cli(['gallery', 'search', 'red cube', '--json', '--data-dir', data]).stdout) as { items?: { path: string }[] } | { path: string }[];
+    expect((Array.isArray(found) ? found : (found.items ?? [])).map((i) => i.path)).toContain(info.savedPath);
+    // Same seed, same image (the files differ only in the time recorded with the parameters).
     expect(run(5, path.join(dir, 'b.png')).code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'b.png')).equals(fs.readFileSync(info.path))).toBe(true);
+    const pixels = (file: string) => sharp(file).raw().toBuffer();
+    expect((await pixels(path.join(dir, 'b.png'))).equals(await pixels(info.path))).toBe(true);
     expect(run(6, path.join(dir, 'c.jpg')).code).toBe(0);
     expect((await sharp(path.join(dir, 'c.jpg')).metadata()).format).toBe('jpeg');
+    expect(readImageParameters(fs.readFileSync(path.join(dir, 'c.jpg')))).toMatchObject({ seed: 6, runtime: 'local' });
   }, 300_000);
 
   test('SDXL-Turbo: local generate defaults to one step; generate --local --model DIR makes the image', async () => {

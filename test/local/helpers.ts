@@ -79,7 +79,7 @@ export function builtWorker(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-studio-worker-'));
   const outfile = path.join(outdir, 'local-worker.js');
   buildSync({
-    entryPoints: [path.join(REPO_ROOT, 'src-main', 'local', 'worker.ts')],
+    entryPoints: [path.join(REPO_ROOT, 'src-main', 'generation', 'local', 'onnx-worker.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',

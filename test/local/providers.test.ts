@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { LocalPipeline } from '../../src-main/local/pipeline';
-import { providerChain, providerFromProfile } from '../../src-main/local/providers';
+import { LocalPipeline } from '../../src-main/generation/local/pipeline';
+import { providerChain, providerFromProfile } from '../../src-main/generation/local/providers';
 import { tempDir } from '../helpers/studio';
 import { onnxFixtures } from './helpers';
 

@@ -7,7 +7,7 @@ import type { PodProfile } from '@shared/contract';
 import { parseNvidiaSmi } from '../../src-main/pods/pod-connections';
 import { parseSshCommand, splitWords } from '../../src-main/pods/ssh-command-parser';
 import { readSshConfigHosts } from '../../src-main/pods/ssh-config-import';
-import { checkRemoteOutputPath } from '../../src-main/runtimes/remote/remote-runtime';
+import { checkRemoteOutputPath } from '../../src-main/generation/remote/remote-runtime';
 import { unwrap } from '../helpers/remote-pod';
 import { makeStudio, tempDir } from '../helpers/studio';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ResolvedGeneration } from '@shared/contract';
-import { loadPresets, PresetsService } from '../../src-main/presets/presets-service';
+import { loadPresets, PresetsService } from '../../src-main/generation/presets-service';
 import { loadDefaultSettings } from '../../src-main/settings/settings-service';
 import type { Studio } from '../../src-main/studio';
 import { REPO_ROOT, makeStudio } from '../helpers/studio';

@@ -1,13 +1,102 @@
 // `flux-studio schedule …` (the sigmas and timesteps a sampler uses, as one JSON object)
 // and `flux-studio local …` (generate on this machine's ONNX Runtime, manage model folders).
+import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { CliError, callOrThrow, common, decimal, integer, print, withStudio, type Common } from '../cli-kit';
+import type { GenerationResult } from '@shared/contract/generation';
+import { CliError, callOrThrow, common, decimal, followJob, integer, print, withStudio, type Common } from '../cli-kit';
+import { writeFileAtomic } from '../../core/atomic-write';
 import { StudioError } from '../../core/studio-error';
-import { generateLocal } from '../../local/local-runtime';
-import { KNOWN_SCHEDULES, knownSchedule, type KnownScheduleModel } from '../../local/schedule';
+import { localGeneration } from '../../generation/local/local-runtime';
+import { NOISE_PRNG } from '../../generation/local/latents';
+import { KNOWN_SCHEDULES, knownSchedule, type KnownScheduleModel } from '../../generation/local/schedule';
+import type { Studio } from '../../studio';
 
+interface LocalGenerateFlags extends Common {
+  model: string;
+  steps?: number;
+  seed?: number;
+  width?: number;
+  height?: number;
+  guidance?: number;
+  maxSequenceLength?: number;
+  jpegQuality?: number;
+  out?: string;
+  json?: boolean;
+}
 
+/**
+ * `local generate`: the model folder's request (its own defaults) through the shared generation
+ * job, like `generate --local`: saved by date in the output folder with its parameters embedded,
+ * indexed in the gallery; `--out FILE` also writes that image to FILE. Progress as `step N/M`
+ * on stderr; Ctrl-C cancels the job.
+ */
+async function localGenerate(studio: Studio, prompt: string, opts: LocalGenerateFlags) {
+  const dir = path.resolve(opts.model);
+  const { info, error } = studio.local.inspect(dir, true);
+  if (!info) throw new CliError(`--model: ${error ?? `${dir} is not a model folder`}`, 2);
+  const format = opts.out && /\.png$/i.test(opts.out) ? 'png' : 'jpeg';
+  let job;
+  try {
+    const generation = localGeneration(info, {
+      prompt,
+      steps: opts.steps,
+      seed: opts.seed,
+      width: opts.width,
+      height: opts.height,
+      guidance: opts.guidance,
+      maxSequenceLength: opts.maxSequenceLength,
+      jpegQuality: opts.jpegQuality ?? studio.settings.get().jpegQuality,
+    });
+    job = studio.generation.submitLocal({ generation, localModel: dir, format });
+  } catch (err) {
+    if (err instanceof StudioError) throw new CliError(err.message, err.code === 'invalid_input' ? 2 : 1);
+    throw err;
+  }
+  const steps = (job.params as { generation: { steps: number } }).generation.steps;
+  let last = '';
+  const off = studio.events.subscribe((name, payload) => {
+    if (name !== 'job.progress') return;
+    const { jobId, progress } = payload as { jobId: string; progress: { step: number; total: number | null } };
+    if (jobId !== job.id || progress.step <= 0) return;
+    const text = `step ${progress.step}/${progress.total ?? '?'}`;
+    if (text !== last) process.stderr.write(`${text}\n`);
+    last = text;
+  });
+  const onSigint = () => void studio.dispatch('jobs.cancel', { id: job.id });
+  process.once('SIGINT', onSigint);
+  let done;
+  try {
+    done = await followJob(studio, job.id, true);
+  } finally {
+    process.off('SIGINT', onSigint);
+    off();
+  }
+  if (done.state !== 'succeeded') throw new CliError(`generation ${done.state}: ${done.error?.message ?? ''}`, done.error?.code === 'invalid_input' ? 2 : 1);
+  const result = done.result as GenerationResult;
+  let file = result.path;
+  if (opts.out) {
+    file = path.resolve(opts.out);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic(file, fs.readFileSync(result.path));
+  }
+  return {
+    path: file,
+    savedPath: result.path,
+    imageId: result.imageId,
+    model: info.name,
+    kind: info.kind,
+    seed: result.seed,
+    steps,
+    width: result.width,
+    height: result.height,
+    provider: result.device ?? 'unknown',
+    prng: NOISE_PRNG,
+    loadSeconds: result.loadSeconds,
+    seconds: result.totalSeconds,
+    sigmas: result.sigmas ?? [],
+  };
+}
 
 const gb = (n: number | null) => (n === null ? '?' : `${(n / 1024 ** 3).toFixed(2)} GB`);
 
@@ -47,40 +136,13 @@ export function registerLocalCommands(program: Command): void {
       .option('--guidance <g>', 'FLUX.1-dev guidance (default 3.5)', decimal('--guidance'))
       .option('--max-sequence-length <n>', 'T5 tokens (default 512 dev, 256 schnell)', integer('--max-sequence-length', 1, 512))
       .option('--jpeg-quality <q>', 'JPEG quality', integer('--jpeg-quality', 1, 100))
-      .option('--out <file>', 'output file (.png for PNG, else JPEG); default: the output folder')
+      .option('--out <file>', 'also write the image to this file (.png for PNG, else JPEG); it is always saved in the output folder, with its parameters, and indexed in the gallery')
       .option('--json', 'print one JSON object'),
   ).action(
-    (
-      prompt: string,
-      opts: Common & { model: string; steps?: number; seed?: number; width?: number; height?: number; guidance?: number; maxSequenceLength?: number; jpegQuality?: number; out?: string; json?: boolean },
-    ) =>
+    (prompt: string, opts: LocalGenerateFlags) =>
       withStudio(opts, async (studio) => {
-        const abort = new AbortController();
-        const onSigint = () => abort.abort();
-        process.once('SIGINT', onSigint);
-        try {
-          const r = await generateLocal(studio.local, {
-            prompt,
-            model: opts.model,
-            steps: opts.steps,
-            seed: opts.seed,
-            width: opts.width,
-            height: opts.height,
-            guidance: opts.guidance,
-            maxSequenceLength: opts.maxSequenceLength,
-            jpegQuality: opts.jpegQuality ?? studio.settings.get().jpegQuality,
-            out: opts.out,
-            outputDir: studio.settings.get().outputDir,
-            signal: abort.signal,
-            onProgress: (s) => process.stderr.write(`step ${s.step}/${s.total}\n`),
-          });
-          print(r, opts.json, () => `${r.path}\n${r.model} (${r.kind}) on ${r.provider}, seed ${r.seed}, ${r.steps} steps, ${r.width}×${r.height}, ${r.seconds.toFixed(1)} s`);
-        } catch (err) {
-          if (err instanceof StudioError) throw new CliError(err.message, err.code === 'invalid_input' ? 2 : 1);
-          throw err;
-        } finally {
-          process.off('SIGINT', onSigint);
-        }
+        const r = await localGenerate(studio, prompt, opts);
+        print(r, opts.json, () => `${r.path}\n${r.model} (${r.kind}) on ${r.provider}, seed ${r.seed}, ${r.steps} steps, ${r.width}×${r.height}, ${r.seconds.toFixed(1)} s`);
       }),
   );
   common(local.command('models').description('List the local model folders.').option('--json', 'print one JSON array')).action((opts: Common & { json?: boolean }) =>

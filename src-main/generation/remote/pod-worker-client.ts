@@ -1,6 +1,8 @@
 // The warm worker, from the studio's side: one `worker.py` per pod connection, started with
-// a fixed argv through Host.spawn, spoken to in JSON lines (native/pod/protocol.py): requests
-// on stdin, events tagged with the request id on stdout.
+// a fixed argv through Host.spawn, spoken to in JSON lines (native/pod/protocol.py, defined for
+// the studio in pod-worker-protocol.ts): requests on stdin, events tagged with the request id on
+// stdout, each parsed against the protocol (a malformed event fails its request with
+// `worker_protocol`; an unknown one is logged and skipped).
 //
 // The worker's stdout goes to a file on the pod (<workspace>/flux-studio/run/worker-<session>.out)
 // that a `tail -f` streams back over the channel, instead of straight into the channel. So
@@ -11,62 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { Host, HostProcess } from '../../hosts/host';
 import type { Logger } from '../../logging/logger';
+import { parseWorkerLine, WORKER_PROTOCOL, type DoneEvent, type GenerateMessage, type ReadyEvent, type WorkerEvent, type WorkerEventName, type WorkerLineProblem } from './pod-worker-protocol';
 
-export const WORKER_PROTOCOL = 1;
-
-export interface ReadyEvent {
-  event: 'ready';
-  id?: undefined;
-  protocol: number;
-  device?: string;
-  torch?: string;
-  diffusers?: string;
-  pipeline?: string;
-}
-
-export interface DoneEvent {
-  event: 'done';
-  id: string;
-  path: string;
-  seed: number;
-  width: number;
-  height: number;
-  bytes?: number;
-  sha256?: string;
-  load_seconds?: number | null;
-  gen_seconds?: number;
-}
-
-export interface ProgressEvent {
-  event: 'progress';
-  id: string;
-  step: number;
-  total: number;
-  elapsed: number;
-}
-
-export interface WorkerErrorEvent {
-  event: 'error';
-  id?: string | null;
-  code: string;
-  message: string;
-}
-
-export type WorkerEvent = ReadyEvent | DoneEvent | ProgressEvent | WorkerErrorEvent | { event: 'loading'; id: string; model?: string } | { event: string; id?: string };
-
-export interface GenerateMessage {
-  id: string;
-  type: 'generate';
-  prompt: string;
-  width: number;
-  height: number;
-  steps: number;
-  guidance: number;
-  seed: number;
-  jpeg_quality: number;
-  model: string;
-  loras: { path: string; scale: number }[];
-}
+export { WORKER_PROTOCOL };
+export type { DoneEvent, GenerateMessage, ReadyEvent, WorkerEvent };
 
 /** The worker answered a request with an `error` event. */
 export class WorkerRequestError extends Error {
@@ -122,12 +72,16 @@ const LAUNCHER = [
 
 interface Pending {
   onEvent(ev: WorkerEvent): void;
-  resolve(ev: DoneEvent | WorkerEvent): void;
+  resolve(ev: WorkerEvent): void;
   reject(err: Error): void;
   terminal: readonly string[];
 }
 
-export class WorkerClient {
+/** The event a request ends with, by name (an `error` event rejects instead). */
+type Terminal<N extends WorkerEventName> = Extract<WorkerEvent, { event: Exclude<N, 'error'> }>;
+
+/** The client of one warm `worker.py` on a pod (over the pod's SSH connection). */
+export class PodWorkerClient {
   readonly session = randomBytes(6).toString('hex');
   readonly outFile: string;
   readonly errFile: string;
@@ -168,7 +122,7 @@ export class WorkerClient {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
-        if (line) this.onLine(line, readyResolve);
+        if (line) this.onLine(line, readyResolve, readyReject);
       }
     });
     this.proc.stderr.on('data', (c: Buffer) => {
@@ -191,26 +145,23 @@ export class WorkerClient {
     });
   }
 
-  private onLine(line: string, readyResolve: (r: ReadyEvent) => void): void {
-    let ev: WorkerEvent;
-    try {
-      ev = JSON.parse(line) as WorkerEvent;
-    } catch {
-      this.log.warn(`worker printed a non-JSON line: ${line.slice(0, 200)}`);
+  private onLine(line: string, readyResolve: (r: ReadyEvent) => void, readyReject: (e: Error) => void): void {
+    const parsed = parseWorkerLine(line);
+    if (!parsed.ok) {
+      this.onProblem(parsed.problem, readyReject);
       return;
     }
-    if (!ev || typeof ev !== 'object' || typeof ev.event !== 'string') return;
+    const ev = parsed.event;
     if (ev.event === 'ready') {
-      const r = ev as ReadyEvent;
-      if (r.protocol !== WORKER_PROTOCOL) this.log.warn(`worker speaks protocol ${r.protocol}, the studio ${WORKER_PROTOCOL}`);
-      this.readyInfo = r;
+      if (ev.protocol !== WORKER_PROTOCOL) this.log.warn(`worker speaks protocol ${ev.protocol}, the studio ${WORKER_PROTOCOL}`);
+      this.readyInfo = ev;
       this.state = 'ready';
-      readyResolve(r);
+      readyResolve(ev);
       return;
     }
     const id = typeof ev.id === 'string' ? ev.id : null;
     if (!id) {
-      if (ev.event === 'error') this.log.warn(`worker error: ${(ev as WorkerErrorEvent).message}`);
+      if (ev.event === 'error') this.log.warn(`worker error: ${ev.message}`);
       return;
     }
     const p = this.pending.get(id);
@@ -218,9 +169,28 @@ export class WorkerClient {
     p.onEvent(ev);
     if (p.terminal.includes(ev.event)) {
       this.pending.delete(id);
-      if (ev.event === 'error') p.reject(new WorkerRequestError((ev as WorkerErrorEvent).code, (ev as WorkerErrorEvent).message));
+      if (ev.event === 'error') p.reject(new WorkerRequestError(ev.code, ev.message));
       else p.resolve(ev);
     }
+  }
+
+  /**
+   * A line that is not a protocol event the studio understands: reported, never cast. A
+   * malformed `ready`, or a malformed event that would end a pending request, fails it with
+   * `worker_protocol`; anything else is logged and skipped.
+   */
+  private onProblem(problem: WorkerLineProblem, readyReject: (e: Error) => void): void {
+    const where = `The worker on ${this.host.label} sent a line the studio does not understand (${problem.message})`;
+    this.log.warn(`worker: ${problem.message}`);
+    if (problem.kind !== 'malformed_event') return;
+    if (problem.event === 'ready' && this.state === 'starting') {
+      readyReject(new WorkerRequestError('worker_protocol', `${where}. Run “Prepare pod” so that the pod has this studio's worker.`));
+      return;
+    }
+    const p = problem.id !== null ? this.pending.get(problem.id) : undefined;
+    if (!p || problem.event === null || !p.terminal.includes(problem.event)) return;
+    this.pending.delete(problem.id as string);
+    p.reject(new WorkerRequestError('worker_protocol', `${where}. Run “Prepare pod” so that the pod has this studio's worker.`));
   }
 
   get gone(): WorkerGoneError | null {
@@ -243,11 +213,12 @@ export class WorkerClient {
   }
 
   /** Sends a request and resolves with its terminal event (done / pong…), rejects on error or loss. */
-  request<T extends WorkerEvent>(msg: { id: string; type: string } & Record<string, unknown>, terminal: readonly string[], onEvent: (ev: WorkerEvent) => void = () => undefined): Promise<T> {
+  request<N extends WorkerEventName>(msg: { id: string; type: string } & Record<string, unknown>, terminal: readonly N[], onEvent: (ev: WorkerEvent) => void = () => undefined): Promise<Terminal<N>> {
     if (this.goneError) return Promise.reject(this.goneError);
     if (this.pending.has(msg.id)) return Promise.reject(new Error(`request ${msg.id} is already running`));
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(msg.id, { onEvent, resolve: resolve as (e: WorkerEvent) => void, reject, terminal });
+    return new Promise<Terminal<N>>((resolve, reject) => {
+      // Only an event named in `terminal` (and not `error`, which rejects) reaches resolve.
+      this.pending.set(msg.id, { onEvent, resolve: (ev) => resolve(ev as Terminal<N>), reject, terminal });
       try {
         this.send(msg);
       } catch (err) {
@@ -258,7 +229,7 @@ export class WorkerClient {
   }
 
   generate(msg: GenerateMessage, onEvent: (ev: WorkerEvent) => void): Promise<DoneEvent> {
-    return this.request<DoneEvent>({ ...msg }, ['done', 'error'], onEvent);
+    return this.request({ ...msg }, ['done', 'error'], onEvent);
   }
 
   /** Ask the worker to stop a request at its next step (it then answers error/cancelled). */
@@ -294,18 +265,23 @@ function lastLines(text: string, n: number): string {
  * After a dropped link: look for the request's terminal line in the previous worker's stdout
  * file on the pod. 'running' while the worker is still alive and has not answered.
  */
-export async function recoverResult(host: Host, worker: Pick<WorkerClient, 'outFile' | 'pidFile'>, id: string): Promise<{ state: 'done'; done: DoneEvent } | { state: 'error'; code: string; message: string } | { state: 'running' } | { state: 'vanished' }> {
+export async function recoverResult(host: Host, worker: Pick<PodWorkerClient, 'outFile' | 'pidFile'>, id: string): Promise<{ state: 'done'; done: DoneEvent } | { state: 'error'; code: string; message: string } | { state: 'running' } | { state: 'vanished' }> {
   const text = (await host.readFile(worker.outFile).catch(() => Buffer.alloc(0))).toString('utf8');
   for (const line of text.split('\n')) {
     if (!line.includes(id)) continue;
-    try {
-      const ev = JSON.parse(line) as WorkerEvent;
-      if (ev.id !== id) continue;
-      if (ev.event === 'done') return { state: 'done', done: ev as DoneEvent };
-      if (ev.event === 'error') return { state: 'error', code: (ev as WorkerErrorEvent).code, message: (ev as WorkerErrorEvent).message };
-    } catch {
-      // a line cut short by the link: skip
+    const parsed = parseWorkerLine(line);
+    if (!parsed.ok) {
+      // A line cut short by the link is not JSON: skip it. A malformed answer to this request is an error.
+      const p = parsed.problem;
+      if (p.kind === 'malformed_event' && p.id === id && (p.event === 'done' || p.event === 'error')) {
+        return { state: 'error', code: 'worker_protocol', message: `The worker on ${host.label} answered with a line the studio does not understand (${p.message}).` };
+      }
+      continue;
     }
+    const ev = parsed.event;
+    if (ev.id !== id) continue;
+    if (ev.event === 'done') return { state: 'done', done: ev };
+    if (ev.event === 'error') return { state: 'error', code: ev.code, message: ev.message };
   }
   const pid = (await host.readFile(worker.pidFile).catch(() => Buffer.alloc(0))).toString('utf8').trim();
   if (/^\d+$/.test(pid)) {

@@ -1,21 +1,23 @@
 // The remote runtime: a generation on a pod's warm worker over SSH, then the image home over
 // SFTP (progress, sha256 check against the worker's, retried once with one request at a
-// time on a mismatch), optionally deleted from the pod.
+// time on a mismatch), optionally deleted from the pod. The pod is reached only through
+// PodLinks (pod-link.ts), looked up once per job; its warm worker is ours (pod-workers.ts).
 //
 // A dropped link mid-generation: the worker keeps running (its stdout is a file on the pod,
-// see worker-client.ts; it finishes what it was asked when stdin closes). The job reports the
+// see pod-worker-client.ts; it finishes what it was asked when stdin closes). The job reports the
 // loss, reconnects with backoff, then reads the old worker's stdout file (and the worker's
 // journal, <outputs>/.flux-studio-journal.jsonl) for this request's `done` line, waiting while
 // the old worker is still alive, and fetches the image it names.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PodProfile } from '@shared/contract/pods';
 import type { SshHost } from '../../hosts/ssh-host';
 import type { Logger } from '../../logging/logger';
-import type { PodConnections } from '../../pods/pod-connections';
 import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtime';
 import { LoraUploader, LoraUploadError } from './lora-upload';
-import { recoverResult, WorkerGoneError, WorkerRequestError, type DoneEvent, type WorkerClient, type WorkerEvent } from './worker-client';
+import type { PodLink, PodLinks } from './pod-link';
+import { recoverResult, WorkerGoneError, WorkerRequestError, type PodWorkerClient } from './pod-worker-client';
+import type { DoneEvent, WorkerEvent } from './pod-worker-protocol';
+import { PodWorkers } from './pod-workers';
 import { sha256File } from '../../core/hash';
 
 export class RuntimeError extends Error {
@@ -34,6 +36,7 @@ const WORKER_HINTS: Record<string, string> = {
   model_missing: 'The model is not on the pod: run “Prepare pod” with this model.',
   lora_missing: 'A LoRA file is missing on the pod.',
   lora_invalid: 'A LoRA file could not be loaded.',
+  worker_protocol: 'The worker on the pod may be from another version of the studio.',
 };
 
 /**
@@ -52,8 +55,11 @@ export function checkRemoteOutputPath(p: unknown, workspace: string): string {
 }
 
 export interface RemoteRuntimeDeps {
-  pod(id: string): PodProfile;
-  connections: PodConnections;
+  /** The pods, through the narrow interface generation defines (implemented by pods/pod-links.ts). */
+  pods: PodLinks;
+  /** Extra worker environment and flags (tests, benchmarks). */
+  workerEnv?: Readonly<Record<string, string>>;
+  workerArgs?: readonly string[];
   /** Where fetched files land before the job saves them. */
   tmpDir: string;
   deleteAfterFetch(): boolean;
@@ -70,20 +76,21 @@ export class RemoteRuntime implements GenerationRuntime {
   readonly id = 'remote' as const;
   /** Trained LoRAs from this computer go up once per pod (see lora-upload.ts). */
   readonly loraUploader = new LoraUploader();
+  /** One warm worker per pod. */
+  readonly workers: PodWorkers;
 
-  constructor(private readonly deps: RemoteRuntimeDeps) {}
+  constructor(private readonly deps: RemoteRuntimeDeps) {
+    this.workers = new PodWorkers({ links: deps.pods, log: deps.log, workerEnv: deps.workerEnv, workerArgs: deps.workerArgs });
+  }
 
   async generate(req: RuntimeRequest, ctx: RuntimeContext): Promise<RuntimeOutput> {
     if (!req.podId) throw new RuntimeError('bad_request', 'Choose a pod for the remote runtime.');
-    const pod = this.deps.pod(req.podId);
+    const pod = this.deps.pods.link(req.podId);
     const g = req.generation;
     const t0 = performance.now();
     const elapsed = () => Math.round(performance.now() - t0);
     const say = (message: string, step = 0, total = g.steps) => ctx.progress({ step, total, elapsedMs: elapsed(), message });
-    const connect = () =>
-      this.deps.connections.hostWithRetry(pod, ctx.signal, (err, delay, attempt) =>
-        say(`${err.message} Retrying in ${Math.round(delay / 1000)} s (attempt ${attempt}).`),
-      );
+    const connect = () => pod.connect(ctx.signal, (err, delay, attempt) => say(`${err.message} Retrying in ${Math.round(delay / 1000)} s (attempt ${attempt}).`));
 
     say(`connecting to ${pod.name}`);
     const host = await connect();
@@ -97,7 +104,7 @@ export class RemoteRuntime implements GenerationRuntime {
       }
     }
     say('starting the worker');
-    const worker = await this.deps.connections.worker(pod, { cpuOffload: g.cpuOffload }, host);
+    const worker = await this.workers.worker(pod, { cpuOffload: g.cpuOffload }, host);
     if (ctx.signal.aborted) throw abortError();
 
     let done: DoneEvent;
@@ -121,7 +128,7 @@ export class RemoteRuntime implements GenerationRuntime {
     const fetchHost = host.closed ? await connect() : host;
     const bytes = await this.fetch(fetchHost, remotePath, done, req, ctx, say);
     // VRAM after the image, for the status indicator (best effort, not awaited).
-    void this.deps.connections.refresh(pod).catch(() => undefined);
+    void pod.refresh().catch(() => undefined);
     if (this.deps.deleteAfterFetch()) {
       await fetchHost.remove(remotePath).catch((err: Error) => this.deps.log.warn(`could not delete ${remotePath} from ${pod.name}: ${err.message}`));
     }
@@ -138,7 +145,7 @@ export class RemoteRuntime implements GenerationRuntime {
     };
   }
 
-  private run(worker: WorkerClient, req: RuntimeRequest, ctx: RuntimeContext, say: (m: string, step?: number, total?: number) => void): Promise<DoneEvent> {
+  private run(worker: PodWorkerClient, req: RuntimeRequest, ctx: RuntimeContext, say: (m: string, step?: number, total?: number) => void): Promise<DoneEvent> {
     const g = req.generation;
     const gen = worker.generate(
       {
@@ -157,10 +164,7 @@ export class RemoteRuntime implements GenerationRuntime {
       },
       (ev: WorkerEvent) => {
         if (ev.event === 'loading') say(`loading ${g.model}`);
-        else if (ev.event === 'progress') {
-          const p = ev as { step: number; total: number; elapsed: number };
-          ctx.progress({ step: p.step, total: p.total, elapsedMs: Math.round(p.elapsed * 1000), message: 'denoising' });
-        }
+        else if (ev.event === 'progress') ctx.progress({ step: ev.step, total: ev.total, elapsedMs: Math.round(ev.elapsed * 1000), message: 'denoising' });
       },
     );
     let onAbort: () => void = () => undefined;
@@ -178,8 +182,8 @@ export class RemoteRuntime implements GenerationRuntime {
   }
 
   private async recover(
-    pod: PodProfile,
-    worker: WorkerClient,
+    pod: PodLink,
+    worker: PodWorkerClient,
     req: RuntimeRequest,
     ctx: RuntimeContext,
     connect: () => Promise<SshHost>,

@@ -6,7 +6,7 @@
 import { encodeImage } from './encode-image';
 import { ModelFolderError } from './model-folder';
 import { CancelledError, LocalPipeline } from './pipeline';
-import type { FromWorker, ToWorker, WorkerGenerate, WorkerImage, WorkerStatus } from './worker-protocol';
+import type { FromWorker, ToWorker, WorkerGenerate, WorkerImage, WorkerStatus } from './onnx-worker-protocol';
 
 let pipeline: LocalPipeline | null = null;
 let current: { id: number; abort: AbortController } | null = null;

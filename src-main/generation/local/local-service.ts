@@ -4,14 +4,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { LocalModel, LocalStatus, Settings } from '@shared/contract';
-import { StudioError } from '../core/studio-error';
-import type { Logger } from '../logging/logger';
-import type { SettingsService } from '../settings/settings-service';
+import { StudioError } from '../../core/studio-error';
+import type { Logger } from '../../logging/logger';
+import type { SettingsService } from '../../settings/settings-service';
 import { checkFitsInMemory, inspectModelFolder, ModelFolderError, type ModelFolderInfo } from './model-folder';
 import { providerChain } from './providers';
-import { LocalWorkerClient, LocalWorkerError, type WorkerSpawner } from './worker-client';
+import { LocalWorkerClient, LocalWorkerError, type WorkerSpawner } from './onnx-worker-client';
 import type { StepEvent } from './pipeline';
-import type { WorkerGenerate, WorkerImage } from './worker-protocol';
+import type { WorkerGenerate, WorkerImage } from './onnx-worker-protocol';
 
 export interface LocalServiceOptions {
   settings: SettingsService;

@@ -1,5 +1,5 @@
 // Handlers of the local runtime's contract calls (src-shared/contract/local.ts).
-import type { HandlersFor } from '../api/handlers-type';
+import type { HandlersFor } from '../../api/handlers-type';
 import type { localCalls } from '@shared/contract/local';
 import type { LocalService } from './local-service';
 import { knownSchedule } from './schedule';

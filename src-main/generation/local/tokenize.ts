@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
-import { ClipTokenizer } from '../prompt/clip-tokenizer';
+import { ClipTokenizer } from '../../prompt/clip-tokenizer';
 
 export const CLIP_MAX_LENGTH = 77;
 

@@ -1,16 +1,15 @@
 // The `local` GenerationRuntime: the generation job hands it a resolved request and gets
-// encoded image bytes back, as from the remote runtime. Also generateLocal(), the one
-// function behind `flux-studio local generate` (and `generate --local` once merged).
-import fs from 'node:fs';
+// encoded image bytes back, as from the remote runtime. Also localGeneration(), the request
+// `flux-studio local generate` submits to that same job (a model folder's own defaults).
 import path from 'node:path';
-import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtimes/runtime';
-import { StudioError } from '../core/studio-error';
-import { writeFileAtomic } from '../core/atomic-write';
-import { outputName } from '../metadata/embed';
+import { MAX_SEED, type ResolvedGeneration } from '@shared/contract';
+import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtime';
+import { StudioError } from '../../core/studio-error';
 import { NOISE_PRNG } from './latents';
 import type { LocalService } from './local-service';
+import type { ModelFolderInfo } from './model-folder';
 import type { StepEvent } from './pipeline';
-import { LocalWorkerError } from './worker-client';
+import { LocalWorkerError } from './onnx-worker-client';
 
 export class LocalRuntime implements GenerationRuntime {
   readonly id = 'local' as const;
@@ -44,7 +43,7 @@ export class LocalRuntime implements GenerationRuntime {
           guidance: g.guidance,
           seed: g.seed,
           maxSequenceLength: g.maxSequenceLength,
-          format: 'jpeg',
+          format: req.format ?? 'jpeg',
           quality: g.jpegQuality,
         },
         {
@@ -79,86 +78,44 @@ export class LocalRuntime implements GenerationRuntime {
   }
 }
 
-export interface LocalGenerateOptions {
+export interface LocalGenerationOptions {
   prompt: string;
-  model: string;
   steps?: number;
   seed?: number;
   width?: number;
   height?: number;
   guidance?: number | null;
   maxSequenceLength?: number;
-  /** Output file (.png → PNG, anything else JPEG); default: the output folder's dated name. */
-  out?: string;
-  outputDir: string;
-  jpegQuality?: number;
-  signal?: AbortSignal;
-  onProgress?: (s: StepEvent) => void;
-}
-
-export interface LocalGenerateResult {
-  path: string;
-  model: string;
-  kind: string;
-  seed: number;
-  steps: number;
-  width: number;
-  height: number;
-  provider: string;
-  prng: string;
-  loadSeconds: number | null;
-  seconds: number;
-  sigmas: number[];
+  jpegQuality: number;
 }
 
 const DEFAULT_STEPS: Record<string, number> = { 'flux-dev': 28, 'flux-schnell': 4, 'sd-turbo': 1, 'sdxl-turbo': 1 };
 
-/** One local generation from the command line (or `generate --local`): folder in, file out. */
-export async function generateLocal(local: LocalService, o: LocalGenerateOptions): Promise<LocalGenerateResult> {
-  const dir = path.resolve(o.model);
-  const { info, error } = local.inspect(dir, true);
-  if (!info) throw new StudioError('invalid_input', `--model: ${error}`, 'model');
-  const seed = o.seed ?? Math.floor(Math.random() * 0xffffffff);
-  const steps = o.steps ?? DEFAULT_STEPS[info.kind] ?? 4;
+/**
+ * The request for one image from a model folder, with the folder's own defaults (28 steps
+ * FLUX.1-dev, 4 schnell, 1 SD-Turbo / SDXL-Turbo; 1024 px, 512 for the Turbos; guidance 3.5 for
+ * FLUX.1-dev only; a random seed). Sizes are the caller's (no preset rounding or minimum).
+ */
+export function localGeneration(info: Pick<ModelFolderInfo, 'kind' | 'layout'>, o: LocalGenerationOptions): ResolvedGeneration {
   const size = info.kind === 'sd-turbo' || info.kind === 'sdxl-turbo' ? 512 : 1024;
-  const width = o.width ?? size;
-  const height = o.height ?? size;
-  const format = o.out && /\.png$/i.test(o.out) ? 'png' : 'jpeg';
-  const t0 = performance.now();
-  const image = await local.generate(
-    dir,
-    {
-      prompt: o.prompt,
-      steps,
-      width,
-      height,
-      guidance: info.layout.usesGuidance ? (o.guidance ?? 3.5) : null,
-      seed,
-      maxSequenceLength: o.maxSequenceLength ?? null,
-      format,
-      quality: o.jpegQuality ?? 95,
-    },
-    { signal: o.signal, onProgress: o.onProgress },
-  );
-  let file = o.out ? path.resolve(o.out) : '';
-  if (!file) {
-    const { day, stem } = outputName(new Date(), seed);
-    file = path.join(o.outputDir, day, `${stem}.${format === 'png' ? 'png' : 'jpg'}`);
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength));
+  const seedWasRandom = o.seed === undefined;
   return {
-    path: file,
-    model: info.name,
-    kind: info.kind,
-    seed,
-    steps,
-    width: image.width,
-    height: image.height,
-    provider: image.provider,
-    prng: NOISE_PRNG,
-    loadSeconds: image.loadSeconds,
-    seconds: (performance.now() - t0) / 1000,
-    sigmas: image.sigmas,
+    prompt: o.prompt,
+    // Only the FLUX ids are model ids; the image records the folder's name (RuntimeOutput.model).
+    model: info.kind === 'flux-dev' ? 'flux-dev' : 'flux-schnell',
+    steps: o.steps ?? DEFAULT_STEPS[info.kind] ?? 4,
+    quality: null,
+    width: o.width ?? size,
+    height: o.height ?? size,
+    size: 'custom',
+    guidance: info.layout.usesGuidance ? (o.guidance ?? 3.5) : null,
+    seed: o.seed ?? Math.floor(Math.random() * MAX_SEED),
+    seedWasRandom,
+    jpegQuality: o.jpegQuality,
+    cpuOffload: false,
+    // The pipeline's own default when not asked: 512 tokens for FLUX.1-dev, 256 otherwise.
+    maxSequenceLength: o.maxSequenceLength ?? (info.kind === 'flux-dev' ? 512 : 256),
+    notes: [],
+    warnings: [],
   };
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ProviderPreference } from './providers';
 import type { StepEvent } from './pipeline';
-import type { FromWorker, ToWorker, WorkerGenerate, WorkerImage, WorkerStatus } from './worker-protocol';
+import type { FromWorker, ToWorker, WorkerGenerate, WorkerImage, WorkerStatus } from './onnx-worker-protocol';
 
 /** A started worker process, whatever started it (child_process.fork, Electron's utilityProcess). */
 export interface WorkerHandle {

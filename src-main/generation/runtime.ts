@@ -27,6 +27,8 @@ export interface RuntimeRequest {
   loras: readonly RuntimeLora[];
   /** The pod profile id (remote runtime only). */
   podId?: string | null;
+  /** The encoding asked for (local runtime; absent: JPEG). The remote worker always writes JPEG. */
+  format?: 'jpeg' | 'png' | null;
 }
 
 export interface RuntimeProgress {

@@ -1,0 +1,47 @@
+// Pods as generation sees them: the pods side of generation/remote/pod-link.ts (PodLinks),
+// matched structurally so that pods imports nothing of generation. One lookup of the profile
+// per link; the connection is the pod's shared one (PodConnections), the worker's files come
+// from native/pod (pod-files.ts), and the worker's state goes into the pod's status.
+import type { PodProfile, PodStatus } from '@shared/contract/pods';
+import type { SshHost } from '../hosts/ssh-host';
+import type { PodConnections } from './pod-connections';
+import { podDir, syncPodFiles } from './pod-files';
+import { podPython } from './pod-repo';
+
+export interface PodLinkOptions {
+  /** The profile by id (throws not_found). */
+  pod(id: string): PodProfile;
+  connections: PodConnections;
+  /** native/pod on this machine. */
+  podFilesDir: string;
+}
+
+export function podLinks(o: PodLinkOptions) {
+  const link = (id: string) => {
+    const pod = o.pod(id);
+    const ws = pod.workspace.replace(/\/+$/, '');
+    const workerArgs: string[] = ['--pipeline', pod.pipeline];
+    for (const [model, p] of Object.entries(pod.modelPaths)) if (p) workerArgs.push('--model-path', `${model}=${p}`);
+    return {
+      id: pod.id,
+      name: pod.name,
+      workspace: pod.workspace,
+      python: podPython(pod),
+      workerArgs,
+      connect: (signal?: AbortSignal, onWait?: (err: Error, delayMs: number, attempt: number) => void): Promise<SshHost> => o.connections.hostWithRetry(pod, signal, onWait),
+      async installWorker(host: SshHost): Promise<{ script: string; outputs: string; runDir: string }> {
+        await syncPodFiles(host, o.podFilesDir, ws);
+        await host.mkdir(`${ws}/outputs`);
+        // Old run files (a week) go; the recent ones may hold a result to recover.
+        await host.exec(['find', `${podDir(ws)}/run`, '-type', 'f', '-mtime', '+7', '-delete']).catch(() => undefined);
+        return { script: `${podDir(ws)}/worker.py`, outputs: `${ws}/outputs`, runDir: `${podDir(ws)}/run` };
+      },
+      workerState: (worker: PodStatus['worker']): void => void o.connections.updateStatus(pod.id, { worker }),
+      refresh: async (): Promise<void> => void (await o.connections.refresh(pod)),
+    };
+  };
+  return {
+    link,
+    beforeDisconnect: (listener: (podId: string) => Promise<void>): void => o.connections.beforeDisconnect(listener),
+  };
+}
