@@ -216,11 +216,11 @@ export class JobService {
       interrupted++;
     });
     // All back in their lanes first, then started: each lane picks its first by position.
-    const lanes = new Set<string>();
+    const lanes = new Map<string, Set<string>>();
     for (const job of this.repo.list({ states: ['queued'], limit: 10_000 }).reverse()) {
       if (this.executors.has(job.kind)) {
         this.laneOf(job.lane).queue.add(job.id);
-        lanes.add(job.lane);
+        lanes.set(job.lane, (lanes.get(job.lane) ?? new Set<string>()).add(job.kind));
         requeued++;
       } else {
         this.events.updated(
@@ -229,7 +229,10 @@ export class JobService {
         interrupted++;
       }
     }
-    for (const lane of lanes) this.pump(lane);
+    for (const [lane, kinds] of lanes) {
+      for (const kind of kinds) this.queueChanged(lane, kind);
+      this.pump(lane);
+    }
     if (reclaimed + interrupted + requeued > 0) {
       this.log.info(`reconciled jobs: ${reclaimed} reclaimed, ${interrupted} interrupted, ${requeued} re-queued`);
     }

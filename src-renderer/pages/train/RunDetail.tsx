@@ -12,6 +12,7 @@ import { LossChart } from './LossChart';
 import { ACTIVE_STATES, formatEta, useTraining } from './store';
 
 const STATE_LABEL: Record<TrainingRun['state'], string> = {
+  queued: 'Queued',
   preparing: 'Preparing',
   running: 'Training',
   stopping: 'Stopping',
@@ -21,6 +22,7 @@ const STATE_LABEL: Record<TrainingRun['state'], string> = {
   lost: 'Process gone',
 };
 const STATE_BADGE: Record<TrainingRun['state'], string> = {
+  queued: 'queued',
   preparing: 'queued',
   running: 'running',
   stopping: 'running',
