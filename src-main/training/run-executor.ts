@@ -6,7 +6,7 @@
 // reclaim, which follows the detached run again.
 import { z } from 'zod';
 import type { JobContext, JobExecutor, JobWork } from '../jobs/job-service';
-import { ShutdownError } from '../jobs/job-service';
+import { DetachedError, ShutdownError } from '../jobs/job-service';
 import type { StoredJob } from '../jobs/job-repo';
 import { RunFollower, type FollowDeps } from './follower';
 import { etaSeconds } from './log-parser';
@@ -62,12 +62,13 @@ export function trainingExecutor(deps: RunJobDeps): JobExecutor<TrainingJobParam
       const parsed = TrainingJobParams.safeParse(job.params);
       const r = parsed.success ? book.get(parsed.data.runId) : null;
       if (!r) return null;
-      if ((r.state !== 'running' && r.state !== 'stopping') || !r.pid) {
-        if (r.state === 'preparing' || r.state === 'running' || r.state === 'stopping') {
-          book.finish(r.id, 'failed', { error_code: 'interrupted', error_message: 'The studio stopped while preparing this run (before launch). Start it again.' });
-        }
-        return null;
+      if (r.job_id !== job.id) return null;
+      // Not launched yet (the studio closed or crashed while preparing): prepare and launch again.
+      if (r.state === 'queued' || r.state === 'preparing' || ((r.state === 'running' || r.state === 'stopping') && !r.pid)) {
+        deps.log.info(`run ${r.id}: was not launched when the studio stopped; starting it again`);
+        return (ctx) => runJob(deps, ctx);
       }
+      if (r.state !== 'running' && r.state !== 'stopping') return null;
       // Open the target now when it answers quickly (the run shows attached at once); a pod
       // that does not answer must not hold up start-up: the follower waits for it.
       let late = false;
@@ -146,14 +147,19 @@ async function runJob(deps: RunJobDeps, ctx: JobContext<TrainingJobParams>): Pro
       await launchRun(book, runId, target);
     } catch (err) {
       await target?.release().catch(() => undefined);
-      if (ctx.signal.aborted && !(ctx.signal.reason instanceof ShutdownError)) {
+      if (ctx.signal.reason instanceof ShutdownError) {
+        // Keep its turn: the row stays with the job, which the next studio reclaims and starts again.
+        book.patch(runId, { state: 'queued', message: 'waiting to start again (the studio closed before launch)' });
+        throw new DetachedError(`run ${runId}: not launched yet; the next studio starts it again`);
+      }
+      if (ctx.signal.aborted) {
         book.finish(runId, 'stopped', { message: 'stopped before launch' });
       } else {
-        const message = ctx.signal.aborted ? 'The studio closed before the run was launched.' : err instanceof Error ? err.message : String(err);
+        const message = err instanceof Error ? err.message : String(err);
         deps.log.warn(`run ${runId} could not ${resume ? 'resume' : 'start'}: ${message}`);
         book.finish(runId, 'failed', { error_code: resume ? 'resume_failed' : 'start_failed', error_message: message });
       }
-      throw ctx.signal.aborted ? ctx.signal.reason : err;
+      throw ctx.signal.aborted ? (ctx.signal.reason as Error) : err;
     }
     return follow(deps, ctx, runId, target);
   });
