@@ -139,6 +139,11 @@ export function RunDetail(props: { detail: TrainingRunDetail }): ReactElement {
             Stop
           </button>
         ) : null}
+        {run.state === 'queued' ? (
+          <button type="button" className="btn" disabled={busy} data-testid="run-dequeue" onClick={() => act(() => studio.training.stop({ id: run.id }))}>
+            Remove from queue
+          </button>
+        ) : null}
         {run.state === 'stopped' || run.state === 'failed' || run.state === 'lost' ? (
           <button type="button" className="btn btn-primary" disabled={busy} data-testid="run-resume" onClick={() => act(() => studio.training.resume({ id: run.id }))}>
             Resume
