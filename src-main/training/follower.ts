@@ -47,10 +47,6 @@ export class RunFollower {
     signal.addEventListener('abort', () => this.wake(), { once: true });
   }
 
-  get targetId(): string {
-    return this.deps.book.require(this.runId).target;
-  }
-
   wake(): void {
     this.wakeUp();
   }

@@ -3,7 +3,8 @@
 // prepares and launches the run (or a resume), then follows it to its end, its progress (step,
 // total, ETA, what it is doing) mirrored into the job's progress. Cancel = Stop. When the
 // studio closes the job only stops following; the next studio's reconcile hands the row to
-// reclaim, which follows the detached run again.
+// reclaim, which follows the detached run again (or, for a run not launched yet, prepares and
+// launches it again: it keeps its turn).
 import { z } from 'zod';
 import type { JobContext, JobExecutor, JobWork } from '../jobs/job-service';
 import { DetachedError, ShutdownError } from '../jobs/job-service';

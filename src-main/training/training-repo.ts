@@ -73,9 +73,8 @@ export class TrainingRepo {
     return r;
   }
 
-  list(states?: readonly TrainingState[]): RunRow[] {
-    const rows = this.db.prepare('SELECT * FROM training_runs ORDER BY created_at DESC, id').all() as RunRow[];
-    return states ? rows.filter((r) => states.includes(r.state)) : rows;
+  list(): RunRow[] {
+    return this.db.prepare('SELECT * FROM training_runs ORDER BY created_at DESC, id').all() as RunRow[];
   }
 
   update(id: string, patch: RunPatch): RunRow {
