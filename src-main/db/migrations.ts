@@ -338,7 +338,7 @@ export const MIGRATIONS: readonly Migration[] = [
         const seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM jobs').get() as { n: number }).n;
         const jobId = randomUUID();
         const now = new Date().toISOString();
-        insert.run(jobId, `training:${r.target}`, `Train ${r.id}`, JSON.stringify({ runId: r.id }), r.created_at, r.started_at ?? now, now, seq, seq);
+        insert.run(jobId, `training:${r.target}`, `Train ${r.id}`, JSON.stringify({ runId: r.id, target: r.target }), r.created_at, r.started_at ?? now, now, seq, seq);
         link.run(jobId, r.id);
       }
     },

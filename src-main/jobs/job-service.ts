@@ -1,7 +1,10 @@
 // The queue. Work is registered per kind by later capabilities (generation, tagging,
 // training); each job runs in a lane, and a lane runs one job at a time (one GPU, one
-// runtime). Cancellation is an AbortSignal handed to the executor; a job whose signal
-// fired ends as cancelled whatever the executor threw.
+// runtime). A lane's queued jobs run in the order of their persisted position (submission
+// order unless reordered). Cancellation is an AbortSignal handed to the executor; a job
+// whose signal fired ends as cancelled whatever the executor threw. Work that outlives the
+// studio (a detached training) ends its run with DetachedError on close; at the next start
+// the executor's reclaim answers how to follow it, and it runs in its lane again.
 import type { z } from 'zod';
 import type { Job, JobProgress } from '@shared/contract';
 import { StudioError } from '../core/studio-error';
