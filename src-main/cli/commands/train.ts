@@ -191,7 +191,7 @@ export function registerTrainingCommand(program: Command): void {
   common(
     train
       .command('resume')
-      .description('Resume a stopped or failed run from its newest checkpoint (waits until launched).')
+      .description('Queue a stopped or failed run to resume from its newest checkpoint on its target (--follow waits until it ends).')
       .argument('<name>')
       .option('--steps <n>', 'train up to this many steps in all')
       .option('--follow', 'stay and print progress until the run ends')
