@@ -296,11 +296,13 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
       opts.training?.targets?.({ settings, dataDir }) ??
       combineTargets(localTargets(() => settings.get(), dataDir), podTargets(pods, podConnections, opts.training?.aiToolkit)),
     datasets: opts.training?.datasets ?? managedDatasets(datasets, dataDir),
+    jobs,
     emit: (run) => events.emit('training.updated', run),
     log: log.child('training'),
     pollMs: opts.training?.pollMs,
     stopGraceMs: opts.training?.stopGraceMs,
   });
+  jobs.register(training.executor());
 
   const mediaRoots = (): MediaRoots => ({
     output: settings.get().outputDir,
@@ -349,8 +351,8 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     },
     async close(): Promise<void> {
       gallery.stopWatching();
+      await jobs.close(); // training jobs stop following; their runs go on and are reclaimed next time
       await training.close();
-      await jobs.close();
       await local.close();
       await podConnections.closeAll();
       await gallery.close();
@@ -362,10 +364,9 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   Object.assign(studio, { handlers, dispatch: createDispatch(handlers, log.child('api')) });
 
   await jobs.reconcile();
-  await training.reconcile();
-  // A pod link came back: follow its runs again (runs that could not be reattached at start-up).
+  // A pod link came back: training runs waiting for it (reclaimed at start-up while it was away) try at once.
   events.subscribe((name, payload) => {
-    if (name === 'pods.status' && (payload as { state?: string }).state === 'connected') void training.reattach(`pod:${(payload as { id: string }).id}`);
+    if (name === 'pods.status' && (payload as { state?: string }).state === 'connected') training.wake(`pod:${(payload as { id: string }).id}`);
   });
   if (opts.watchGallery ?? platform.transport === 'electron') gallery.start();
   log.debug(`studio ready; data dir ${dataDir}`);

@@ -80,3 +80,59 @@ test('train a LoRA from the wizard: edit + validate YAML, live progress and samp
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'train-completed.png') });
   expect(pageErrors).toEqual([]);
 });
+
+test('the queue: runs on one target wait their turn; reorder and cancel from the Train page; the jobs tray shows the training', async ({ page, served, pageErrors }) => {
+  test.setTimeout(120_000);
+  const ds = path.join(served.dataDir, 'datasets', 'faces');
+  fs.mkdirSync(ds, { recursive: true });
+  for (let i = 0; i < 3; i++) {
+    fs.writeFileSync(path.join(ds, `img_${i}.jpg`), JPEG);
+    fs.writeFileSync(path.join(ds, `img_${i}.txt`), `[trigger] photo ${i}`);
+  }
+  const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  await api(page, served, 'settings.update', { trainingToolkitDir: path.join(ROOT, 'native', 'fixtures', 'ai-toolkit-standin'), trainingPython: python });
+  const start = async (name: string, steps: number, stepSeconds: number) => {
+    const plan = await api<{ yaml: string }>(page, served, 'training.plan', {
+      dataset: 'faces', model: 'sd15', preset: '24gb-quick', target: 'local', name, trigger: 'tok', steps, sampleEvery: 1000, saveEvery: 1000, test: { step_seconds: stepSeconds },
+    });
+    return api<{ id: string; state: string; jobId: string }>(page, served, 'training.start', { yaml: plan.yaml, dataset: 'faces', model: 'sd15', target: 'local' });
+  };
+  const first = await start('night_1', 400, 0.2);
+  await start('night_2', 2, 0.05);
+  await start('night_3', 2, 0.05);
+  await start('night_4', 2, 0.05);
+
+  await page.goto(`${served.openUrl}#/train`);
+  await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
+  const queue = page.getByTestId('train-queue');
+  const items = queue.getByTestId('queue-item');
+  await expect(items).toHaveCount(3);
+  await expect(items.nth(0)).toHaveAttribute('data-run', 'night_2');
+  await expect(items.nth(0).getByTestId('queue-up')).toBeDisabled();
+  await expect(items.nth(2).getByTestId('queue-down')).toBeDisabled();
+
+  // night_3 up: it runs next; night_4 out of the queue.
+  await items.nth(1).getByTestId('queue-up').click();
+  await expect(items.nth(0)).toHaveAttribute('data-run', 'night_3');
+  await expect(items.nth(1)).toHaveAttribute('data-run', 'night_2');
+  await queue.locator('[data-run="night_4"]').getByTestId('queue-cancel').click();
+  await expect(items).toHaveCount(2);
+  await expect(page.locator('[data-testid="train-run"][data-run="night_4"]').getByTestId('run-state')).toHaveAttribute('data-state', 'stopped');
+
+  // The running training is a job in the tray, with its progress; its cancel is Stop.
+  await page.getByTestId('jobs-tray-button').click();
+  const job = page.locator(`[data-testid="job-item"][data-job-id="${first.jobId}"]`);
+  await expect(job.getByTestId('job-title')).toHaveText('Train night_1');
+  await expect(job.getByTestId('job-message')).toContainText(/training · step \d+\/400 · .* left/, { timeout: 30_000 });
+  await job.getByTestId('job-cancel').click();
+  await expect(page.locator('[data-testid="train-run"][data-run="night_1"]').getByTestId('run-state')).toHaveAttribute('data-state', 'stopped', { timeout: 30_000 });
+
+  // Then the queue runs in its order: night_3, then night_2.
+  await expect(page.locator('[data-testid="train-run"][data-run="night_2"]').getByTestId('run-state')).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
+  await expect(items).toHaveCount(0);
+  const runs = await api<{ id: string; startedAt: string; finishedAt: string }[]>(page, served, 'training.list', {});
+  const at = (id: string, k: 'startedAt' | 'finishedAt') => Date.parse(runs.find((r) => r.id === id)?.[k] as string);
+  expect(at('night_2', 'startedAt')).toBeGreaterThanOrEqual(at('night_3', 'finishedAt'));
+  expect(runs.find((r) => r.id === 'night_4')?.startedAt).toBeNull();
+  expect(pageErrors).toEqual([]);
+});

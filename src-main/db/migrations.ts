@@ -1,6 +1,7 @@
 // Numbered, append-only schema migrations. Never edit a shipped migration: add the next
 // number. Each runs in its own transaction together with its schema_version row, so a
 // crash mid-upgrade leaves the database at the previous version, never half-migrated.
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
 export interface Migration {
@@ -256,6 +257,90 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (dataset, file)
         ) STRICT, WITHOUT ROWID;
       `);
+    },
+  },
+  {
+    version: 8,
+    name: 'job queue order; training runs are jobs',
+    up(db) {
+      // A queued job's place in its lane (lower runs first); reordering rewrites it.
+      db.exec(`
+        ALTER TABLE jobs ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+        UPDATE jobs SET position = seq;
+        CREATE INDEX jobs_lane_queue ON jobs(lane, state, position);
+      `);
+      // training_runs gains 'queued' and the id of the job that runs it (rebuilt: a CHECK
+      // cannot be altered; the points are copied first so no cascade can reach them).
+      db.exec(`
+        CREATE TABLE training_runs_v8 (
+          id                   TEXT PRIMARY KEY,
+          dataset              TEXT NOT NULL,
+          model                TEXT NOT NULL,
+          target               TEXT NOT NULL,
+          host_label           TEXT NOT NULL,
+          training_folder      TEXT NOT NULL,
+          config_json          TEXT NOT NULL,
+          yaml                 TEXT NOT NULL,
+          state                TEXT NOT NULL CHECK (state IN ('queued','preparing','running','stopping','completed','stopped','failed','lost')),
+          step                 INTEGER NOT NULL DEFAULT 0,
+          total                INTEGER NOT NULL DEFAULT 0,
+          loss                 REAL,
+          lr                   REAL,
+          seconds_per_step     REAL,
+          message              TEXT,
+          pid                  INTEGER,
+          log_offset           INTEGER NOT NULL DEFAULT 0,
+          outcome              TEXT,
+          oom_count            INTEGER NOT NULL DEFAULT 0,
+          stop_requested       INTEGER NOT NULL DEFAULT 0,
+          expected_resume_step INTEGER,
+          resumed_from_step    INTEGER,
+          resume_note          TEXT,
+          error_code           TEXT,
+          error_message        TEXT,
+          created_at           TEXT NOT NULL,
+          started_at           TEXT,
+          finished_at          TEXT,
+          updated_at           TEXT NOT NULL,
+          job_id               TEXT
+        ) STRICT;
+        INSERT INTO training_runs_v8 SELECT *, NULL FROM training_runs;
+        CREATE TABLE training_points_v8 (
+          run_id TEXT NOT NULL REFERENCES training_runs_v8(id) ON DELETE CASCADE,
+          step   INTEGER NOT NULL,
+          loss   REAL NOT NULL,
+          PRIMARY KEY (run_id, step)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO training_points_v8 SELECT * FROM training_points;
+        DROP TABLE training_points;
+        DROP TABLE training_runs;
+        ALTER TABLE training_runs_v8 RENAME TO training_runs;
+        ALTER TABLE training_points_v8 RENAME TO training_points;
+        CREATE INDEX training_runs_state ON training_runs(state);
+        CREATE INDEX training_runs_job ON training_runs(job_id);
+        UPDATE training_runs SET state = 'failed', error_code = 'interrupted',
+          error_message = 'The studio stopped while preparing this run (before launch). Start it again.', finished_at = updated_at
+          WHERE state = 'preparing' OR (state IN ('running','stopping') AND pid IS NULL);
+      `);
+      // Runs left going on their hosts become running training.run jobs, reclaimed at start-up.
+      const live = db.prepare(`SELECT id, target, started_at, created_at FROM training_runs WHERE state IN ('running','stopping')`).all() as {
+        id: string;
+        target: string;
+        started_at: string | null;
+        created_at: string;
+      }[];
+      const insert = db.prepare(
+        `INSERT INTO jobs (id, kind, lane, title, state, params_json, created_at, started_at, updated_at, seq, position)
+         VALUES (?, 'training.run', ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+      );
+      const link = db.prepare('UPDATE training_runs SET job_id = ? WHERE id = ?');
+      for (const r of live) {
+        const seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM jobs').get() as { n: number }).n;
+        const jobId = randomUUID();
+        const now = new Date().toISOString();
+        insert.run(jobId, `training:${r.target}`, `Train ${r.id}`, JSON.stringify({ runId: r.id, target: r.target }), r.created_at, r.started_at ?? now, now, seq, seq);
+        link.run(jobId, r.id);
+      }
     },
   },
 ];

@@ -55,12 +55,13 @@ export class JobRepo {
     const now = new Date().toISOString();
     const id = randomUUID();
     const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM jobs').get() as { n: number }).n;
+    const position = (this.db.prepare('SELECT COALESCE(MAX(position), 0) + 1 AS n FROM jobs').get() as { n: number }).n;
     this.db
       .prepare(
-        `INSERT INTO jobs (id, kind, lane, title, state, params_json, host, created_at, updated_at, seq)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, kind, lane, title, state, params_json, host, created_at, updated_at, seq, position)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, input.kind, input.lane, input.title, JSON.stringify(input.params), input.host ?? null, now, now, seq);
+      .run(id, input.kind, input.lane, input.title, JSON.stringify(input.params), input.host ?? null, now, now, seq, position);
     return this.require(id);
   }
 
@@ -82,6 +83,28 @@ export class JobRepo {
       .prepare(`SELECT * FROM jobs ${where} ORDER BY seq DESC LIMIT ?`)
       .all(...states, opts.limit ?? 100) as Row[];
     return rows.map(toJob);
+  }
+
+  /** A lane's queued jobs in the order they will run (position, then submission). */
+  queued(lane: string): StoredJob[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs WHERE lane = ? AND state = 'queued' ORDER BY position, seq`)
+      .all(lane) as Row[];
+    return rows.map(toJob);
+  }
+
+  /** Give these queued jobs the positions they already hold among themselves, in this new order. */
+  reorder(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    const rows = this.db
+      .prepare(`SELECT id, position FROM jobs WHERE id IN (${ids.map(() => '?').join(',')})`)
+      .all(...ids) as { id: string; position: number }[];
+    const positions = rows.map((r) => r.position).sort((a, b) => a - b);
+    // Equal positions (rows from before ordering existed) are spread apart first.
+    for (let i = 1; i < positions.length; i++) positions[i] = Math.max(positions[i] as number, (positions[i - 1] as number) + 1);
+    const set = this.db.prepare('UPDATE jobs SET position = ?, updated_at = ? WHERE id = ?');
+    const now = new Date().toISOString();
+    this.db.transaction(() => ids.forEach((id, i) => set.run(positions[i], now, id)))();
   }
 
   markRunning(id: string): StoredJob {

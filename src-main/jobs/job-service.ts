@@ -1,7 +1,10 @@
 // The queue. Work is registered per kind by later capabilities (generation, tagging,
 // training); each job runs in a lane, and a lane runs one job at a time (one GPU, one
-// runtime). Cancellation is an AbortSignal handed to the executor; a job whose signal
-// fired ends as cancelled whatever the executor threw.
+// runtime). A lane's queued jobs run in the order of their persisted position (submission
+// order unless reordered). Cancellation is an AbortSignal handed to the executor; a job
+// whose signal fired ends as cancelled whatever the executor threw. Work that outlives the
+// studio (a detached training) ends its run with DetachedError on close; at the next start
+// the executor's reclaim answers how to follow it, and it runs in its lane again.
 import type { z } from 'zod';
 import type { Job, JobProgress } from '@shared/contract';
 import { StudioError } from '../core/studio-error';
@@ -11,6 +14,7 @@ import type { JobRepo, StoredJob } from './job-repo';
 export interface JobContext<P> {
   job: StoredJob;
   params: P;
+  /** Fires with a CancelledError on cancel, with a ShutdownError when the studio closes. */
   signal: AbortSignal;
   progress(p: Partial<JobProgress> & { step: number }): void;
   /** Remember where the work lives (pod, remote pid…) so a restarted studio can reattach. */
@@ -18,17 +22,26 @@ export interface JobContext<P> {
   log: Logger;
 }
 
+/** How a job is carried out (run) or taken back after a restart (reclaim's answer). */
+export type JobWork<P> = (ctx: JobContext<P>) => Promise<unknown>;
+
 export interface JobExecutor<P> {
   kind: string;
   params: z.ZodType<P>;
   lane(params: P): string;
   title(params: P): string;
-  run(ctx: JobContext<P>): Promise<unknown>;
+  run: JobWork<P>;
   /**
-   * Called at start-up for a row left 'running'. Return true when the work is still alive
-   * and this executor has taken it back (it then owns finishing the row).
+   * Called at start-up for a row left 'running'. When the work is still alive (a training
+   * that kept going on its host), answer how to follow it to its end: that runs in the job's
+   * lane like `run` (progress, cancel, result), holding the lane until it ends. Answer null
+   * to have the row marked interrupted.
    */
-  reclaim?(job: StoredJob): Promise<boolean>;
+  reclaim?(job: StoredJob): Promise<JobWork<P> | null>;
+  /** A queued job of this kind ended without running (cancelled, or shut out): undo what submit prepared. */
+  dropped?(job: StoredJob): void;
+  /** The order of a lane's queued jobs of this kind changed (submit, cancel, reorder, start). */
+  queueChanged?(lane: string, queued: readonly StoredJob[]): void;
 }
 
 export interface JobEvents {
@@ -38,13 +51,36 @@ export interface JobEvents {
 
 interface Lane {
   running: string | null;
-  queue: string[];
+  /** Ids waiting in this studio; their order is the rows' position (JobRepo.queued). */
+  queue: Set<string>;
 }
+
+/** Where reorder puts a queued job: one place up or down, first or last, or at an index (0 = next). */
+export type QueueMove = 'up' | 'down' | 'first' | 'last' | number;
 
 export class CancelledError extends Error {
   constructor() {
     super('cancelled');
     this.name = 'AbortError';
+  }
+}
+
+/** The studio is closing: work that outlives it (a detached training) is left for reclaim. */
+export class ShutdownError extends Error {
+  constructor() {
+    super('The studio is closing.');
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * Thrown by an executor whose work goes on without the studio (it stopped only following):
+ * the row stays 'running' and the next studio's reconcile hands it to `reclaim`.
+ */
+export class DetachedError extends Error {
+  constructor(message = 'detached; the work goes on') {
+    super(message);
+    this.name = 'DetachedError';
   }
 }
 
@@ -98,10 +134,11 @@ export class JobService {
   cancel(id: string): StoredJob {
     const job = this.get(id);
     if (job.state === 'queued') {
-      const lane = this.lanes.get(job.lane);
-      if (lane) lane.queue = lane.queue.filter((q) => q !== id);
+      this.lanes.get(job.lane)?.queue.delete(id);
       const done = this.repo.finish(id, 'cancelled', { error: { code: 'cancelled', message: 'Cancelled before it started.' } });
       this.events.updated(done);
+      this.drop(done);
+      this.queueChanged(done.lane, done.kind);
       this.checkIdle();
       return done;
     }
@@ -112,6 +149,31 @@ export class JobService {
       return job;
     }
     throw new StudioError('conflict', `The job already ended (${job.state}).`);
+  }
+
+  /** A lane's queued jobs in the order they will run. */
+  queue(lane: string): StoredJob[] {
+    return this.repo.queued(lane);
+  }
+
+  /** Move a queued job within its lane; answers the lane's queue in its new order. */
+  reorder(id: string, to: QueueMove): StoredJob[] {
+    const job = this.get(id);
+    if (job.state !== 'queued') throw new StudioError('conflict', `Only a queued job can be moved (this one is ${job.state}).`, 'id');
+    const order = this.repo.queued(job.lane).map((j) => j.id);
+    const from = order.indexOf(id);
+    const last = order.length - 1;
+    const target =
+      to === 'up' ? from - 1 : to === 'down' ? from + 1 : to === 'first' ? 0 : to === 'last' ? last : to;
+    const index = Math.max(0, Math.min(last, target));
+    if (index !== from) {
+      order.splice(from, 1);
+      order.splice(index, 0, id);
+      this.repo.reorder(order);
+      this.events.updated(this.repo.require(id));
+      this.queueChanged(job.lane, job.kind);
+    }
+    return this.repo.queued(job.lane);
   }
 
   clearFinished(): number {
@@ -126,27 +188,42 @@ export class JobService {
     let reclaimed = 0;
     let interrupted = 0;
     let requeued = 0;
-    for (const job of this.repo.list({ states: ['running'], limit: 10_000 })) {
-      const executor = this.executors.get(job.kind);
-      let taken = false;
-      try {
-        taken = (await executor?.reclaim?.(job)) ?? false;
-      } catch (err) {
-        this.log.warn(`could not reclaim job ${job.id}`, err);
-      }
-      if (taken) {
+    const running = this.repo.list({ states: ['running'], limit: 10_000 });
+    // Asked together: one slow host must not hold up the others.
+    const answers = await Promise.all(
+      running.map(async (job) => {
+        try {
+          return (await this.executors.get(job.kind)?.reclaim?.(job)) ?? null;
+        } catch (err) {
+          this.log.warn(`could not reclaim job ${job.id}`, err);
+          return null;
+        }
+      }),
+    );
+    running.forEach((job, i) => {
+      const work = answers[i];
+      if (work && !this.closed) {
         reclaimed++;
-        continue;
+        const lane = this.laneOf(job.lane);
+        lane.running = job.id;
+        void this.execute(job.id, work).finally(() => {
+          lane.running = null;
+          this.pump(job.lane);
+        });
+        return;
       }
       const row = this.repo.finish(job.id, 'interrupted', {
         error: { code: 'interrupted', message: 'The studio stopped while this job was running.' },
       });
       this.events.updated(row);
       interrupted++;
-    }
+    });
+    // All back in their lanes first, then started: each lane picks its first by position.
+    const lanes = new Map<string, Set<string>>();
     for (const job of this.repo.list({ states: ['queued'], limit: 10_000 }).reverse()) {
       if (this.executors.has(job.kind)) {
-        this.enqueue(job);
+        this.laneOf(job.lane).queue.add(job.id);
+        lanes.set(job.lane, (lanes.get(job.lane) ?? new Set<string>()).add(job.kind));
         requeued++;
       } else {
         this.events.updated(
@@ -154,6 +231,10 @@ export class JobService {
         );
         interrupted++;
       }
+    }
+    for (const [lane, kinds] of lanes) {
+      for (const kind of kinds) this.queueChanged(lane, kind);
+      this.pump(lane);
     }
     if (reclaimed + interrupted + requeued > 0) {
       this.log.info(`reconciled jobs: ${reclaimed} reclaimed, ${interrupted} interrupted, ${requeued} re-queued`);
@@ -170,13 +251,13 @@ export class JobService {
   /** Stop taking work and cancel what runs; rows of work that outlives us stay for reconcile. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const lane of this.lanes.values()) lane.queue = [];
-    for (const c of this.controllers.values()) c.abort(new CancelledError());
+    for (const lane of this.lanes.values()) lane.queue.clear();
+    for (const c of this.controllers.values()) c.abort(new ShutdownError());
     await this.whenIdle();
   }
 
   private isIdle(): boolean {
-    for (const lane of this.lanes.values()) if (lane.running || lane.queue.length > 0) return false;
+    for (const lane of this.lanes.values()) if (lane.running || lane.queue.size > 0) return false;
     return true;
   }
 
@@ -186,10 +267,15 @@ export class JobService {
     this.idle.clear();
   }
 
+  private laneOf(name: string): Lane {
+    const lane = this.lanes.get(name) ?? { running: null, queue: new Set<string>() };
+    this.lanes.set(name, lane);
+    return lane;
+  }
+
   private enqueue(job: StoredJob): void {
-    const lane = this.lanes.get(job.lane) ?? { running: null, queue: [] };
-    this.lanes.set(job.lane, lane);
-    lane.queue.push(job.id);
+    this.laneOf(job.lane).queue.add(job.id);
+    this.queueChanged(job.lane, job.kind);
     this.pump(job.lane);
   }
 
@@ -199,25 +285,46 @@ export class JobService {
       this.checkIdle();
       return;
     }
-    const next = lane.queue.shift();
+    const next = this.repo.queued(laneName).find((j) => lane.queue.has(j.id));
     if (!next) {
       this.checkIdle();
       return;
     }
-    lane.running = next;
-    void this.execute(next).finally(() => {
+    lane.queue.delete(next.id);
+    lane.running = next.id;
+    void this.execute(next.id).finally(() => {
       lane.running = null;
       this.pump(laneName);
     });
+    this.queueChanged(laneName, next.kind);
   }
 
-  private async execute(id: string): Promise<void> {
-    const queued = this.repo.require(id);
-    const executor = this.executors.get(queued.kind);
+  private drop(job: StoredJob): void {
+    try {
+      this.executors.get(job.kind)?.dropped?.(job);
+    } catch (err) {
+      this.log.warn(`dropping job ${job.id}`, err);
+    }
+  }
+
+  private queueChanged(lane: string, kind: string): void {
+    const executor = this.executors.get(kind);
+    if (!executor?.queueChanged) return;
+    try {
+      executor.queueChanged(lane, this.repo.queued(lane).filter((j) => j.kind === kind));
+    } catch (err) {
+      this.log.warn(`queue change in ${lane}`, err);
+    }
+  }
+
+  /** Run a queued job, or (work given) follow a reclaimed one whose row is already 'running'. */
+  private async execute(id: string, work?: JobWork<unknown>): Promise<void> {
+    const row = this.repo.require(id);
+    const executor = this.executors.get(row.kind);
     if (!executor) return;
     const controller = new AbortController();
     this.controllers.set(id, controller);
-    const job = this.repo.markRunning(id);
+    const job = work ? row : this.repo.markRunning(id);
     this.events.updated(job);
     const log = this.log.child(`${job.kind}:${id.slice(0, 8)}`);
     let lastPersist = 0;
@@ -235,6 +342,7 @@ export class JobService {
           total,
           fraction: p.fraction ?? (total && total > 0 ? Math.min(1, p.step / total) : null),
           message: p.message ?? null,
+          etaSeconds: p.etaSeconds ?? null,
         };
         this.events.progress(id, progress);
         pending = progress;
@@ -248,11 +356,17 @@ export class JobService {
     };
     let finished: StoredJob;
     try {
-      const result = await executor.run(ctx);
+      const result = await (work ? work(ctx) : executor.run(ctx));
       if (pending) this.repo.saveProgress(id, pending);
       finished = this.repo.finish(id, 'succeeded', { result: result ?? null });
     } catch (err) {
       if (pending) this.repo.saveProgress(id, pending);
+      if (err instanceof DetachedError) {
+        // The work goes on without us; the row stays 'running' for the next reconcile.
+        log.info(err.message);
+        this.controllers.delete(id);
+        return;
+      }
       if (controller.signal.aborted) {
         finished = this.repo.finish(id, 'cancelled', { error: { code: 'cancelled', message: 'Cancelled.' } });
       } else {

@@ -9,6 +9,8 @@ export function jobsHandlers(jobs: JobService, events: EventBus) {
     'jobs.list': ({ states, limit }) => jobs.list({ states, limit }),
     'jobs.get': ({ id }) => jobs.get(id),
     'jobs.cancel': ({ id }) => jobs.cancel(id),
+    'jobs.queue': ({ lane }) => jobs.queue(lane),
+    'jobs.reorder': ({ id, to }) => jobs.reorder(id, to),
     'jobs.clearFinished': () => {
       const removed = jobs.clearFinished();
       events.emit('jobs.cleared', { removed });

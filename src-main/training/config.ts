@@ -157,7 +157,14 @@ export function validateYaml(text: string): ValidateResult {
       errors: doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '(yaml)', message: e.message.split('\n')[0] ?? 'invalid YAML' })),
     };
   }
-  return validateConfig(doc.toJS());
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (err) {
+    // Well-formed but unusable, e.g. an alias to an anchor that does not exist ("*-").
+    return { ok: false, errors: [{ path: '(yaml)', message: (err as Error).message.split('\n')[0] ?? 'invalid YAML' }] };
+  }
+  return validateConfig(value);
 }
 
 // ---------- templates and presets ----------

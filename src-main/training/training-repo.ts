@@ -1,6 +1,7 @@
-// training_runs rows (migration 5) and their loss points. The row is the studio's memory of
-// a run that lives on a host: where (target, folder, pid), how far the log was read (byte
-// offset, only ever advanced past complete lines) and what the log said so far.
+// training_runs rows (migrations 6 and 8) and their loss points. The row is the studio's
+// memory of a run that lives on a host: where (target, folder, pid), how far the log was read
+// (byte offset, only ever advanced past complete lines), what the log said so far, and the
+// job (kind training.run) that runs it.
 import type { TrainingRun, TrainingState } from '@shared/contract/training';
 import type { Db } from '../db/open-database';
 
@@ -34,6 +35,7 @@ export interface RunRow {
   started_at: string | null;
   finished_at: string | null;
   updated_at: string;
+  job_id: string | null;
 }
 
 export type RunPatch = Partial<Omit<RunRow, 'id' | 'created_at'>>;
@@ -41,10 +43,11 @@ export type RunPatch = Partial<Omit<RunRow, 'id' | 'created_at'>>;
 const COLUMNS = new Set([
   'dataset', 'model', 'target', 'host_label', 'training_folder', 'config_json', 'yaml', 'state', 'step', 'total', 'loss', 'lr',
   'seconds_per_step', 'message', 'pid', 'log_offset', 'outcome', 'oom_count', 'stop_requested', 'expected_resume_step',
-  'resumed_from_step', 'resume_note', 'error_code', 'error_message', 'started_at', 'finished_at', 'updated_at',
+  'resumed_from_step', 'resume_note', 'error_code', 'error_message', 'started_at', 'finished_at', 'updated_at', 'job_id',
 ]);
 
-export const ACTIVE_STATES: readonly TrainingState[] = ['preparing', 'running', 'stopping'];
+/** States in which a run belongs to a job that is queued or running. */
+export const ACTIVE_STATES: readonly TrainingState[] = ['queued', 'preparing', 'running', 'stopping'];
 
 export class TrainingRepo {
   constructor(private readonly db: Db) {}
@@ -53,8 +56,8 @@ export class TrainingRepo {
     const now = new Date().toISOString();
     this.db
       .prepare(
-        `INSERT INTO training_runs (id, dataset, model, target, host_label, training_folder, config_json, yaml, state, total, created_at, updated_at)
-         VALUES (@id, @dataset, @model, @target, @host_label, @training_folder, @config_json, @yaml, 'preparing', @total, @now, @now)`,
+        `INSERT INTO training_runs (id, dataset, model, target, host_label, training_folder, config_json, yaml, state, message, total, created_at, updated_at)
+         VALUES (@id, @dataset, @model, @target, @host_label, @training_folder, @config_json, @yaml, 'queued', 'queued', @total, @now, @now)`,
       )
       .run({ ...row, now });
     return this.require(row.id);
@@ -70,9 +73,8 @@ export class TrainingRepo {
     return r;
   }
 
-  list(states?: readonly TrainingState[]): RunRow[] {
-    const rows = this.db.prepare('SELECT * FROM training_runs ORDER BY created_at DESC, id').all() as RunRow[];
-    return states ? rows.filter((r) => states.includes(r.state)) : rows;
+  list(): RunRow[] {
+    return this.db.prepare('SELECT * FROM training_runs ORDER BY created_at DESC, id').all() as RunRow[];
   }
 
   update(id: string, patch: RunPatch): RunRow {
@@ -98,7 +100,10 @@ export class TrainingRepo {
   }
 }
 
-export function toRun(r: RunRow, extra: { attached: boolean; sampleCount: number; checkpointCount: number; etaSeconds: number | null }): TrainingRun {
+export function toRun(
+  r: RunRow,
+  extra: { attached: boolean; sampleCount: number; checkpointCount: number; etaSeconds: number | null; queuePosition: number | null },
+): TrainingRun {
   return {
     id: r.id,
     name: r.id,
@@ -107,6 +112,8 @@ export function toRun(r: RunRow, extra: { attached: boolean; sampleCount: number
     target: r.target,
     hostLabel: r.host_label,
     state: r.state,
+    jobId: r.job_id,
+    queuePosition: r.state === 'queued' ? extra.queuePosition : null,
     attached: extra.attached,
     step: r.step,
     total: r.total,

@@ -89,6 +89,21 @@ function resultLine(job: Job): string | null {
   return null;
 }
 
+function formatSeconds(s: number): string {
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : m > 0 ? `${m} min ${String(Math.round(s % 60)).padStart(2, '0')} s` : `${Math.round(s)} s`;
+}
+
+/** What a running job is doing: its message; for work that knows its time left (a training), also step/total and the ETA. */
+function progressLine(job: Job): string {
+  const p = job.progress;
+  if (!p) return 'Working…';
+  const message = p.message ?? 'Working…';
+  if (p.etaSeconds === null || p.etaSeconds === undefined) return message;
+  return [message, ...(p.total !== null ? [`step ${p.step}/${p.total}`] : []), `${formatSeconds(p.etaSeconds)} left`].join(' · ');
+}
+
 function JobRow(props: { job: Job; now: number; onCancel(id: string): void }): ReactElement {
   const { job } = props;
   const active = isActive(job);
@@ -99,7 +114,7 @@ function JobRow(props: { job: Job; now: number; onCancel(id: string): void }): R
         ? resultLine(job)
         : job.state === 'queued'
           ? 'Waiting for its turn…'
-          : (job.progress?.message ?? 'Working…');
+          : progressLine(job);
   const fraction = job.state === 'running' ? (job.progress?.fraction ?? null) : job.state === 'succeeded' ? 1 : null;
   const took = duration(job);
   return (

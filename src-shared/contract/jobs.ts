@@ -23,6 +23,21 @@ export const jobsCalls = {
     request: z.object({ id: JobId }).strict(),
     response: Job,
   }),
+  'jobs.queue': call({
+    summary: 'The queued jobs of one lane (e.g. "training:local") in the order they will run.',
+    request: z.object({ lane: z.string().min(1).max(200) }).strict(),
+    response: z.array(Job),
+  }),
+  'jobs.reorder': call({
+    summary: 'Move a queued job within its lane: up, down, first, last, or to an index (0 = runs next). Answers the lane’s queue in its new order.',
+    request: z
+      .object({
+        id: JobId,
+        to: z.union([z.enum(['up', 'down', 'first', 'last']), z.number().int().min(0).max(10_000)]),
+      })
+      .strict(),
+    response: z.array(Job),
+  }),
   'jobs.clearFinished': call({
     summary: 'Remove finished jobs from the list (their outputs stay on disk).',
     request: Empty,

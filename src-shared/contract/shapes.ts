@@ -243,6 +243,8 @@ export const JobProgress = z.object({
   /** 0..1 when known; null for indeterminate work. */
   fraction: z.number().min(0).max(1).nullable(),
   message: z.string().nullable(),
+  /** Seconds left, when the work can tell (a training from its step speed). */
+  etaSeconds: z.number().min(0).nullable().optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 

@@ -1,6 +1,9 @@
 // LoRA training with ai-toolkit (on a pod over SSH, or a local checkout): the wizard's plan,
 // validation of the editable YAML, runs (start, stop, resume, mark as stopped), their live
 // state, samples, checkpoints and the trained LoRAs. No Node or Electron here.
+// Each start or resume is a job of kind "training.run" in the lane "training:<target>": runs
+// on one target queue and go one after another; jobs.reorder / jobs.cancel order and drop
+// queued ones, jobs.cancel of a running one is training.stop.
 import { z } from 'zod';
 import { call, Empty } from './shapes';
 
@@ -75,7 +78,7 @@ export const TrainingPlan = z.object({
 });
 export type TrainingPlan = z.infer<typeof TrainingPlan>;
 
-export const TRAINING_STATES = ['preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'lost'] as const;
+export const TRAINING_STATES = ['queued', 'preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'lost'] as const;
 export const TrainingState = z.enum(TRAINING_STATES);
 export type TrainingState = z.infer<typeof TrainingState>;
 
@@ -87,6 +90,10 @@ export const TrainingRun = z.object({
   target: z.string(),
   hostLabel: z.string(),
   state: TrainingState,
+  /** The job that runs (or last ran) it: kind "training.run", lane "training:<target>". */
+  jobId: z.string().nullable(),
+  /** While queued: its place in the target's queue (1 = runs next). */
+  queuePosition: z.number().int().min(1).nullable(),
   /** Is this studio following the run's log right now. */
   attached: z.boolean(),
   step: z.number().int(),
@@ -162,15 +169,19 @@ export const trainingCalls = {
     response: z.object({ ok: z.boolean(), name: z.string().nullable(), errors: FieldErrors }),
   }),
   'training.start': call({
-    summary: 'Start a run from (possibly edited) YAML: install check, dataset sync, detached launch.',
+    summary: 'Queue a run from (possibly edited) YAML on its target; when its turn comes: install check, dataset sync, detached launch.',
     request: z.object({ yaml: z.string().min(1).max(200_000), dataset: DatasetName, model: TrainingModel, target: TrainingTargetId.optional() }).strict(),
     response: TrainingRun,
   }),
   'training.list': call({ summary: 'Training runs, newest first.', request: Empty, response: z.array(TrainingRun) }),
   'training.get': call({ summary: 'One run with its loss curve, samples, checkpoints and log tail.', request: RunId, response: TrainingRunDetail }),
-  'training.stop': call({ summary: 'Stop a run (SIGINT, then TERM, then KILL after timeouts).', request: RunId, response: TrainingRun }),
+  'training.stop': call({
+    summary: 'Stop a run (SIGINT, then TERM, then KILL after timeouts); a queued run is taken out of the queue without starting.',
+    request: RunId,
+    response: TrainingRun,
+  }),
   'training.resume': call({
-    summary: 'Resume a stopped or failed run from its newest checkpoint (optionally with more steps).',
+    summary: 'Queue a stopped or failed run to resume from its newest checkpoint (optionally with more steps).',
     request: z.object({ id: TrainingSlug, steps: z.number().int().min(1).max(1_000_000).optional() }).strict(),
     response: TrainingRun,
   }),

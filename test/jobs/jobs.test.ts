@@ -113,35 +113,77 @@ describe('job queue', () => {
     // Simulate a crash: rows left as they were when the process died.
     const db = new Database(path.join(dataDir, 'studio.db'));
     const insert = db.prepare(
-      `INSERT INTO jobs (id, kind, lane, title, state, params_json, created_at, updated_at, seq) VALUES (?, ?, 'A', 't', ?, ?, 'x', 'x', ?)`,
+      `INSERT INTO jobs (id, kind, lane, title, state, params_json, created_at, updated_at, seq) VALUES (?, ?, ?, 't', ?, ?, 'x', 'x', ?)`,
     );
-    insert.run('dead', 'test.sleep', 'running', '{"lane":"A","steps":1,"ms":1}', 1);
-    insert.run('alive', 'test.reattach', 'running', '{}', 2);
-    insert.run('waiting', 'test.sleep', 'queued', '{"lane":"A","steps":1,"ms":1}', 3);
-    insert.run('orphan', 'test.gone', 'queued', '{}', 4);
+    insert.run('dead', 'test.sleep', 'A', 'running', '{"lane":"A","steps":1,"ms":1}', 1);
+    insert.run('alive', 'test.reattach', 'pod', 'running', '{}', 2);
+    insert.run('waiting', 'test.sleep', 'A', 'queued', '{"lane":"A","steps":1,"ms":1}', 3);
+    insert.run('orphan', 'test.gone', 'A', 'queued', '{}', 4);
     db.close();
 
     const reclaimed: string[] = [];
+    let release: (result: unknown) => void = () => undefined;
     const reattach: JobExecutor<Record<string, never>> = {
       kind: 'test.reattach',
       params: z.object({}) as unknown as z.ZodType<Record<string, never>>,
       lane: () => 'pod',
       title: () => 'training on a pod',
-      run: () => Promise.resolve(null),
+      run: () => Promise.reject(new Error('a reclaimed job is followed, never run again')),
       reclaim: (job) => {
         reclaimed.push(job.id);
-        return Promise.resolve(true);
+        // Follow the work that kept going: it ends when the "pod" says so.
+        return Promise.resolve(({ progress }) => {
+          progress({ step: 7, total: 10, message: 'followed again', etaSeconds: 30 });
+          return new Promise((r) => (release = r));
+        });
       },
     };
     const log: string[] = [];
-    studio = await makeStudio({ dataDir, executors: [sleeper(log), reattach] as JobExecutor<never>[] });
-    await studio.jobs.whenIdle();
+    studio = await makeStudio({ dataDir, executors: [sleeper(log), reattach] as unknown as JobExecutor<never>[] });
+    await waitFor(() => studio!.jobs.get('waiting').state === 'succeeded');
     expect(studio.jobs.get('dead')).toMatchObject({ state: 'interrupted', error: { code: 'interrupted' } });
     expect(reclaimed).toEqual(['alive']);
-    expect(studio.jobs.get('alive').state).toBe('running'); // its executor owns the row now
-    expect(studio.jobs.get('waiting').state).toBe('succeeded');
+    expect(studio.jobs.get('alive').state).toBe('running'); // its executor follows it now
     expect(log).toEqual(['start waiting', 'end waiting']);
     expect(studio.jobs.get('orphan')).toMatchObject({ state: 'interrupted', error: { code: 'unknown_kind' } });
+    // The reclaimed work holds its lane and finishes the row through the job system.
+    const blocked = studio.jobs.submit('test.sleep', { lane: 'pod', steps: 1, ms: 1 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(studio.jobs.get(blocked.id).state).toBe('queued');
+    release({ followed: true });
+    await studio.jobs.whenIdle();
+    expect(studio.jobs.get('alive')).toMatchObject({ state: 'succeeded', result: { followed: true }, progress: { step: 7, total: 10, etaSeconds: 30 } });
+    expect(studio.jobs.get(blocked.id).state).toBe('succeeded');
+  });
+
+  test('queued jobs run in their lane’s order; reorder moves them, other lanes untouched; the order survives a restart', async () => {
+    const dataDir = tempDir();
+    studio = await makeStudio({ dataDir });
+    const log: string[] = [];
+    studio.jobs.register(sleeper(log));
+    const blocker = studio.jobs.submit('test.sleep', { lane: 'A', steps: 400, ms: 5 });
+    const [a, b, c, d] = [1, 2, 3, 4].map(() => studio!.jobs.submit('test.sleep', { lane: 'A', steps: 1, ms: 1 }));
+    const other = studio.jobs.submit('test.sleep', { lane: 'B', steps: 400, ms: 5 });
+    const ids = (jobs: Job[]) => jobs.map((j) => j.id);
+    expect(ids(studio.jobs.queue('A'))).toEqual([a!.id, b!.id, c!.id, d!.id]);
+    expect(ids(studio.jobs.reorder(d!.id, 'first'))).toEqual([d!.id, a!.id, b!.id, c!.id]);
+    expect(ids(studio.jobs.reorder(a!.id, 'down'))).toEqual([d!.id, b!.id, a!.id, c!.id]);
+    expect(ids(studio.jobs.reorder(c!.id, 'up'))).toEqual([d!.id, b!.id, c!.id, a!.id]);
+    expect(ids(studio.jobs.reorder(d!.id, 2))).toEqual([b!.id, c!.id, d!.id, a!.id]);
+    expect(ids(studio.jobs.reorder(b!.id, 'up'))).toEqual([b!.id, c!.id, d!.id, a!.id]); // already first: stays
+    const r = await studio.dispatch('jobs.reorder', { id: a!.id, to: 'first' });
+    expect(r.ok && ids(r.data as Job[])).toEqual([a!.id, b!.id, c!.id, d!.id]);
+    // Only queued jobs move.
+    expect(await studio.dispatch('jobs.reorder', { id: blocker.id, to: 'last' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(ids(studio.jobs.queue('B'))).toEqual([]);
+    // The order survives a restart: a new studio runs them in that order.
+    studio.jobs.reorder(c!.id, 'first');
+    await studio.close();
+    studio = await makeStudio({ dataDir, executors: [sleeper(log)] as unknown as JobExecutor<never>[] });
+    await studio.jobs.whenIdle();
+    const starts = log.filter((l) => l.startsWith('start ')).map((l) => l.slice(6));
+    expect(starts.filter((id) => [a!.id, b!.id, c!.id, d!.id].includes(id))).toEqual([c!.id, a!.id, b!.id, d!.id]);
+    expect(studio.jobs.get(other.id).state).toBe('cancelled');
   });
 
   test('clearFinished removes finished rows only', async () => {

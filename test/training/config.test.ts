@@ -95,6 +95,10 @@ describe('training config', () => {
     const broken = validateYaml('job: extension\nconfig: [unclosed\n');
     expect(broken.ok).toBe(false);
     if (!broken.ok) expect(broken.errors[0]?.path).toMatch(/^line \d+:\d+$/);
+    // Well-formed YAML that cannot become a value (an alias to no anchor) is an error, not a crash.
+    const alias = validateYaml('*-');
+    expect(alias.ok).toBe(false);
+    if (!alias.ok) expect(alias.errors[0]).toMatchObject({ path: '(yaml)' });
   });
 
   test('names and triggers are validated at the boundary', () => {

@@ -72,7 +72,7 @@ export function waitRun(studio: Studio, id: string, pred: (r: TrainingRun) => bo
   });
 }
 
-export const ENDED = (r: TrainingRun) => !['preparing', 'running', 'stopping'].includes(r.state);
+export const ENDED = (r: TrainingRun) => !['queued', 'preparing', 'running', 'stopping'].includes(r.state);
 
 /** Plan with the wizard defaults plus overrides, and start. */
 export async function planAndStart(

@@ -141,8 +141,12 @@ describe('training on LocalHost with the stand-in ai-toolkit', () => {
     const stoppedAt = stopped.step;
     expect(stoppedAt).toBeGreaterThanOrEqual(12);
 
-    const resumed = await studio.training.resume(run.id);
-    expect(resumed.state).toBe('running');
+    const resumed = studio.training.resume(run.id);
+    // The resume is a new training.run job in the target's lane: queued until the stopped run's job has ended, then preparing.
+    expect(['queued', 'preparing']).toContain(resumed.state);
+    expect(resumed.jobId).not.toBe(stopped.jobId);
+    expect(studio.jobs.get(resumed.jobId as string)).toMatchObject({ kind: 'training.run', lane: 'training:local', title: 'Resume training stop_resume' });
+    await waitRun(studio, run.id, (r) => r.state === 'running');
     const confirmed = await waitRun(studio, run.id, (r) => r.resumedFromStep !== null);
     // Newest checkpoint at stop time: the last multiple of 5 at or below the stop step.
     expect(confirmed.resumedFromStep).toBe(Math.floor(stoppedAt / 5) * 5);

@@ -1,6 +1,9 @@
 // `flux-studio train …`: plan (print the YAML that would run), start, list, status, stop,
-// resume, mark-stopped. A started run lives on its host; the CLI waits until it is
-// launched (or, with --follow, finished) and exits — the next studio reattaches.
+// resume, mark-stopped, and the queue (queue, reorder, cancel). Each start or resume is a job
+// in its target's lane (training:<target>): runs on one target go one after another. A
+// started run lives on its host; the CLI waits until it is launched (or, with --follow,
+// finished) and exits — the next studio reclaims its job and follows it again. A queued run
+// starts when its turn comes in a studio that is open (the app, serve, or train … --follow).
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { TrainingRun } from '@shared/contract/training';
@@ -56,10 +59,11 @@ export function runLine(r: TrainingRun): string {
   const pct = r.total > 0 ? Math.floor((100 * r.step) / r.total) : 0;
   const eta = r.etaSeconds !== null ? ` eta ${Math.floor(r.etaSeconds / 60)}m${String(r.etaSeconds % 60).padStart(2, '0')}s` : '';
   const loss = r.loss !== null ? ` loss ${r.loss.toFixed(4)}` : '';
-  return `${r.name.padEnd(28)} ${r.state.padEnd(10)} ${String(r.step).padStart(6)}/${r.total} ${String(pct).padStart(3)}%${loss}${eta}  ${r.target}${r.message ? `  (${r.message})` : ''}${r.error ? `\n    ${r.error.message}` : ''}${r.resumeNote ? `\n    ${r.resumeNote}` : ''}`;
+  const place = r.state === 'queued' && r.queuePosition !== null ? ` #${r.queuePosition}` : '';
+  return `${r.name.padEnd(28)} ${(r.state + place).padEnd(10)} ${String(r.step).padStart(6)}/${r.total} ${String(pct).padStart(3)}%${loss}${eta}  ${r.target}${r.message ? `  (${r.message})` : ''}${r.error ? `\n    ${r.error.message}` : ''}${r.resumeNote ? `\n    ${r.resumeNote}` : ''}`;
 }
 
-const ACTIVE = new Set(['preparing', 'running', 'stopping']);
+const ACTIVE = new Set(['queued', 'preparing', 'running', 'stopping']);
 
 /** Wait until the run satisfies `done` (event-driven, with a slow poll as a backstop). */
 async function waitFor(studio: Studio, id: string, done: (r: TrainingRun) => boolean, onUpdate?: (r: TrainingRun) => void): Promise<TrainingRun> {
@@ -109,6 +113,13 @@ function follower(json: boolean | undefined) {
   };
 }
 
+async function queuedRun(studio: Studio, name: string): Promise<TrainingRun> {
+  const run = (await callOrThrow(studio, 'training.list', {})).find((r) => r.id === name);
+  if (!run) throw new CliError(`no training run ${name}`);
+  if (run.state !== 'queued' || !run.jobId) throw new CliError(`run ${name} is ${run.state}, not queued${ACTIVE.has(run.state) ? ' (stop it with: flux-studio train stop)' : ''}`);
+  return run;
+}
+
 export function registerTrainingCommand(program: Command): void {
   const train = program.command('train').description('LoRA training with ai-toolkit (on a pod or locally).');
 
@@ -132,7 +143,12 @@ export function registerTrainingCommand(program: Command): void {
       const yaml = opts.config ? fs.readFileSync(opts.config, 'utf8') : (await callOrThrow(studio, 'training.plan', planRequest(opts))).yaml;
       const run = await callOrThrow(studio, 'training.start', { yaml, dataset: opts.dataset, model: opts.model, ...(opts.target ? { target: opts.target } : {}) });
       const show = follower(opts.json);
-      const launched = await waitFor(studio, run.id, (r) => r.state !== 'preparing', show);
+      if (run.state === 'queued' && !opts.follow) {
+        // Behind another run on this target: it starts when its turn comes (in an open studio).
+        print(run, opts.json, () => `${runLine(run)}\nqueued behind the runs before it on ${run.target}; it starts when they end (flux-studio train queue)`);
+        return;
+      }
+      const launched = await waitFor(studio, run.id, (r) => r.state !== 'preparing' && r.state !== 'queued', show);
       const end = opts.follow ? await waitFor(studio, run.id, (r) => !ACTIVE.has(r.state), show) : launched;
       if (process.stderr.isTTY && !opts.json) process.stderr.write('\n');
       print(end, opts.json, () => runLine(end));
@@ -175,7 +191,7 @@ export function registerTrainingCommand(program: Command): void {
   common(
     train
       .command('resume')
-      .description('Resume a stopped or failed run from its newest checkpoint (waits until launched).')
+      .description('Queue a stopped or failed run to resume from its newest checkpoint on its target (--follow waits until it ends).')
       .argument('<name>')
       .option('--steps <n>', 'train up to this many steps in all')
       .option('--follow', 'stay and print progress until the run ends')
@@ -184,6 +200,7 @@ export function registerTrainingCommand(program: Command): void {
     withStudio(opts, async (studio) => {
       const steps = intFlag(opts.steps, '--steps');
       const run = await callOrThrow(studio, 'training.resume', { id: name, ...(steps ? { steps } : {}) });
+      if (run.state === 'queued' && !opts.follow) process.stderr.write(`queued behind the runs before it on ${run.target} (flux-studio train queue)\n`);
       const end = opts.follow ? await waitFor(studio, run.id, (r) => !ACTIVE.has(r.state), follower(opts.json)) : run;
       print(end, opts.json, () => runLine(end));
     }),
@@ -194,6 +211,55 @@ export function registerTrainingCommand(program: Command): void {
       withStudio(opts, async (studio) => {
         const run = await callOrThrow(studio, 'training.markStopped', { id: name });
         print(run, opts.json, () => runLine(run));
+      }),
+  );
+
+  common(train.command('queue').description('The training queue of each target: the run in progress, then the queued runs in the order they will start.').option('--target <id>', 'only this target').option('--json', 'print one JSON array')).action(
+    (opts: Common & { target?: string; json?: boolean }) =>
+      withStudio(opts, async (studio) => {
+        const runs = (await callOrThrow(studio, 'training.list', {}))
+          .filter((r) => ACTIVE.has(r.state) && (!opts.target || r.target === opts.target))
+          .sort((a, b) => a.target.localeCompare(b.target) || (a.queuePosition ?? 0) - (b.queuePosition ?? 0));
+        print(runs, opts.json, () => {
+          if (runs.length === 0) return 'no training running or queued';
+          const targets = [...new Set(runs.map((r) => r.target))];
+          return targets.map((t) => [`${t}:`, ...runs.filter((r) => r.target === t).map((r) => `  ${runLine(r)}`)].join('\n')).join('\n');
+        });
+      }),
+  );
+
+  common(
+    train
+      .command('reorder')
+      .description('Move a queued run within its target’s queue (it changes which run starts next).')
+      .argument('<name>')
+      .option('--up', 'one place earlier')
+      .option('--down', 'one place later')
+      .option('--first', 'to the front (starts next)')
+      .option('--last', 'to the back')
+      .option('--to <n>', 'to place n (1 = starts next)')
+      .option('--json', 'print the queue as JSON'),
+  ).action((name: string, opts: Common & { up?: boolean; down?: boolean; first?: boolean; last?: boolean; to?: string; json?: boolean }) =>
+    withStudio(opts, async (studio) => {
+      const place = intFlag(opts.to, '--to');
+      const moves = [opts.up && 'up', opts.down && 'down', opts.first && 'first', opts.last && 'last', place !== undefined && place - 1].filter((m) => m !== false && m !== undefined);
+      if (moves.length !== 1) throw new CliError('say where: one of --up, --down, --first, --last, --to <n>', 2);
+      if (place !== undefined && place < 1) throw new CliError('--to: places start at 1', 2);
+      const run = await queuedRun(studio, name);
+      const queue = await callOrThrow(studio, 'jobs.reorder', { id: run.jobId as string, to: moves[0] as 'up' | 'down' | 'first' | 'last' | number });
+      const runs = await callOrThrow(studio, 'training.list', {});
+      const ordered = queue.map((j) => runs.find((r) => r.jobId === j.id)).filter((r): r is TrainingRun => r !== undefined);
+      print(ordered, opts.json, () => [`${run.target}:`, ...ordered.map((r) => `  ${runLine(r)}`)].join('\n'));
+    }),
+  );
+
+  common(train.command('cancel').description('Take a queued run out of the queue without starting it (a running one: train stop).').argument('<name>').option('--json', 'print the run as JSON')).action(
+    (name: string, opts: Common & { json?: boolean }) =>
+      withStudio(opts, async (studio) => {
+        const run = await queuedRun(studio, name);
+        await callOrThrow(studio, 'jobs.cancel', { id: run.jobId as string });
+        const now = (await callOrThrow(studio, 'training.list', {})).find((r) => r.id === name) ?? run;
+        print(now, opts.json, () => runLine(now));
       }),
   );
 }

@@ -12,6 +12,7 @@ import { LossChart } from './LossChart';
 import { ACTIVE_STATES, formatEta, useTraining } from './store';
 
 const STATE_LABEL: Record<TrainingRun['state'], string> = {
+  queued: 'Queued',
   preparing: 'Preparing',
   running: 'Training',
   stopping: 'Stopping',
@@ -21,6 +22,7 @@ const STATE_LABEL: Record<TrainingRun['state'], string> = {
   lost: 'Process gone',
 };
 const STATE_BADGE: Record<TrainingRun['state'], string> = {
+  queued: 'queued',
   preparing: 'queued',
   running: 'running',
   stopping: 'running',
@@ -135,6 +137,11 @@ export function RunDetail(props: { detail: TrainingRunDetail }): ReactElement {
         {run.state === 'running' || run.state === 'preparing' ? (
           <button type="button" className="btn btn-danger" disabled={busy} data-testid="run-stop" onClick={() => act(() => studio.training.stop({ id: run.id }))}>
             Stop
+          </button>
+        ) : null}
+        {run.state === 'queued' ? (
+          <button type="button" className="btn" disabled={busy} data-testid="run-dequeue" onClick={() => act(() => studio.training.stop({ id: run.id }))}>
+            Remove from queue
           </button>
         ) : null}
         {run.state === 'stopped' || run.state === 'failed' || run.state === 'lost' ? (

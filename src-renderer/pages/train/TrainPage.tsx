@@ -1,11 +1,99 @@
 import { useEffect, useState, type ReactElement } from 'react';
+import type { TrainingRun } from '@shared/contract';
 import { EmptyState, PageHeader, ProgressBar } from '../../components/Controls';
 import { ArrowRightIcon, PlusIcon, TrainIcon } from '../../components/Icons';
 import { navigate } from '../../stores/router';
+import { reportError } from '../../stores/toasts';
+import { studio } from '../../transport/client';
 import { clearHandoff, handedOverDataset } from '../../handoffs/train';
 import { RunDetail, RunStateBadge } from './RunDetail';
 import { formatEta, useTraining, wireTrainingEvents } from './store';
 import { Wizard } from './Wizard';
+
+/**
+ * Each target's queue: the runs that start one after another when the one in progress ends
+ * (an overnight queue). Reorder and cancel act on their jobs (jobs.reorder, jobs.cancel).
+ */
+function RunQueue(props: { runs: TrainingRun[] }): ReactElement | null {
+  const [busy, setBusy] = useState(false);
+  const queued = props.runs
+    .filter((r) => r.state === 'queued' && r.jobId !== null)
+    .sort((a, b) => a.target.localeCompare(b.target) || (a.queuePosition ?? 0) - (b.queuePosition ?? 0));
+  if (queued.length === 0) return null;
+  const act = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await fn();
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const targets = [...new Set(queued.map((r) => r.target))];
+  return (
+    <section className="card" aria-label="Training queue" data-testid="train-queue" style={{ padding: 12, marginTop: 16, display: 'grid', gap: 8 }}>
+      <h3 className="field-label" style={{ margin: 0 }}>
+        Queue
+      </h3>
+      {targets.map((target) => {
+        const runs = queued.filter((r) => r.target === target);
+        const running = props.runs.find((r) => r.target === target && ['preparing', 'running', 'stopping'].includes(r.state));
+        return (
+          <div key={target} data-testid="train-queue-target" data-target={target} style={{ display: 'grid', gap: 4 }}>
+            <span className="muted" style={{ fontSize: 12 }}>
+              {runs[0]?.hostLabel ?? target}: {running ? `after ${running.name}, ` : ''}one after another
+            </span>
+            <ol style={{ margin: 0, paddingLeft: 20, display: 'grid', gap: 4 }}>
+              {runs.map((r, i) => (
+                <li key={r.id} data-testid="queue-item" data-run={r.id} data-position={r.queuePosition ?? ''}>
+                  <span style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+                    <strong className="mono" style={{ flex: 1 }}>
+                      {r.name}
+                    </strong>
+                    <span className="muted mono" style={{ fontSize: 12 }}>
+                      {r.total} steps
+                    </span>
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-sm"
+                      aria-label={`Move ${r.name} up`}
+                      data-testid="queue-up"
+                      disabled={busy || i === 0}
+                      onClick={() => void act(() => studio.jobs.reorder({ id: r.jobId as string, to: 'up' }))}
+                    >
+                      ↑
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-sm"
+                      aria-label={`Move ${r.name} down`}
+                      data-testid="queue-down"
+                      disabled={busy || i === runs.length - 1}
+                      onClick={() => void act(() => studio.jobs.reorder({ id: r.jobId as string, to: 'down' }))}
+                    >
+                      ↓
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-sm"
+                      aria-label={`Remove ${r.name} from the queue`}
+                      data-testid="queue-cancel"
+                      disabled={busy}
+                      onClick={() => void act(() => studio.jobs.cancel({ id: r.jobId as string }))}
+                    >
+                      Cancel
+                    </button>
+                  </span>
+                </li>
+              ))}
+            </ol>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
 
 export function TrainPage(): ReactElement {
   const { runs, loaded, options, detail, selected } = useTraining();
@@ -61,6 +149,7 @@ export function TrainPage(): ReactElement {
           }}
         />
       ) : null}
+      <RunQueue runs={runs} />
       {runs.length > 0 ? (
         <div style={{ display: 'grid', gridTemplateColumns: 'minmax(220px, 300px) 1fr', gap: 16, alignItems: 'start', marginTop: 16 }}>
           <ul aria-label="Training runs" data-testid="train-runs" style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: 8 }}>
@@ -81,7 +170,7 @@ export function TrainPage(): ReactElement {
                   </span>
                   <ProgressBar fraction={r.total > 0 ? r.step / r.total : null} label={`${r.name} progress`} tone={r.state === 'failed' ? 'danger' : r.state === 'completed' ? 'success' : 'accent'} />
                   <span className="muted mono" style={{ fontSize: 12 }}>
-                    {r.step}/{r.total} · ETA {formatEta(r.etaSeconds)}
+                    {r.state === 'queued' ? `queued #${r.queuePosition ?? '?'} on ${r.hostLabel}` : `${r.step}/${r.total} · ETA ${formatEta(r.etaSeconds)}`}
                   </span>
                 </button>
               </li>

@@ -95,4 +95,4 @@ export function formatEta(seconds: number | null): string {
   return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(s).padStart(2, '0')}s`;
 }
 
-export const ACTIVE_STATES: readonly TrainingRun['state'][] = ['preparing', 'running', 'stopping'];
+export const ACTIVE_STATES: readonly TrainingRun['state'][] = ['queued', 'preparing', 'running', 'stopping'];

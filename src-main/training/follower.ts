@@ -1,0 +1,232 @@
+// Following a launched run: read its log on the host from the stored byte offset (progress,
+// saves, samples, resume, OOM, end), mirror it, pull samples and checkpoints, and notice the
+// end (exit_code file, or the process gone). A lost link is reopened with backoff; a target
+// that cannot be reached is waited for. Stop (the job's cancel) signals the process group
+// gracefully; the studio closing only stops following (DetachedError: the run goes on and
+// the next studio reclaims its job).
+import type { Logger } from '../logging/logger';
+import type { Host } from '../hosts/host';
+import { DetachedError, ShutdownError } from '../jobs/job-service';
+import { ArtifactPuller } from './artifacts';
+import { groupGone, isAlive, readExitCode, readPid, runFiles, signalGroup, type RunFiles } from './launcher';
+import { LogParser } from './log-parser';
+import type { RunBook } from './run-book';
+import { applyLogEvents, conclude } from './run-log';
+import type { RunRow } from './training-repo';
+import type { TrainingTarget, TrainingTargets } from './targets';
+
+export interface FollowDeps {
+  book: RunBook;
+  targets: TrainingTargets;
+  log: Logger;
+  /** How often the log is read while nothing new arrives (ms). */
+  pollMs: number;
+  /** SIGINT → SIGTERM → SIGKILL spacing (ms). */
+  stopGraceMs: number;
+}
+
+const LOG_CHUNK = 1024 * 1024;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const isTerminator = (b: number) => b === 0x0a || b === 0x0d;
+
+export class RunFollower {
+  private target: TrainingTarget | null;
+  private wakeUp: () => void = () => undefined;
+  private detached = false;
+  private abandoned = false;
+  private stopSent = false;
+
+  constructor(
+    private readonly deps: FollowDeps,
+    readonly runId: string,
+    private readonly signal: AbortSignal,
+    target: TrainingTarget | null,
+  ) {
+    this.target = target;
+    if (target) deps.book.attached.add(runId);
+    signal.addEventListener('abort', () => this.wake(), { once: true });
+  }
+
+  wake(): void {
+    this.wakeUp();
+  }
+
+  /** Stop following; the run goes on (the studio is closing). */
+  detach(): void {
+    this.detached = true;
+    this.wake();
+  }
+
+  /** Give up on a run whose host is gone: it ends as stopped. */
+  abandon(): void {
+    this.abandoned = true;
+    this.wake();
+  }
+
+  /** Follow to the end; answers the finished row. */
+  async follow(): Promise<RunRow> {
+    try {
+      return await this.loop();
+    } finally {
+      this.deps.book.attached.delete(this.runId);
+      const t = this.target;
+      this.target = null;
+      await t?.release().catch(() => undefined);
+    }
+  }
+
+  private leaving(): boolean {
+    return this.detached || this.signal.reason instanceof ShutdownError;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      this.wakeUp = () => (clearTimeout(t), r());
+    });
+  }
+
+  private async loop(): Promise<RunRow> {
+    const { book } = this.deps;
+    const id = this.runId;
+    const start = book.require(id);
+    const files = runFiles(start.training_folder, start.id);
+    const parser = new LogParser(start.id);
+    const artifacts = new ArtifactPuller(id, book.files.dir(id));
+    let readOffset = start.log_offset;
+    let carry = 0; // bytes read past the last line terminator (re-read after a restart)
+    let mirrorPending: Buffer = Buffer.alloc(0);
+    let lastArtifacts = 0;
+    let lastLiveness = 0;
+    let failures = 0;
+    for (;;) {
+      if (this.leaving()) throw new DetachedError(`run ${id}: stopped following at log offset ${book.require(id).log_offset}; it goes on on its host`);
+      if (this.abandoned) return book.finish(id, 'stopped', { message: 'marked as stopped' });
+      if (!this.target) {
+        await this.reopen(++failures);
+        continue;
+      }
+      const host = this.target.host;
+      if (this.signal.aborted && !this.stopSent) this.requestStop(host);
+      try {
+        const chunk = (await host.stat(files.log)) ? await host.readFile(files.log, { start: readOffset, maxBytes: LOG_CHUNK }) : Buffer.alloc(0);
+        let artifactsDue = Date.now() - lastArtifacts > 2000;
+        if (chunk.length > 0) {
+          readOffset += chunk.length;
+          let last = chunk.length - 1;
+          while (last >= 0 && !isTerminator(chunk[last] as number)) last--;
+          carry = last >= 0 ? chunk.length - 1 - last : carry + chunk.length;
+          const events = parser.push(chunk);
+          // The mirror gets complete lines only, so a reattach from the committed offset appends no duplicates.
+          mirrorPending = Buffer.concat([mirrorPending, chunk]);
+          book.files.appendMirror(id, mirrorPending.subarray(0, mirrorPending.length - carry));
+          mirrorPending = mirrorPending.subarray(mirrorPending.length - carry);
+          if (applyLogEvents(book, id, events, readOffset - carry)) artifactsDue = true;
+        }
+        if (artifactsDue) {
+          await artifacts.pull(host, files, false);
+          lastArtifacts = Date.now();
+        }
+        if (chunk.length === 0 && Date.now() - lastLiveness > 1000) {
+          lastLiveness = Date.now();
+          const ended = await this.checkEnded(host, files);
+          if (ended) {
+            // Drain what the process wrote last, then finish.
+            book.files.appendMirror(id, mirrorPending);
+            mirrorPending = Buffer.alloc(0);
+            for (;;) {
+              const rest = await host.readFile(files.log, { start: readOffset, maxBytes: LOG_CHUNK });
+              if (rest.length === 0) break;
+              readOffset += rest.length;
+              book.files.appendMirror(id, rest);
+              applyLogEvents(book, id, parser.push(rest), readOffset);
+            }
+            applyLogEvents(book, id, parser.flush(), readOffset);
+            await artifacts.pull(host, files, true);
+            return conclude(book, id, ended.exitCode);
+          }
+        }
+        if (failures > 0) book.patch(id, { message: 'reattached' });
+        failures = 0;
+        if (chunk.length < LOG_CHUNK) await this.pause(this.deps.pollMs);
+      } catch (err) {
+        failures++;
+        if (this.leaving() || this.abandoned) continue;
+        this.deps.log.warn(`run ${id}: lost the link (${(err as Error).message}); retrying`);
+        book.patch(id, { message: `connection lost — reattaching (${(err as Error).message})` });
+        await this.pause(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)));
+        // Ask the provider for a fresh host (a new SSH link); keep the old one when that fails too.
+        try {
+          const fresh = await this.deps.targets.open(book.require(id).target);
+          await this.target?.release().catch(() => undefined);
+          this.target = fresh;
+        } catch {
+          // still down: next round
+        }
+      }
+    }
+  }
+
+  /** No host yet (a restart while the pod was away): open it, or say what we wait for and wait. */
+  private async reopen(attempt: number): Promise<void> {
+    const { book } = this.deps;
+    const r = book.require(this.runId);
+    try {
+      const target = await this.deps.targets.open(r.target);
+      if (this.leaving() || this.abandoned) {
+        await target.release().catch(() => undefined);
+        return;
+      }
+      this.target = target;
+      book.attached.add(this.runId);
+      book.patch(this.runId, { host_label: target.label, message: 'reattached' });
+      this.deps.log.info(`run ${this.runId}: reattached at log offset ${r.log_offset}`);
+    } catch (err) {
+      this.deps.log.warn(`run ${this.runId}: cannot reach ${r.target} now: ${(err as Error).message}`);
+      book.patch(this.runId, { message: `waiting for ${r.target} (${(err as Error).message})` });
+      await this.pause(Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)));
+    }
+  }
+
+  /** Cancel of the job = Stop: SIGINT (ai-toolkit prints "Job stopped"), then TERM, then KILL; never mid-save. */
+  private requestStop(host: Host): void {
+    const { book } = this.deps;
+    this.stopSent = true;
+    const r = book.require(this.runId);
+    if (r.state !== 'stopping' || !r.stop_requested) book.patch(this.runId, { state: 'stopping', stop_requested: 1, message: 'stopping' });
+    if (!r.pid) return;
+    void this.escalate(host, r.pid).catch((err: Error) => {
+      this.deps.log.warn(`stopping ${this.runId}: ${err.message}`);
+      this.stopSent = false; // try again on the next round (a new link)
+    });
+  }
+
+  private async escalate(host: Host, pid: number): Promise<void> {
+    const { book, stopGraceMs } = this.deps;
+    const deadline = Date.now() + 60_000;
+    while ((book.get(this.runId)?.message ?? '').startsWith('saving') && Date.now() < deadline) await sleep(200);
+    for (const [sig, wait] of [['INT', stopGraceMs], ['TERM', stopGraceMs / 2], ['KILL', 0]] as const) {
+      if (await groupGone(host, pid)) return;
+      await signalGroup(host, pid, sig);
+      this.deps.log.info(`run ${this.runId}: sent SIG${sig} to process group ${pid}`);
+      const until = Date.now() + wait;
+      while (Date.now() < until) {
+        if (await groupGone(host, pid)) return;
+        await sleep(100);
+      }
+    }
+  }
+
+  /** null while alive; the exit code (or null code) once the process is gone. */
+  private async checkEnded(host: Host, files: RunFiles): Promise<{ exitCode: number | null } | null> {
+    const exitCode = await readExitCode(host, files);
+    if (exitCode !== null) return { exitCode };
+    const row = this.deps.book.require(this.runId);
+    const pid = row.pid ?? (await readPid(host, files));
+    if (pid && (await isAlive(host, pid))) return null;
+    // Gone without exit_code: killed (or just exiting: look once more).
+    await sleep(200);
+    const again = await readExitCode(host, files);
+    return { exitCode: again };
+  }
+}
