@@ -1,6 +1,8 @@
 // The layering of docs/architecture.md, checked over the real import graph: no import loops,
 // and no import that points up a layer or across processes. A new file outside every layer
 // fails too, so the map in the docs cannot silently go stale.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../helpers/studio';
 import { importGraph, importLoops, layerOf, upwardImports, type Graph } from './import-graph';
@@ -37,5 +39,22 @@ describe('import graph', () => {
       'src-main/jobs/a.ts -> src-main/studio.ts (infrastructure imports composition)',
       'src-renderer/z.ts -> src-main/gallery/y.ts (crosses from renderer into main)',
     ]);
+  });
+});
+
+describe('test layout', () => {
+  test('suites that start a real sshd are *.ssh.test.ts (the ssh project), and only those', () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.test.ts')) files.push(path.relative(REPO_ROOT, p));
+      }
+    };
+    walk(path.join(REPO_ROOT, 'test'));
+    const startsSshd = (f: string) => /\b(startSshd|startTestPod|requireSshd)\(/.test(fs.readFileSync(path.join(REPO_ROOT, f), 'utf8'));
+    expect(files.filter((f) => startsSshd(f) !== f.endsWith('.ssh.test.ts'))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.ssh.test.ts')).length).toBeGreaterThan(5);
   });
 });

@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ClipPromptTokenizer, T5PromptTokenizer } from '../../src-main/generation/local/tokenize';
-import { REPO_ROOT } from '../helpers/studio';
+import { ClipPromptTokenizer, T5PromptTokenizer } from '../../../src-main/generation/local/tokenize';
+import { REPO_ROOT } from '../../helpers/studio';
 import { onnxFixtures } from './helpers';
 
 const PROMPTS = [

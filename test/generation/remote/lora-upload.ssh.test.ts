@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationResult, Job } from '@shared/contract';
-import type { RemoteRuntime } from '../../src-main/generation/remote/remote-runtime';
-import { podLoraName } from '../../src-main/generation/remote/lora-upload';
-import { readImageParameters } from '../../src-main/metadata/read-parameters';
-import { requireSshd } from '../helpers/sshd';
-import { jpegComment, startTestPod, unwrap, waitForJob, type TestPod } from '../helpers/remote-pod';
+import type { RemoteRuntime } from '../../../src-main/generation/remote/remote-runtime';
+import { podLoraName } from '../../../src-main/generation/remote/lora-upload';
+import { readImageParameters } from '../../../src-main/metadata/read-parameters';
+import { requireSshd } from '../../helpers/sshd';
+import { jpegComment, startTestPod, unwrap, waitForJob, type TestPod } from '../../helpers/remote-pod';
 
 requireSshd();
 const run = describe;

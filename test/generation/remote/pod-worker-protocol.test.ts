@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import type { Host, HostProcess } from '../../src-main/hosts/host';
-import type { Logger } from '../../src-main/logging/logger';
-import { PodWorkerClient, recoverResult, WorkerRequestError } from '../../src-main/generation/remote/pod-worker-client';
-import { parseWorkerLine, WORKER_PROTOCOL, WorkerRequest } from '../../src-main/generation/remote/pod-worker-protocol';
-import { REPO_ROOT } from '../helpers/studio';
+import type { Host, HostProcess } from '../../../src-main/hosts/host';
+import type { Logger } from '../../../src-main/logging/logger';
+import { PodWorkerClient, recoverResult, WorkerRequestError } from '../../../src-main/generation/remote/pod-worker-client';
+import { parseWorkerLine, WORKER_PROTOCOL, WorkerRequest } from '../../../src-main/generation/remote/pod-worker-protocol';
+import { REPO_ROOT } from '../../helpers/studio';
 
 const DONE = { event: 'done', id: 'r1', path: '/ws/outputs/flux_1.jpg', seed: 7, width: 256, height: 256, sha256: 'ab', load_seconds: null, gen_seconds: 1.5 };
 

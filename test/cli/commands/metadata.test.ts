@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { CliError } from '../../src-main/cli/cli-kit';
-import { embedMetadata } from '../../src-main/metadata/embed';
-import { registerMetadataCommand } from '../../src-main/cli/commands/metadata';
-import { emptyParameters } from '../../src-main/metadata/params';
-import { basePng, insertAfterIhdr, tEXt } from './build';
+import { CliError } from '../../../src-main/cli/cli-kit';
+import { embedMetadata } from '../../../src-main/metadata/embed';
+import { registerMetadataCommand } from '../../../src-main/cli/commands/metadata';
+import { emptyParameters } from '../../../src-main/metadata/params';
+import { basePng, insertAfterIhdr, tEXt } from '../../metadata/build';
 
 async function run(args: string[]): Promise<{ out: string; err: unknown }> {
   const program = new Command('flux-studio').exitOverride();

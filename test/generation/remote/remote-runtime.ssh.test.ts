@@ -5,9 +5,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationResult, Job, PodProfile, PodStatus } from '@shared/contract';
-import { readImageParameters } from '../../src-main/metadata/read-parameters';
-import { requireSshd } from '../helpers/sshd';
-import { jpegComment, startTestPod, unwrap, waitForJob, waitForStep, type TestPod } from '../helpers/remote-pod';
+import { readImageParameters } from '../../../src-main/metadata/read-parameters';
+import { requireSshd } from '../../helpers/sshd';
+import { jpegComment, startTestPod, unwrap, waitForJob, waitForStep, type TestPod } from '../../helpers/remote-pod';
 
 requireSshd();
 const run = describe;

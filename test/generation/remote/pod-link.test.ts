@@ -2,8 +2,8 @@
 // implemented structurally by pods/pod-links.ts and wired in studio.ts): neither capability
 // imports the other, so the path of a prompt no longer runs generation → pods → back.
 import { describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '../helpers/studio';
-import { importGraph } from '../lint/import-graph';
+import { REPO_ROOT } from '../../helpers/studio';
+import { importGraph } from '../../lint/import-graph';
 
 describe('generation ↔ pods', () => {
   test('no file of either capability imports the other', () => {

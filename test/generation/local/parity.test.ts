@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LocalPipeline } from '../../src-main/generation/local/pipeline';
-import { ClipPromptTokenizer, T5PromptTokenizer } from '../../src-main/generation/local/tokenize';
-import { tempDir } from '../helpers/studio';
+import { LocalPipeline } from '../../../src-main/generation/local/pipeline';
+import { ClipPromptTokenizer, T5PromptTokenizer } from '../../../src-main/generation/local/tokenize';
+import { tempDir } from '../../helpers/studio';
 import { FIXTURE_MODELS, maxAbsDiff, onnxFixtures, readTensor, referenceCases, type FixtureModel, type ReferenceCase } from './helpers';
 
 const pipelines = new Map<FixtureModel, LocalPipeline>();

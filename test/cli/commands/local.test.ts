@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { readImageParameters } from '../../src-main/metadata/read-parameters';
-import { REPO_ROOT, tempDir } from '../helpers/studio';
-import { onnxFixtures } from './helpers';
+import { readImageParameters } from '../../../src-main/metadata/read-parameters';
+import { REPO_ROOT, tempDir } from '../../helpers/studio';
+import { onnxFixtures } from '../../generation/local/helpers';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'flux-studio.cjs');
 let sd = '';

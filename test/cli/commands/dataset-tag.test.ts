@@ -9,7 +9,7 @@ import { CliError } from '../../../src-main/cli/cli-kit';
 import { readCaption } from '../../../src-main/datasets/captions';
 import { FakeAnthropic } from '../../helpers/fake-anthropic';
 import { makeStudio, REPO_ROOT, tempDir } from '../../helpers/studio';
-import { solid, tinyTaggerDir, TINY_TAGGER_TIMEOUT_MS } from './tiny-tagger';
+import { solid, tinyTaggerDir, TINY_TAGGER_TIMEOUT_MS } from '../../datasets/tagging/tiny-tagger';
 
 const KEY = `sk-ant-api03-${'clitag'.repeat(6)}-SECRET`;
 let taggerDir: string;

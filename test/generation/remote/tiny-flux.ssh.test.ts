@@ -7,10 +7,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationResult, Job } from '@shared/contract';
-import { readImageParameters } from '../../src-main/metadata/read-parameters';
-import { jpegComment, startTestPod, unwrap, waitForJob, type TestPod } from '../helpers/remote-pod';
-import { requireSshd } from '../helpers/sshd';
-import { REPO_ROOT } from '../helpers/studio';
+import { readImageParameters } from '../../../src-main/metadata/read-parameters';
+import { jpegComment, startTestPod, unwrap, waitForJob, type TestPod } from '../../helpers/remote-pod';
+import { requireSshd } from '../../helpers/sshd';
+import { REPO_ROOT } from '../../helpers/studio';
 
 const script = path.join(REPO_ROOT, 'scripts', 'tiny-flux.sh');
 requireSshd();

@@ -5,10 +5,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { checkFitsInMemory, inspectModelFolder, ModelFolderError, resolveLayout, type PartName } from '../../src-main/generation/local/model-folder';
-import { readGraphIo, type GraphIo } from '../../src-main/generation/local/onnx-header';
-import { LocalPipeline } from '../../src-main/generation/local/pipeline';
-import { REPO_ROOT, tempDir } from '../helpers/studio';
+import { checkFitsInMemory, inspectModelFolder, ModelFolderError, resolveLayout, type PartName } from '../../../src-main/generation/local/model-folder';
+import { readGraphIo, type GraphIo } from '../../../src-main/generation/local/onnx-header';
+import { LocalPipeline } from '../../../src-main/generation/local/pipeline';
+import { REPO_ROOT, tempDir } from '../../helpers/studio';
 import { onnxFixtures } from './helpers';
 
 let fixtures = '';

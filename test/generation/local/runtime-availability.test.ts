@@ -2,7 +2,7 @@
 // a valid model folder is configured. Without one a job is refused up front with the way out.
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { makeStudio } from '../helpers/studio';
+import { makeStudio } from '../../helpers/studio';
 import { onnxFixtures } from './helpers';
 
 test('local is unavailable without a model, available once a valid folder is added, and refused again when it is removed', async () => {

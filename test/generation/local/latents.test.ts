@@ -1,7 +1,7 @@
 // Noise, packing and ids: the pure parts of the local pipeline.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { gaussianNoise, latentImageIds, NOISE_PRNG, packLatents, philox4x32, unpackLatents } from '../../src-main/generation/local/latents';
+import { gaussianNoise, latentImageIds, NOISE_PRNG, packLatents, philox4x32, unpackLatents } from '../../../src-main/generation/local/latents';
 
 const hex = (ws: number[]) => ws.map((w) => w.toString(16).padStart(8, '0')).join(' ');
 

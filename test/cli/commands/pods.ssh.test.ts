@@ -4,10 +4,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readImageParameters } from '../../src-main/metadata/read-parameters';
-import { podVenvPython } from '../helpers/remote-pod';
-import { requireBuilt, requireSshd, startSshd, type TestSshd } from '../helpers/sshd';
-import { REPO_ROOT, tempDir } from '../helpers/studio';
+import { readImageParameters } from '../../../src-main/metadata/read-parameters';
+import { podVenvPython } from '../../helpers/remote-pod';
+import { requireBuilt, requireSshd, startSshd, type TestSshd } from '../../helpers/sshd';
+import { REPO_ROOT, tempDir } from '../../helpers/studio';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'flux-studio.cjs');
 requireSshd();

@@ -2,8 +2,8 @@
 // (detached, reclaimed by each CLI studio) and others wait their turn on the same target.
 import { afterAll, describe, expect, test } from 'vitest';
 import type { TrainingRun } from '@shared/contract/training';
-import { buildProgram } from '../../src-main/cli/main';
-import { ENDED, newDataDir, planAndStart, trainingStudio, waitRun } from './helpers';
+import { buildProgram } from '../../../src-main/cli/main';
+import { ENDED, newDataDir, planAndStart, trainingStudio, waitRun } from '../../training/helpers';
 
 async function cli(args: string[]): Promise<string> {
   let out = '';

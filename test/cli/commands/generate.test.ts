@@ -2,9 +2,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { draftFromOptions, parseSize } from '../../src-main/cli/commands/generate';
-import { FakeAnthropic } from '../helpers/fake-anthropic';
-import { REPO_ROOT, tempDir } from '../helpers/studio';
+import { draftFromOptions, parseSize } from '../../../src-main/cli/commands/generate';
+import { FakeAnthropic } from '../../helpers/fake-anthropic';
+import { REPO_ROOT, tempDir } from '../../helpers/studio';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'flux-studio.cjs');
 const dataDir = tempDir();

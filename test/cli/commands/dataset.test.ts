@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { buildProgram } from '../../src-main/cli/main';
-import { tempDir } from '../helpers/studio';
-import { patterned } from './fixtures';
+import { buildProgram } from '../../../src-main/cli/main';
+import { tempDir } from '../../helpers/studio';
+import { patterned } from '../../datasets/fixtures';
 
 async function run(args: string[]): Promise<string> {
   let out = '';

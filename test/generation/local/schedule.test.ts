@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { calculateShift, KNOWN_SCHEDULES, knownSchedule, parseSchedulerConfig, type KnownScheduleModel } from '../../src-main/generation/local/schedule';
-import { REPO_ROOT } from '../helpers/studio';
+import { calculateShift, KNOWN_SCHEDULES, knownSchedule, parseSchedulerConfig, type KnownScheduleModel } from '../../../src-main/generation/local/schedule';
+import { REPO_ROOT } from '../../helpers/studio';
 import { onnxFixtures } from './helpers';
 
 interface Entry {

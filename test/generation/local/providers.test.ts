@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { LocalPipeline } from '../../src-main/generation/local/pipeline';
-import { providerChain, providerFromProfile } from '../../src-main/generation/local/providers';
-import { tempDir } from '../helpers/studio';
+import { LocalPipeline } from '../../../src-main/generation/local/pipeline';
+import { providerChain, providerFromProfile } from '../../../src-main/generation/local/providers';
+import { tempDir } from '../../helpers/studio';
 import { onnxFixtures } from './helpers';
 
 beforeAll(() => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import { REPO_ROOT } from '../helpers/studio';
+import { REPO_ROOT } from '../../helpers/studio';
 
 let fixturesDir: string | null = null;
 
