@@ -1,4 +1,4 @@
-// A GPU runtime (DESIGN.md rule 5): `remote` (the warm worker on a pod over SSH) or `local`
+// A GPU runtime (docs/architecture.md, "How a call travels"): `remote` (the warm worker on a pod over SSH) or `local`
 // (ONNX Runtime here). The generation job hands a runtime the resolved request and gets back
 // encoded image bytes; saving them (metadata, output folder, gallery) is the job's work, so
 // both runtimes' images land through the same path.

@@ -1,4 +1,4 @@
-// Detached launch on a Host (ai-toolkit.md §8). Two small scripts are written into the
+// Detached launch on a Host (docs/architecture.md, "Training"). Two small scripts are written into the
 // run's folder on the host and run with argv — no user text on any command line: the run
 // folder and the name are validated slugs, the toolkit folder and python come from
 // Settings or the pod profile and travel as arguments, everything else is in config.json.

@@ -2,7 +2,7 @@
 // chunks read from a byte offset; lines end in \n or \r (tqdm redraws), and a chunk may
 // stop mid-line (or mid UTF-8 character), so the unfinished tail is kept for the next
 // chunk. Only the job's own bar (desc == config.name) counts as training progress
-// (ai-toolkit.md §6): "Caching latents", "Generating Images" and sampler bars share its shape.
+// (ai-toolkit's tqdm bars): "Caching latents", "Generating Images" and sampler bars share its shape.
 import { StringDecoder } from 'node:string_decoder';
 
 export const PROGRESS_RE =

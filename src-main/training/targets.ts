@@ -8,7 +8,7 @@ import type { Host } from '../hosts/host';
 import { LocalHost } from '../hosts/local-host';
 import type { Settings } from '@shared/contract';
 
-/** ai-toolkit at a pinned commit (ai-toolkit.md §2: defaults change often). */
+/** ai-toolkit at a pinned commit: its defaults and config keys change often between commits. */
 export const AI_TOOLKIT_REPO = 'https://github.com/ostris/ai-toolkit.git';
 export const AI_TOOLKIT_COMMIT = '27a03a91f23e';
 
@@ -50,7 +50,7 @@ export interface TrainingTargets {
   open(id: string): Promise<TrainingTarget>;
 }
 
-/** The pod layout (DESIGN.md): everything under /workspace survives a pod stop. */
+/** The pod layout (docs/architecture.md, "Training"): everything under /workspace survives a pod stop. */
 export function podWorkspace(): TrainingWorkspace {
   return {
     toolkitDir: '/workspace/ai-toolkit',

@@ -24,7 +24,7 @@ describe('training config', () => {
         const p = c.config.process[0];
         expect(p, `${model} ${preset}`).toBeDefined();
         if (!p) continue;
-        // ai-toolkit.md §3: always write network, dtype, lr, optimizer, noise_scheduler, sampler, resolution.
+        // Always write network, dtype, lr, optimizer, noise_scheduler, sampler, resolution.
         expect(p.network.type).toBe('lora');
         expect(p.network.linear).toBeGreaterThan(0);
         expect(p.train.dtype).toBe('bf16');

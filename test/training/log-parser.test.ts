@@ -1,4 +1,4 @@
-// The log parser on ai-toolkit's own output (excerpts in shared/reference/ai-toolkit.md §6),
+// The log parser on ai-toolkit's own output (excerpts of what the real program prints),
 // fed as a follower sees it: \r redraws, lines split across reads, UTF-8 split mid-character.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
