@@ -3,21 +3,14 @@
 // order the user gives, and a studio restart mid-run reclaims the job (no 'interrupted').
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Job, JobProgress } from '@shared/contract';
 import type { TrainingRun } from '@shared/contract/training';
 import type { Studio } from '../../src-main/studio';
-import { ENDED, newDataDir, planAndStart, trainingStudio, waitRun } from './helpers';
+import { ENDED, newDataDir, planAndStart, studioPool, waitRun } from './helpers';
 
-const open: Studio[] = [];
-async function studioFor(dataDir: string): Promise<Studio> {
-  const s = await trainingStudio(dataDir);
-  open.push(s);
-  return s;
-}
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close().catch(() => undefined);
-});
+const studios = studioPool();
+const studioFor = (dataDir: string): Promise<Studio> => studios.open(dataDir);
 
 const hostRunDir = (dataDir: string, name: string) => path.join(dataDir, 'training-host', 'trainings', name);
 const run = (studio: Studio, id: string) => studio.training.list().find((r) => r.id === id) as TrainingRun;
@@ -105,7 +98,7 @@ describe('trainings as jobs', () => {
     const b = await planAndStart(firstStudio, { name: 'r_b', steps: 3, saveEvery: 100, sampleEvery: 100, stepSeconds: 0.05 });
     await waitRun(firstStudio, 'r_a', (r) => r.step >= 4);
     await firstStudio.close();
-    open.splice(open.indexOf(firstStudio), 1);
+    studios.forget(firstStudio);
 
     const second = await studioFor(dataDir);
     const followed: JobProgress[] = [];

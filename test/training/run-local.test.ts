@@ -3,20 +3,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Studio } from '../../src-main/studio';
 import type { TrainingRun } from '@shared/contract/training';
-import { ENDED, newDataDir, planAndStart, trainingStudio, waitRun } from './helpers';
+import { ENDED, newDataDir, planAndStart, studioPool, waitRun } from './helpers';
 
-const open: Studio[] = [];
-async function studioFor(dataDir: string): Promise<Studio> {
-  const s = await trainingStudio(dataDir);
-  open.push(s);
-  return s;
-}
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close().catch(() => undefined);
-});
+const studios = studioPool();
+const studioFor = (dataDir: string): Promise<Studio> => studios.open(dataDir);
 
 function hostRunDir(dataDir: string, name: string) {
   return path.join(dataDir, 'training-host', 'trainings', name);
@@ -91,7 +84,7 @@ describe('training on LocalHost with the stand-in ai-toolkit', () => {
     const run = await planAndStart(first, { name: 'survivor', steps: 30, saveEvery: 5, sampleEvery: 10, stepSeconds: 0.12 });
     await waitRun(first, run.id, (r) => r.step >= 6);
     await first.close();
-    open.splice(open.indexOf(first), 1);
+    studios.forget(first);
     // The process lives on without any studio.
     const pid = Number(fs.readFileSync(path.join(hostRunDir(dataDir, 'survivor'), 'pid'), 'utf8'));
     expect(() => process.kill(pid, 0)).not.toThrow();
@@ -116,7 +109,7 @@ describe('training on LocalHost with the stand-in ai-toolkit', () => {
     const run = await planAndStart(first, { name: 'finished_away', steps: 10, saveEvery: 5, sampleEvery: 5, stepSeconds: 0.1 });
     await waitRun(first, run.id, (r) => r.step >= 2);
     await first.close();
-    open.splice(open.indexOf(first), 1);
+    studios.forget(first);
     const hostDir = hostRunDir(dataDir, 'finished_away');
     for (let i = 0; i < 100 && !fs.existsSync(path.join(hostDir, 'exit_code')); i++) await new Promise((r) => setTimeout(r, 100));
     expect(fs.readFileSync(path.join(hostDir, 'exit_code'), 'utf8').trim()).toBe('0');
