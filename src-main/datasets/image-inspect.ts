@@ -88,7 +88,7 @@ export async function inspectImage(bytes: Buffer): Promise<InspectResult> {
     meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
   } catch (err) {
     if (kind === 'heic') return { ok: false, reason: 'HEIC cannot be decoded by this build; convert it to JPEG first' };
-    return { ok: false, reason: describeDecodeError(err, 'cannot read the image header') };
+    return { ok: false, reason: describeDecodeError(err, 'cannot read the image header', endsEarly(bytes, kind)) };
   }
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
@@ -108,7 +108,7 @@ export async function inspectImage(bytes: Buffer): Promise<InspectResult> {
       .toBuffer();
     dhash = differenceHash(grey);
   } catch (err) {
-    return { ok: false, reason: describeDecodeError(err, 'cannot decode the image') };
+    return { ok: false, reason: describeDecodeError(err, 'cannot decode the image', endsEarly(bytes, kind)) };
   }
   return {
     ok: true,
@@ -175,11 +175,32 @@ export async function convertImage(bytes: Buffer, image: InspectedImage): Promis
   return { data: await base.png({ compressionLevel: 6 }).toBuffer(), ext: '.png' };
 }
 
-function describeDecodeError(err: unknown, prefix: string): string {
+/**
+ * Whether the file stops before its format's end marker (PNG IEND, JPEG EOI, WebP's RIFF
+ * size, GIF trailer). libvips words a truncation differently by format and, with several
+ * decodes at once, sometimes only as "Warning treated as error": the bytes decide instead.
+ */
+function endsEarly(bytes: Buffer, kind: string): boolean {
+  const tail = bytes.subarray(Math.max(0, bytes.length - 16));
+  switch (kind) {
+    case 'png':
+      return !tail.includes(Buffer.from('IEND', 'latin1'));
+    case 'jpeg':
+      return !tail.includes(Buffer.from([0xff, 0xd9]));
+    case 'webp':
+      return bytes.length < 12 || bytes.readUInt32LE(4) + 8 > bytes.length;
+    case 'gif':
+      return bytes[bytes.length - 1] !== 0x3b;
+    default:
+      return false;
+  }
+}
+
+function describeDecodeError(err: unknown, prefix: string, truncated = false): string {
   const raw = err instanceof Error ? err.message : String(err);
   const line = (raw.split('\n').find((l) => l.trim() !== '') ?? raw).trim().slice(0, 160);
   if (/pixel limit/i.test(raw)) return `image too large (over ${MAX_PIXELS / 1e6} MP)`;
-  if (/premature end|truncated|unexpected end|out of data|not enough data|short read|read error|end of stream/i.test(raw)) return `truncated or partial file (${line})`;
+  if (truncated || /premature end|truncated|unexpected end|out of data|not enough data|short read|read error|end of stream/i.test(raw)) return `truncated or partial file (${line})`;
   if (/unsupported image format/i.test(raw)) return 'not an image (unsupported or unrecognised format)';
   return `corrupt image: ${prefix} (${line})`;
 }
