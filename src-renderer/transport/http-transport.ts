@@ -1,7 +1,9 @@
 // The browser transport for `flux-studio serve`: the same RawStudioApi the Electron
 // preload exposes, over HTTP (calls) and a WebSocket (events). Auth is the bearer token
-// printed by `serve` (/?token=…), kept in this tab's sessionStorage and never in a cookie
-// (cookies reach every server on the host, whatever its port): calls send it as a header,
+// printed by `serve` (/?token=…), kept in this origin's localStorage and never in a cookie
+// (cookies reach every server on the host, whatever its port; storage is scoped to scheme,
+// host and port, and is never sent by itself), so a second tab opened without ?token works
+// too. Calls send it as a header,
 // the event socket offers it as a subprotocol, and media URLs carry a short-lived signature
 // made from it (src-shared/media-signature.ts). See docs/architecture.md ("serve").
 import { buildRawCalls, createEventHub, encodeMediaPath, type RawStudioApi } from '@shared/studio-api';
@@ -27,8 +29,8 @@ const FORBIDDEN_MESSAGE =
   'This studio server needs its access token. Open the address that `flux-studio serve` printed (it ends in /?token=…).';
 
 
-/** Reads ?token= from the address once, keeps it for this tab and removes it from the address bar. */
-export function captureToken(loc: Location = window.location, storage: Storage | null = safeSessionStorage()): string | null {
+/** Reads ?token= from the address once, keeps it for this origin and removes it from the address bar. */
+export function captureToken(loc: Location = window.location, storage: Storage | null = safeLocalStorage()): string | null {
   const url = new URL(loc.href);
   const fromUrl = url.searchParams.get('token');
   if (fromUrl !== null && fromUrl !== '') {
@@ -41,9 +43,9 @@ export function captureToken(loc: Location = window.location, storage: Storage |
   return storage?.getItem(TOKEN_KEY) ?? null;
 }
 
-function safeSessionStorage(): Storage | null {
+function safeLocalStorage(): Storage | null {
   try {
-    return window.sessionStorage;
+    return window.localStorage;
   } catch {
     return null;
   }
