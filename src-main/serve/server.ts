@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { isCallName } from '@shared/contract';
 import { MAX_CALL_BODY_BYTES } from '@shared/contract/datasets';
@@ -128,6 +129,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       log.error('upgrade failed (the server keeps running)', err);
       sock.destroy();
     }
+  });
+
+  // CONNECT (proxy tunnels) is nothing we serve; without a listener Node drops the socket unanswered.
+  server.on('connect', (req: http.IncomingMessage, sock: Duplex) => {
+    sock.on('error', () => sock.destroy());
+    refusals.refused(req.method, req.url, 405, 'CONNECT');
+    if (sock.writable) sock.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -40,7 +40,13 @@ export async function serveStatic(req: http.IncomingMessage, res: http.ServerRes
   const candidate = path.resolve(rendererDir, '.' + (rel === '/' ? '/index.html' : rel));
   if (!isInside(rendererDir, candidate)) return sendText(res, 403, 'Forbidden');
   let file = candidate;
-  const st = fs.statSync(file, { throwIfNoEntry: false });
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(file, { throwIfNoEntry: false });
+  } catch {
+    // ENAMETOOLONG, ENOTDIR, EACCES…: nothing we can serve under that name.
+    st = undefined;
+  }
   if (!st?.isFile()) {
     if (path.extname(rel) !== '') return sendText(res, 404, 'Not found');
     file = path.join(rendererDir, 'index.html');
