@@ -47,11 +47,18 @@ describe('upload and import hardening', () => {
     studio = await makeStudio();
     for (const p of ['C:/Users/me/photos', 'C:\\Users\\me\\photos', '\\\\server\\share\\photos']) {
       const res = await studio.dispatch('datasets.import', { name: 'win', sources: [p] });
-      expect(res, p).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'sources' } });
+      expect(res, p).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'sources[0]' } });
       if (!res.ok) expect(res.error.message).not.toContain(process.cwd());
+      // And the service itself, for callers that skip the contract (CLI, tests).
+      await expect(studio.datasets.importNow({ name: 'win', sources: [p] })).rejects.toThrow(/is not an absolute path on this system/);
       const made = await studio.dispatch('datasets.create', { name: 'win', folder: p });
       expect(made, p).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'folder' } });
+      // Every absolute-path field of the contract checks for the platform main runs on.
+      const setting = await studio.dispatch('settings.update', { outputDir: p });
+      expect(setting, p).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'outputDir', message: expect.stringMatching(/absolute path on this system/) as unknown as string } });
+      if (!setting.ok) expect(setting.error.message).not.toContain(process.cwd());
     }
+    expect(fs.readdirSync(process.cwd()).filter((f) => f.startsWith('C:') || f.startsWith('\\'))).toEqual([]);
   });
 
   test('datasets.upload refuses base64 that is not base64, and chunks over its own limit', async () => {
