@@ -20,6 +20,8 @@ export function registerServeCommand(program: Command): void {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: ${opts.port} is not a port number`, 2);
     const chosen = chooseToken(opts, process.env);
     if (!chosen.ok) throw new CliError(chosen.message, 2);
+    // Read once; the processes serve starts (local worker, SSH, training) need not inherit it.
+    delete process.env[TOKEN_ENV];
     const started = performance.now();
     const studio = await openStudio(opts);
     studio.gallery.start();
