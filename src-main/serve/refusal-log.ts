@@ -23,7 +23,8 @@ export class RefusalLog {
       this.logged = 0;
     }
     if (this.logged >= this.perMinute) {
-      this.suppressed++;
+      // The count is told when the minute ends, even if nothing else is refused by then.
+      if (this.suppressed++ === 0) setTimeout(() => this.flush(), Math.max(0, this.windowStart + 60_000 - t)).unref();
       return;
     }
     this.logged++;
