@@ -32,7 +32,7 @@ export type RawCalls = {
 export interface RawStudioApi {
   calls: RawCalls;
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
-  /** A URL the page can put in <img src> for a file under an allow-listed root. */
+  /** A URL the page can put in <img src> for a file under an allow-listed root (over HTTP: signed, valid for about an hour; src-shared/media-signature.ts). */
   mediaUrl(root: MediaRoot, relativePath: string): string;
   transport: 'electron' | 'http';
   /** Electron only: the local path of a dropped or picked File (webUtils.getPathForFile); absent over HTTP. */

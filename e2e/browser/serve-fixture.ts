@@ -31,10 +31,11 @@ export async function startServe(
     throw new Error('The app is not built: run `npm run build` before the browser specs.');
   }
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const k of ['FLUX_STUDIO_DATA_DIR', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'HF_TOKEN', 'RUNPOD_API_KEY']) delete env[k];
+  for (const k of ['FLUX_STUDIO_DATA_DIR', 'FLUX_STUDIO_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'HF_TOKEN', 'RUNPOD_API_KEY']) delete env[k];
   Object.assign(env, extraArgs.env);
   const args = [BIN, 'serve', '--port', String(extraArgs.port ?? 0), '--data-dir', dataDir];
-  if (extraArgs.token) args.push('--token', extraArgs.token);
+  // Through the environment, not --token: a token on the command line shows in `ps`.
+  if (extraArgs.token) env.FLUX_STUDIO_TOKEN = extraArgs.token;
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env,

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Dataset, ImportReport } from '@shared/contract/datasets';
-import { DEFAULT_RESOLUTIONS, MAX_UPLOAD_FILE_BYTES } from '@shared/contract/datasets';
+import { DEFAULT_RESOLUTIONS } from '@shared/contract/datasets';
 import type { Job } from '@shared/contract/shapes';
 import { StudioError } from '../core/studio-error';
 import type { Db } from '../db/open-database';
@@ -18,7 +18,9 @@ import type { DatasetItemBasic, DatasetLookup, DatasetRef } from './dataset-look
 import { captionPathFor, listDatasetImages, readCaption } from './captions';
 import { DatasetIndex, type ThumbPool } from './dataset-index';
 import { IMPORT_KIND, importExecutor, runImport, type ImportParams } from './import-job';
-import { datasetFolder, parseDatasetName, relFile } from './names';
+import { datasetFolder, nativeAbsolutePath, parseDatasetName, relFile } from './names';
+import { removeOrphanImportTemps } from './import-temp';
+import { UploadStaging } from './upload-staging';
 
 export interface DatasetServiceDeps {
   db: Db;
@@ -59,32 +61,13 @@ interface DatasetRow {
 export class DatasetService implements DatasetLookup {
   readonly index: DatasetIndex;
   readonly captions: CaptionEditor;
-  private readonly uploadSizes = new Map<string, number>();
+  readonly uploads: UploadStaging;
 
   constructor(protected readonly deps: DatasetServiceDeps) {
     this.index = new DatasetIndex(this, deps.db, deps.thumbs, deps.log);
     this.captions = new CaptionEditor(this);
-    this.removeStaleUploads();
-  }
-
-  /** Browser uploads never imported (a closed tab) are removed after a day. */
-  private removeStaleUploads(): void {
-    const dir = path.join(this.deps.dataDir, 'tmp', 'uploads');
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch {
-      return;
-    }
-    const cutoff = Date.now() - 24 * 3600 * 1000;
-    for (const n of names) {
-      const p = path.join(dir, n);
-      try {
-        if (fs.statSync(p).mtimeMs < cutoff) fs.rmSync(p, { recursive: true, force: true });
-      } catch (err) {
-        this.deps.log.warn(`could not remove the stale upload ${p}: ${(err as Error).message}`);
-      }
-    }
+    this.uploads = new UploadStaging(path.join(deps.dataDir, 'tmp', 'uploads'), deps.log);
+    removeOrphanImportTemps(path.join(deps.dataDir, 'tmp', 'datasets'), deps.log);
   }
 
   /** The import job executor (registered by the studio before reconcile). */
@@ -98,22 +81,17 @@ export class DatasetService implements DatasetLookup {
     return d;
   }
 
-  private uploadDir(uploadId: string): string {
-    return path.join(this.deps.dataDir, 'tmp', 'uploads', uploadId);
-  }
-
   /** Creates the dataset if needed and validates the request; the params an import runs with. */
   prepareImport(req: ImportRequest): ImportParams {
     const name = parseDatasetName(req.name);
     let sources: string[];
     let stagingRoot: string | null = null;
     if (req.uploadId !== undefined) {
-      stagingRoot = this.uploadDir(req.uploadId);
-      if (!fs.existsSync(stagingRoot)) throw new StudioError('not_found', `uploadId: no upload ${req.uploadId} (send its files with datasets.upload first)`, 'uploadId');
-      sources = fs.readdirSync(stagingRoot).sort().map((f) => path.join(stagingRoot as string, f));
-      this.uploadSizes.delete(req.uploadId);
+      const root = this.uploads.take(req.uploadId);
+      stagingRoot = root;
+      sources = fs.readdirSync(root).sort().map((f) => path.join(root, f));
     } else {
-      sources = (req.sources ?? []).map((s) => path.resolve(s));
+      sources = (req.sources ?? []).map((s) => nativeAbsolutePath(s, 'sources'));
       if (sources.length === 0) throw new StudioError('invalid_input', 'sources: name at least one file or folder', 'sources');
       for (const s of sources) refuseRoot(s, 'sources');
     }
@@ -154,28 +132,9 @@ export class DatasetService implements DatasetLookup {
     );
   }
 
-  /** Browser mode: one base64 chunk of a dropped file, written at `offset` in the upload's staging folder. */
+  /** datasets.upload: one base64 chunk (strictly validated by the contract) into the upload's staging folder. */
   receiveUpload(req: { uploadId: string; file: string; offset: number; dataBase64: string }): { received: number } {
-    const parts = req.file.split('/').filter((p) => p !== '');
-    if (parts.length === 0 || parts.length > 32 || parts.some((p) => p === '.' || p === '..' || p.length > 200 || /[\\\0:*?"<>|]/.test(p))) {
-      throw new StudioError('invalid_input', 'file: must be a file name or a relative path (no . or .., no \\ : * ? " < > |, names up to 200 characters)', 'file');
-    }
-    const root = this.uploadDir(req.uploadId);
-    const dest = path.join(root, ...parts);
-    const data = Buffer.from(req.dataBase64, 'base64');
-    const current = fs.statSync(dest, { throwIfNoEntry: false })?.size ?? 0;
-    if (req.offset !== current) throw new StudioError('conflict', `offset: expected ${current} (chunks must arrive in order)`, 'offset');
-    if (current + data.length > MAX_UPLOAD_FILE_BYTES) throw new StudioError('invalid_input', `file: over ${MAX_UPLOAD_FILE_BYTES / 2 ** 20} MiB; import big files or zips by path (desktop or CLI)`, 'file');
-    const total = (this.uploadSizes.get(req.uploadId) ?? 0) + data.length;
-    if (total > MAX_UPLOAD_TOTAL_BYTES) throw new StudioError('invalid_input', `uploadId: the upload is over ${MAX_UPLOAD_TOTAL_BYTES / 2 ** 30} GiB`, 'uploadId');
-    try {
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.appendFileSync(dest, data);
-    } catch (err) {
-      throw new StudioError('conflict', `file: cannot store ${req.file} in the upload (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); a file and a folder may share that name`, 'file');
-    }
-    this.uploadSizes.set(req.uploadId, total);
-    return { received: current + data.length };
+    return this.uploads.receive(req.uploadId, req.file, req.offset, Buffer.from(req.dataBase64, 'base64'));
   }
 
   get dataDir(): string {
@@ -219,7 +178,7 @@ export class DatasetService implements DatasetLookup {
     if (this.has(name)) throw new StudioError('conflict', `name: a dataset called ${JSON.stringify(name)} already exists; pick another name or import into it`, 'name');
     let dir: string;
     if (input.folder !== undefined) {
-      dir = path.resolve(input.folder);
+      dir = nativeAbsolutePath(input.folder, 'folder');
       refuseRoot(dir, 'folder');
       let st: fs.Stats;
       try {
@@ -294,8 +253,6 @@ export class DatasetService implements DatasetLookup {
     };
   }
 }
-
-const MAX_UPLOAD_TOTAL_BYTES = 4 * 2 ** 30;
 
 /** A whole drive or filesystem root is never a dataset or an import source (it would walk everything). */
 function refuseRoot(p: string, field: string): void {

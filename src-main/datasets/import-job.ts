@@ -23,6 +23,7 @@ import { sha256 } from '../core/hash';
 import { relFile } from './names';
 import { imageWarnings, type MeasuredImage } from './warnings';
 import { extractZip } from './zip-extract';
+import { makeImportTemp } from './import-temp';
 
 export const IMPORT_KIND = 'datasets.import';
 
@@ -99,7 +100,7 @@ export async function runImport(deps: ImportDeps, ctx: Pick<JobContext<ImportPar
   const dir = ds.dir;
   const entries: (ImportEntry | null)[] = [];
   const inputs: Input[] = [];
-  const tmpRoot = fs.mkdtempSync(path.join(deps.stagingDir, 'import-'));
+  const tmpRoot = makeImportTemp(deps.stagingDir);
   const add = (e: ImportEntry) => entries.push(e);
 
   try {
@@ -173,7 +174,10 @@ export async function runImport(deps: ImportDeps, ctx: Pick<JobContext<ImportPar
           continue;
         }
         const label = params.stagingRoot ? relFile(params.stagingRoot, src) : path.basename(src);
-        if (st.isDirectory()) await walk(src, src, label);
+        // An uploaded file at the top is skipped when hidden, as it is inside a folder
+        // (a path named on purpose is imported whatever its name).
+        if (params.stagingRoot && path.basename(src).startsWith('.')) add({ source: label, outcome: 'ignored', file: null, reason: st.isDirectory() ? 'hidden folder' : 'hidden file' });
+        else if (st.isDirectory()) await walk(src, src, label);
         else await addFile(src, label);
       }
     }

@@ -1,6 +1,7 @@
 // Zip import with the usual guards: entries are named by us (never by the archive), so a
 // `../` or absolute entry ("zip slip") cannot write outside the staging folder; entry
-// count, per-entry and total uncompressed sizes and the compression ratio are capped, and
+// count, per-entry and total uncompressed sizes and the per-entry and whole-archive
+// compression ratios are capped, and
 // the bytes actually inflated are counted (a lying header cannot get past the caps).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,9 +12,17 @@ import yauzl from 'yauzl';
 export const ZIP_LIMITS = {
   maxEntries: 20_000,
   maxEntryBytes: 256 * 1024 * 1024,
-  maxTotalBytes: 8 * 1024 * 1024 * 1024,
+  /** Uncompressed bytes one archive may expand to. */
+  maxTotalBytes: 2 * 1024 * 1024 * 1024,
   /** Uncompressed/compressed above this (for entries over 1 MiB) is treated as a bomb. */
   maxRatio: 200,
+  /**
+   * The whole archive may expand to at most this times its size on disk (past a small
+   * allowance): photos barely compress, while many small entries of zeros (each under
+   * the per-entry check) do by 1000:1.
+   */
+  maxTotalRatio: 20,
+  totalRatioAllowanceBytes: 64 * 1024 * 1024,
 };
 
 export interface ZipEntryOut {
@@ -66,6 +75,13 @@ export async function extractZip(zipPath: string, destDir: string, label: string
   }
   let total = 0;
   let n = 0;
+  let zipBytes = 0;
+  try {
+    zipBytes = fs.statSync(zipPath).size;
+  } catch {
+    // opened above, so it exists; a size of 0 leaves only the allowance
+  }
+  const totalCap = Math.min(ZIP_LIMITS.maxTotalBytes, Math.max(ZIP_LIMITS.totalRatioAllowanceBytes, zipBytes * ZIP_LIMITS.maxTotalRatio));
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('error', reject);
@@ -86,7 +102,13 @@ export async function extractZip(zipPath: string, destDir: string, label: string
           if (entry.uncompressedSize > 2 ** 20 && entry.uncompressedSize / Math.max(1, entry.compressedSize) > ZIP_LIMITS.maxRatio) {
             return skip(`suspicious compression ratio (${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}:1): refused as a possible zip bomb`);
           }
-          if (total + entry.uncompressedSize > ZIP_LIMITS.maxTotalBytes) return skip(`archive too large in total (over ${ZIP_LIMITS.maxTotalBytes / 2 ** 30} GiB uncompressed)`);
+          if (total + entry.uncompressedSize > totalCap) {
+            return skip(
+              totalCap === ZIP_LIMITS.maxTotalBytes
+                ? `archive too large in total (over ${ZIP_LIMITS.maxTotalBytes / 2 ** 30} GiB uncompressed)`
+                : `archive expands past ${ZIP_LIMITS.maxTotalRatio}× its size (${Math.round(totalCap / 2 ** 20)} MiB): refused as a possible zip bomb`,
+            );
+          }
           total += entry.uncompressedSize;
           n++;
           const ext = path.extname(inner).slice(0, 16).replace(/[^A-Za-z0-9.]/g, '');

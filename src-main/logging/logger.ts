@@ -1,5 +1,6 @@
 // One logger for main, the CLI and serve: console at info, a size-rotated JSON-lines file
-// at debug under <data dir>/logs, and a feed of info+ lines for the UI's log panel.
+// at debug under <data dir>/logs, and a feed of info+ lines for the UI's log panel (the
+// UI gets errors' messages; their stacks stay in the file).
 // Every line passes through the redactor first, so a secret that slips into a message or
 // an error (e.g. an API client echoing its key) is masked before it is written anywhere.
 import fs from 'node:fs';
@@ -78,7 +79,7 @@ export class LogSink {
   }
 
   private write(level: LogLevel, scope: string, message: string, detail?: unknown): void {
-    const full = detail === undefined ? message : `${message}: ${describe(detail)}`;
+    const full = detail === undefined ? message : `${message}: ${describe(detail, true)}`;
     const line: LogLine = { time: new Date().toISOString(), level, scope, message: this.redact(full) };
     if (this.opts.consoleLevel !== 'silent' && ORDER[level] >= ORDER[this.opts.consoleLevel]) {
       const text = `${line.time} ${level.toUpperCase().padEnd(5)} [${scope}] ${line.message}\n`;
@@ -86,9 +87,12 @@ export class LogSink {
     }
     if (this.opts.file && ORDER[level] >= ORDER[this.opts.fileLevel]) this.append(JSON.stringify(line) + '\n');
     if (ORDER[level] >= ORDER.info) {
-      this.recent.push(line);
+      // The UI (logs.recent, log.line: possibly a browser elsewhere) gets the message
+      // without the stack: stacks carry install paths and stay in the file log.
+      const brief = detail instanceof Error ? { ...line, message: this.redact(`${message}: ${describe(detail, false)}`) } : line;
+      this.recent.push(brief);
       if (this.recent.length > 1000) this.recent.splice(0, this.recent.length - 1000);
-      for (const cb of this.subscribers) cb(line);
+      for (const cb of this.subscribers) cb(brief);
     }
   }
 
@@ -116,8 +120,8 @@ export class LogSink {
   }
 }
 
-function describe(detail: unknown): string {
-  if (detail instanceof Error) return detail.stack ?? `${detail.name}: ${detail.message}`;
+function describe(detail: unknown, withStack: boolean): string {
+  if (detail instanceof Error) return (withStack ? detail.stack : undefined) ?? `${detail.name}: ${detail.message}`;
   if (typeof detail === 'string') return detail;
   try {
     return JSON.stringify(detail);

@@ -62,7 +62,8 @@ export function resolveMediaPath(roots: MediaRoots, rootName: string, encodedPat
     return { ok: false, status: 404, reason: 'no such file' };
   }
   const inside = path.relative(realRoot, realFile);
-  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
+  // "..name.png" is a file inside; only ".." itself or "../…" leaves the root.
+  if (inside === '' || inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) {
     return { ok: false, status: 403, reason: 'outside the allowed folder' };
   }
   if (!fs.statSync(realFile).isFile()) return { ok: false, status: 404, reason: 'not a file' };

@@ -61,6 +61,8 @@ export type StudioClient = StudioCalls & {
   onReconnect(listener: () => void): () => void;
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
   connectionState(): ConnectionState;
+  /** Browser only: one chunk of a dropped file into an upload (raw bytes on serve's upload route). */
+  uploadChunk(req: { uploadId: string; file: string; offset: number; bytes: Blob }): Promise<{ received: number }>;
 };
 
 export function errorMessage(err: unknown): string {
@@ -116,6 +118,12 @@ export function createClient(raw: RawStudioApi): StudioClient {
     onReconnect: (cb) => (http ? http.onReconnect(cb) : () => undefined),
     onConnectionChange: (cb) => (http ? http.onConnectionChange(cb) : () => undefined),
     connectionState: () => (http ? http.connectionState() : 'open'),
+    async uploadChunk({ uploadId, file, offset, bytes }) {
+      if (!http) throw new StudioCallError('upload', { code: 'unavailable', message: 'uploads are for the browser; the desktop app imports by path' });
+      const env = await http.uploadChunk(uploadId, file, offset, bytes);
+      if (env.ok) return env.data;
+      throw new StudioCallError('upload', env.error);
+    },
   };
 }
 

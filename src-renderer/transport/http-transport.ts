@@ -1,9 +1,15 @@
 // The browser transport for `flux-studio serve`: the same RawStudioApi the Electron
-// preload exposes, over HTTP (calls) and a WebSocket (events). Auth is a bearer token
-// printed by `serve`; the first page load (/?token=…) also gets an HttpOnly cookie, so
-// same-origin fetches and the WebSocket are authenticated even without the header.
+// preload exposes, over HTTP (calls) and a WebSocket (events). Auth is the bearer token
+// printed by `serve` (/?token=…), kept in this origin's localStorage and never in a cookie
+// (cookies reach every server on the host, whatever its port; storage is scoped to scheme,
+// host and port, and is never sent by itself), so a second tab opened without ?token works
+// too. Calls send it as a header,
+// the event socket offers it as a subprotocol, and media URLs carry a short-lived signature
+// made from it (src-shared/media-signature.ts). See docs/architecture.md ("serve").
 import { buildRawCalls, createEventHub, encodeMediaPath, type RawStudioApi } from '@shared/studio-api';
 import { type CallName, type Envelope, type MediaRoot, type StudioErrorShape } from '@shared/contract';
+import { MEDIA_EXP_PARAM, MEDIA_SIG_PARAM, mediaExpiry, mediaKey, signMediaPath } from '@shared/media-signature';
+import { authProtocol, EVENTS_PROTOCOL, UPLOAD_ROUTE } from '@shared/serve-protocol';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
 
@@ -14,6 +20,8 @@ export interface HttpStudioApi extends RawStudioApi {
   onReconnect(listener: () => void): () => void;
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
   connectionState(): ConnectionState;
+  /** One chunk of an uploaded file, as raw bytes on serve's upload route. */
+  uploadChunk(uploadId: string, file: string, offset: number, bytes: Blob): Promise<Envelope<{ received: number }>>;
 }
 
 const TOKEN_KEY = 'flux-studio.token';
@@ -21,8 +29,8 @@ const FORBIDDEN_MESSAGE =
   'This studio server needs its access token. Open the address that `flux-studio serve` printed (it ends in /?token=…).';
 
 
-/** Reads ?token= from the address once, keeps it for this tab and removes it from the address bar. */
-export function captureToken(loc: Location = window.location, storage: Storage | null = safeSessionStorage()): string | null {
+/** Reads ?token= from the address once, keeps it for this origin and removes it from the address bar. */
+export function captureToken(loc: Location = window.location, storage: Storage | null = safeLocalStorage()): string | null {
   const url = new URL(loc.href);
   const fromUrl = url.searchParams.get('token');
   if (fromUrl !== null && fromUrl !== '') {
@@ -35,9 +43,9 @@ export function captureToken(loc: Location = window.location, storage: Storage |
   return storage?.getItem(TOKEN_KEY) ?? null;
 }
 
-function safeSessionStorage(): Storage | null {
+function safeLocalStorage(): Storage | null {
   try {
-    return window.sessionStorage;
+    return window.localStorage;
   } catch {
     return null;
   }
@@ -70,30 +78,35 @@ export function createHttpTransport(opts: HttpTransportOptions = {}): HttpStudio
   const doFetch = opts.fetchImpl ?? window.fetch.bind(window);
   const WS = opts.WebSocketImpl ?? window.WebSocket;
 
-  async function invoke(name: CallName, request: unknown): Promise<Envelope<unknown>> {
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  const signingKey = token ? mediaKey(token) : null;
+  /** Server clock minus ours (from replies' Date header), so signed media URLs expire by the server's clock. */
+  let clockOffsetMs = 0;
+
+  /** POSTs to the server and reads the envelope it answers (every /api/ route answers one). */
+  async function post(what: string, url: string, contentType: string, body: BodyInit): Promise<Envelope<unknown>> {
+    const headers: Record<string, string> = { 'Content-Type': contentType, Accept: 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
     let res: Response;
     try {
-      res = await doFetch(`${base}/api/call/${encodeURIComponent(name)}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(request ?? {}),
-        credentials: 'same-origin',
-        cache: 'no-store',
-      });
+      res = await doFetch(url, { method: 'POST', headers, body, credentials: 'omit', cache: 'no-store' });
     } catch {
       return failure('unavailable', `Cannot reach the studio server at ${window.location.host}. Is \`flux-studio serve\` still running?`);
     }
+    const date = Date.parse(res.headers.get('date') ?? '');
+    if (Number.isFinite(date)) clockOffsetMs = date - Date.now();
     if (res.status === 401 || res.status === 403) return failure('forbidden', FORBIDDEN_MESSAGE);
-    let body: unknown;
+    let parsed: unknown;
     try {
-      body = await res.json();
+      parsed = await res.json();
     } catch {
-      return failure('internal', `${name}: the studio server answered HTTP ${res.status} without a readable reply.`);
+      return failure('internal', `${what}: the studio server answered HTTP ${res.status} without a readable reply.`);
     }
-    if (isEnvelope(body)) return body;
-    return failure('internal', `${name}: the studio server answered HTTP ${res.status} with an unexpected reply.`);
+    if (isEnvelope(parsed)) return parsed;
+    return failure('internal', `${what}: the studio server answered HTTP ${res.status} with an unexpected reply.`);
+  }
+
+  function invoke(name: CallName, request: unknown): Promise<Envelope<unknown>> {
+    return post(name, `${base}/api/call/${encodeURIComponent(name)}`, 'application/json', JSON.stringify(request ?? {}));
   }
 
   // ---- events over one WebSocket, reconnecting with backoff ----
@@ -134,7 +147,8 @@ export function createHttpTransport(opts: HttpTransportOptions = {}): HttpStudio
     retryTimer = null;
     let ws: WebSocket;
     try {
-      ws = new WS(wsUrl());
+      // The token rides in the handshake as a subprotocol (a browser WebSocket cannot set headers).
+      ws = new WS(wsUrl(), token ? [EVENTS_PROTOCOL, authProtocol(token)] : [EVENTS_PROTOCOL]);
     } catch {
       scheduleRetry();
       return;
@@ -180,7 +194,16 @@ export function createHttpTransport(opts: HttpTransportOptions = {}): HttpStudio
     calls: buildRawCalls(invoke),
     on: hub.on,
     mediaUrl(root: MediaRoot, relativePath: string): string {
-      return `${base}/media/${encodeURIComponent(root)}/${encodeMediaPath(relativePath)}`;
+      const pathname = `${base}/media/${encodeURIComponent(root)}/${encodeMediaPath(relativePath)}`;
+      if (!signingKey) return pathname;
+      // The expiry is rounded up (mediaExpiry), so re-renders give the same URL and the browser cache works.
+      const exp = mediaExpiry(Math.floor((Date.now() + clockOffsetMs) / 1000));
+      return `${pathname}?${MEDIA_EXP_PARAM}=${exp}&${MEDIA_SIG_PARAM}=${signMediaPath(signingKey, pathname, exp)}`;
+    },
+    async uploadChunk(uploadId, file, offset, bytes) {
+      const query = new URLSearchParams({ file, offset: String(offset) });
+      const env = await post('upload', `${base}${UPLOAD_ROUTE}${encodeURIComponent(uploadId)}?${query.toString()}`, 'application/octet-stream', bytes);
+      return env as Envelope<{ received: number }>;
     },
     onReconnect(listener) {
       reconnectListeners.add(listener);

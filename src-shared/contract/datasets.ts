@@ -172,10 +172,35 @@ export const TagCount = z.object({ tag: z.string(), count: z.number().int(), fil
 const Named = z.object({ name: DatasetName }).strict();
 /** Client-made id for a browser upload's staging folder. */
 export const UploadId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, _ or -');
-/** base64 of at most 4 MiB per chunk. */
-export const MAX_UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * A browser upload's chunk: the size the page sends on serve's binary upload route
+ * (POST /api/upload/<uploadId>, raw bytes) and the most that route accepts (413 above it).
+ * One constant for both sides, so they cannot drift apart again.
+ */
+export const MAX_UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+/** A JSON call's body limit on serve (the contract's datasets.upload must fit in it, base64 and all). */
+export const MAX_CALL_BODY_BYTES = 1024 * 1024;
+/** datasets.upload (base64 in JSON, for API clients): at most this many bytes per chunk, so its body stays under MAX_CALL_BODY_BYTES. */
+export const MAX_BASE64_UPLOAD_CHUNK_BYTES = 512 * 1024;
 /** One file of a browser upload: 256 MiB at most (zips included). */
 export const MAX_UPLOAD_FILE_BYTES = 256 * 1024 * 1024;
+/** One upload (all its files): 4 GiB at most. */
+export const MAX_UPLOAD_TOTAL_BYTES = 4 * 2 ** 30;
+/** Uploads not yet imported, at most, and their bytes together: what a client can park in the data dir. */
+export const MAX_OPEN_UPLOADS = 8;
+export const MAX_OPEN_UPLOAD_BYTES = 8 * 2 ** 30;
+
+/** Strict base64 (padding only at the end): anything else is refused, not decoded into garbage. */
+const Base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
+
+/** Where a chunk on the binary upload route goes (its query string: ?file=…&offset=…). */
+export const UploadChunkQuery = z
+  .object({
+    /** The file's name or its relative path in a dropped folder ('/'-separated). */
+    file: z.string().min(1).max(1024),
+    offset: z.string().regex(/^\d{1,10}$/, 'must be a whole number of bytes').transform(Number).pipe(z.number().max(MAX_UPLOAD_FILE_BYTES)),
+  })
+  .strict();
 
 // ---------- calls ----------
 
@@ -230,14 +255,14 @@ export const datasetCalls = {
     response: Job,
   }),
   'datasets.upload': call({
-    summary: 'Browser mode: send one chunk of a dropped file (base64) into an upload\'s staging folder.',
+    summary: 'Send one chunk of a file (base64, at most 512 KiB) into an upload\'s staging folder (the page uses serve\'s binary route POST /api/upload/<uploadId> instead).',
     request: z
       .object({
         uploadId: UploadId,
         /** The file's name or its relative path in a dropped folder ('/'-separated). */
         file: z.string().min(1).max(1024),
         offset: z.number().int().min(0).max(MAX_UPLOAD_FILE_BYTES),
-        dataBase64: z.string().max(Math.ceil(MAX_UPLOAD_CHUNK_BYTES / 3) * 4 + 4),
+        dataBase64: Base64.max(Math.ceil(MAX_BASE64_UPLOAD_CHUNK_BYTES / 3) * 4),
       })
       .strict(),
     response: z.object({ received: z.number().int() }),

@@ -32,13 +32,25 @@ export type Envelope<T> = { ok: true; data: T } | { ok: false; error: StudioErro
 
 // ---------- shared shapes ----------
 
-/** Absolute path on the machine running main (POSIX, Windows drive or UNC). */
+/**
+ * The platform this code runs on where it is Node (main, the CLI, serve, the preload); undefined
+ * in a page, which cannot know where main runs and leaves the platform check to main.
+ */
+const nodePlatform = (globalThis as { process?: { platform?: unknown } }).process?.platform;
+/**
+ * Absolute path on the machine running main: POSIX there, a Windows drive or UNC path on
+ * Windows. On Linux `C:/x` or `\\server\share` would resolve against the working directory
+ * (issue 17), so main refuses them; a page accepts any of the three forms.
+ */
+const ABSOLUTE =
+  nodePlatform === undefined ? /^(\/|[A-Za-z]:[\\/]|\\\\)/ : nodePlatform === 'win32' ? /^([A-Za-z]:[\\/]|\\\\)/ : /^\//;
+const ABSOLUTE_HINT = nodePlatform === undefined ? '' : nodePlatform === 'win32' ? ' (C:\\… or \\\\server\\share\\…)' : ' on this system (/…)';
 export const AbsolutePath = z
   .string()
   .min(1, 'must not be empty')
   .max(4096, 'is too long')
   .refine((p) => !p.includes('\0'), 'must not contain NUL bytes')
-  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'must be an absolute path');
+  .refine((p) => ABSOLUTE.test(p), `must be an absolute path${ABSOLUTE_HINT}`);
 
 export const Runtime = z.enum(['local', 'remote']);
 export type Runtime = z.infer<typeof Runtime>;

@@ -128,7 +128,8 @@ describe('flux-studio CLI', () => {
       });
       const url = new URL(line);
       expect(url.hostname).toBe('127.0.0.1');
-      expect((await fetch(new URL('/', url))).status).toBe(401);
+      // The page is public (no data in it); the API needs the token.
+      expect((await fetch(new URL('/api/call/app.info', url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(401);
       const page = await fetch(line);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<div id="root">');

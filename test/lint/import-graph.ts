@@ -102,9 +102,9 @@ export const LAYERS = [
     name: 'infrastructure',
     test: (f: string) => /^src-main\/(api|db|logging|paths|platform|secrets|settings|jobs|media|security|hosts)\//.test(f),
   },
-  { name: 'capabilities', test: (f: string) => /^src-main\/[a-z-]+\//.test(f) && !/^src-main\/(app|cli)\//.test(f) },
+  { name: 'capabilities', test: (f: string) => /^src-main\/[a-z-]+\//.test(f) && !/^src-main\/(app|cli|serve)\//.test(f) },
   { name: 'composition', test: (f: string) => f === 'src-main/studio.ts' },
-  { name: 'entry points', test: (f: string) => /^src-main\/(app|cli)\//.test(f) || /^src-main\/(serve|cli)\.ts$/.test(f) },
+  { name: 'entry points', test: (f: string) => /^src-main\/(app|cli|serve)\//.test(f) || /^src-main\/cli\.ts$/.test(f) },
   { name: 'preload', test: (f: string) => f.startsWith('src-preload/') },
   { name: 'renderer', test: (f: string) => f.startsWith('src-renderer/') },
 ] as const;

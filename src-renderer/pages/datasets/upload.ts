@@ -1,7 +1,8 @@
 // Getting dropped or picked files to main. In the desktop app the preload gives each
 // File's path, and main imports from there. In the browser (serve mode) there are no
-// paths: the bytes are sent in base64 chunks (datasets.upload) into a staging folder that
-// the import then reads. Folders dropped in the browser are walked with the entries API.
+// paths: the bytes are sent as raw chunks on serve's upload route (studio.uploadChunk; the
+// chunk size is the route's limit, one shared constant) into a staging folder that the
+// import then reads. Folders dropped in the browser are walked with the entries API.
 import { MAX_UPLOAD_CHUNK_BYTES, MAX_UPLOAD_FILE_BYTES } from '@shared/contract/datasets';
 import { studio } from '../../transport/client';
 
@@ -89,13 +90,6 @@ export function readPicked(list: FileList): Dropped {
   return { paths: null, files: files.map((f, i) => ({ rel: rels[i] ?? f.name, file: f })), suggestedName: top };
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  const step = 0x8000;
-  for (let i = 0; i < bytes.length; i += step) s += String.fromCharCode(...bytes.subarray(i, i + step));
-  return btoa(s);
-}
-
 function newUploadId(): string {
   const a = new Uint8Array(12);
   crypto.getRandomValues(a);
@@ -111,13 +105,13 @@ export async function uploadFiles(files: readonly PickedFile[], onProgress: (sen
   let sent = 0;
   for (const f of files) {
     if (f.file.size === 0) {
-      await studio.datasets.upload({ uploadId: id, file: f.rel, offset: 0, dataBase64: '' });
+      await studio.uploadChunk({ uploadId: id, file: f.rel, offset: 0, bytes: new Blob([]) });
       continue;
     }
     for (let offset = 0; offset < f.file.size; offset += MAX_UPLOAD_CHUNK_BYTES) {
-      const chunk = new Uint8Array(await f.file.slice(offset, offset + MAX_UPLOAD_CHUNK_BYTES).arrayBuffer());
-      await studio.datasets.upload({ uploadId: id, file: f.rel, offset, dataBase64: toBase64(chunk) });
-      sent += chunk.length;
+      const chunk = f.file.slice(offset, offset + MAX_UPLOAD_CHUNK_BYTES);
+      await studio.uploadChunk({ uploadId: id, file: f.rel, offset, bytes: chunk });
+      sent += chunk.size;
       onProgress(sent, total);
     }
   }
