@@ -73,7 +73,8 @@ test('add, list and remove local models; provider and idle unload persist; statu
   // Local as the default runtime in Settings: the Generate page opens on it.
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('settings-runtime-local').click();
-  await page.evaluate('localStorage.clear()'); // forget the toggle's own choice
+  // Forget the toggle's own choice (only it: the same storage keeps this tab's serve token).
+  await page.evaluate("localStorage.removeItem('flux-studio.runtime-choice')");
   await page.reload();
   await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
   await page.getByTestId('nav-generate').click();
