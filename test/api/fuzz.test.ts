@@ -1,12 +1,11 @@
 // Sends thousands of random payloads across every call of the contract — junk, shape-valid
 // values, and corruptions of those — and checks that every answer is either a response
 // that satisfies the call's schema or a typed error, and that main keeps answering.
-import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CALL_NAMES, StudioErrorShape, calls, type CallName } from '@shared/contract';
+import { StudioErrorShape, calls, type CallName } from '@shared/contract';
 import type { Studio } from '../../src-main/studio';
-import { arbitraryForSchema, mutate } from '../helpers/arbitrary-from-schema';
+import { contractCallArbitrary } from '../helpers/arbitrary-from-schema';
 import { makeStudio, tempDir } from '../helpers/studio';
 
 let studio: Studio;
@@ -20,32 +19,13 @@ afterAll(async () => {
   await studio.close();
 });
 
-// Path fields must never point the fuzzer at real folders outside its sandbox (settings
-// would create them): absolute candidates are confined to a scratch dir; the rest are junk
-// that does not look absolute.
-const pathField = () =>
-  fc.oneof(
-    fc.stringMatching(/^[a-z0-9_-]{1,12}$/).map((s) => path.join(scratch, s)),
-    fc.string({ maxLength: 30 }).filter((s) => !/^(\/|[A-Za-z]:|\\\\)/.test(s)),
-  );
-const overrides = { outputDir: pathField(), defaultPath: pathField(), path: pathField() };
-
-const requestFor = (name: CallName) => {
-  const shaped = arbitraryForSchema(calls[name].request, overrides);
-  return fc.oneof(
-    { weight: 3, arbitrary: shaped },
-    { weight: 2, arbitrary: shaped.chain(mutate) },
-    { weight: 1, arbitrary: fc.anything() },
-  );
-};
-
-const anyCall = fc.oneof(
-  { weight: 20, arbitrary: fc.constantFrom(...CALL_NAMES).chain((name) => fc.tuple(fc.constant<unknown>(name), requestFor(name))) },
-  { weight: 1, arbitrary: fc.tuple(fc.anything(), fc.anything()) },
-);
 
 describe('fuzzing the dispatcher', () => {
   test('1,500 random payloads: every answer is a valid response or a typed error', async () => {
+    const anyCall = fc.oneof(
+      { weight: 20, arbitrary: contractCallArbitrary(scratch) as fc.Arbitrary<[unknown, unknown]> },
+      { weight: 1, arbitrary: fc.tuple(fc.anything(), fc.anything()) },
+    );
     const tally = { ok: 0, errors: new Map<string, number>(), runs: 0 };
     await fc.assert(
       fc.asyncProperty(anyCall, async ([name, payload]) => {

@@ -1,8 +1,10 @@
 // fast-check arbitraries for contract requests, built from each zod schema's JSON Schema.
 // Refinements (absolute path, no NUL…) are not in JSON Schema, so generated values are
 // "shape-valid" and still exercise the refinements and the handlers behind them.
+import path from 'node:path';
 import fc from 'fast-check';
 import { z } from 'zod';
+import { CALL_NAMES, calls, type CallName } from '@shared/contract';
 
 type JsonSchema = {
   type?: string | string[];
@@ -72,4 +74,24 @@ export function mutate(value: unknown): fc.Arbitrary<unknown> {
       ? fc.tuple(fc.constantFrom(...keys), fc.anything()).map(([k, v]) => ({ ...obj, [k]: v }))
       : fc.anything(),
   );
+}
+
+/**
+ * A contract call with a generated payload: shaped by the call's request schema (3 in 6),
+ * shaped then mutated (2 in 6), or anything at all (1 in 6). Absolute paths are confined to
+ * `scratch` (settings would create the folders they name); other path-like fields get junk
+ * that does not look absolute. Shared by the dispatcher fuzz, the serve fuzz and bench:serve.
+ */
+export function contractCallArbitrary(scratch: string): fc.Arbitrary<[CallName, unknown]> {
+  const pathField = () =>
+    fc.oneof(
+      fc.stringMatching(/^[a-z0-9_-]{1,12}$/).map((s) => path.join(scratch, s)),
+      fc.string({ maxLength: 30 }).filter((s) => !/^(\/|[A-Za-z]:|\\\\)/.test(s)),
+    );
+  const overrides = { outputDir: pathField(), defaultPath: pathField(), path: pathField() };
+  const requestFor = (name: CallName) => {
+    const shaped = arbitraryForSchema(calls[name].request, overrides);
+    return fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 2, arbitrary: shaped.chain(mutate) }, { weight: 1, arbitrary: fc.anything() });
+  };
+  return fc.constantFrom(...CALL_NAMES).chain((name) => fc.tuple(fc.constant(name), requestFor(name)));
 }

@@ -3,11 +3,10 @@
 // without the token, written straight to the socket. Every request must be answered, none
 // with a 5xx, and the server must still serve at the end. Counts are bounded (seeded) so
 // the suite stays a few seconds; `npm run bench:serve` runs more.
-import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CALL_NAMES, calls, type CallName } from '@shared/contract';
-import { arbitraryForSchema, mutate } from '../helpers/arbitrary-from-schema';
+import { CALL_NAMES } from '@shared/contract';
+import { contractCallArbitrary } from '../helpers/arbitrary-from-schema';
 import { tempDir } from '../helpers/studio';
 import { raw, rawSocket, startHarness, type Harness } from './serve-harness';
 import { rawRequestArbitrary } from './raw-request-arbitrary';
@@ -32,18 +31,7 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
 
 describe('fuzzing serve', () => {
   test('1,000 generated contract calls over HTTP: every answer a 200 envelope, never a 5xx', async () => {
-    // As in test/api/fuzz.test.ts: absolute paths stay inside a scratch folder.
-    const pathField = () =>
-      fc.oneof(
-        fc.stringMatching(/^[a-z0-9_-]{1,12}$/).map((s) => path.join(scratch, s)),
-        fc.string({ maxLength: 30 }).filter((s) => !/^(\/|[A-Za-z]:|\\\\)/.test(s)),
-      );
-    const overrides = { outputDir: pathField(), defaultPath: pathField(), path: pathField() };
-    const requestFor = (name: CallName) => {
-      const shaped = arbitraryForSchema(calls[name].request, overrides);
-      return fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 2, arbitrary: shaped.chain(mutate) }, { weight: 1, arbitrary: fc.anything() });
-    };
-    const anyCall = fc.constantFrom(...CALL_NAMES).chain((name) => fc.tuple(fc.constant(name), requestFor(name)));
+    const anyCall = contractCallArbitrary(scratch);
     const samples = fc.sample(anyCall, { numRuns: 1000, seed: 1717 });
     const seen = new Set<string>();
     let ok = 0;
