@@ -59,7 +59,23 @@ export interface HubDownloadOptions {
   onProgress?: (p: HubDownloadProgress) => void;
   /** Free bytes where the cache lives (tests give a small number to act out a full disk). */
   freeBytes?: (dir: string) => number;
+  /** Which files to fetch (path inside the subfolder); wantedForLocalRuntime by default. */
+  include?: (file: string) => boolean;
   fetch?: typeof fetch;
+}
+
+const NOT_FOR_ONNX = /\.(safetensors|bin|ckpt|pt|pth|msgpack|h5|gguf|png|jpe?g|webp|gif|mp4)$/i;
+
+/**
+ * The files the local runtime reads: the ONNX graphs and their external data, configs,
+ * tokenizers, scheduler. Model repos often hold PyTorch weights beside the ONNX export
+ * (stabilityai/sdxl-turbo: both in unet/), and optimum writes a vae_encoder the text-to-image
+ * pipeline never uses; those are skipped.
+ */
+export function wantedForLocalRuntime(file: string): boolean {
+  const parts = file.split('/');
+  if (parts.includes('vae_encoder') || parts.includes('vae') || parts.at(-1) === '.gitattributes') return false;
+  return !NOT_FOR_ONNX.test(file);
 }
 
 export interface HubDownloadResult {
@@ -162,7 +178,9 @@ export async function downloadFromHub(req: HubDownloadRequest, opts: HubDownload
   } catch (err) {
     throw hubError(err, `${repo}@${revision}`, repo, token !== undefined, signal);
   }
-  entries = entries.filter((e) => !e.path.split('/').some((s) => s === '..' || s === '' || s.startsWith('.git')));
+  const include = opts.include ?? wantedForLocalRuntime;
+  const inside = (p: string) => (subfolder && p.startsWith(`${subfolder}/`) ? p.slice(subfolder.length + 1) : p);
+  entries = entries.filter((e) => !e.path.split('/').some((s) => s === '..' || s === '' || s.startsWith('.git')) && include(inside(e.path)));
   if (entries.length === 0) throw new HubDownloadError('not_found', `${repo}@${revision}${subfolder ? ` has no files under ${subfolder}/` : ' has no files'}`);
 
   const repoDir = path.join(opts.cacheDir, `models--${repo.replace('/', '--')}`);
@@ -216,7 +234,10 @@ export async function downloadFromHub(req: HubDownloadRequest, opts: HubDownload
       } catch (err) {
         throw hubError(err, f.path, repo, token !== undefined, signal);
       }
-      if (!res.ok) throw statusError(res.status, f.path, repo, token !== undefined);
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => undefined); // free the connection (else it holds the process open)
+        throw statusError(res.status, f.path, repo, token !== undefined);
+      }
       if (start > 0 && res.status !== 206) {
         // The server sent the whole file: start over.
         doneBytes -= start;

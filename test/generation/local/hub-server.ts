@@ -25,6 +25,8 @@ export interface HubServer {
   requests: { path: string; range: string | null; auth: boolean }[];
   /** Cut the next resolve response of a file after this many bytes (once). */
   cutAfter(file: string, bytes: number): void;
+  /** Send this many bytes of the next response for a file, then nothing (a download to kill). */
+  stallAfter(file: string, bytes: number): void;
   /** Serve this file with one byte changed (until cleared). */
   corrupt(file: string, on: boolean): void;
   close(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startHubServer(repos: Record<string, HubRepo>, opts: { tok
   const indexed = new Map(Object.entries(repos).map(([id, r]) => [id, { ...r, commit: r.commit ?? createHash('sha1').update(id).digest('hex'), files: index(r.dir) }]));
   const requests: HubServer['requests'] = [];
   const cuts = new Map<string, number>();
+  const stalls = new Map<string, number>();
   const corrupted = new Set<string>();
   const json = (res: http.ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -118,6 +121,12 @@ export async function startHubServer(repos: Record<string, HubRepo>, opts: { tok
         res.writeHead(200, { 'Content-Length': bytes.length, ETag: etag, 'X-Repo-Commit': repo.commit, 'Accept-Ranges': 'bytes' });
       }
       const body = bytes.subarray(start);
+      const stall = stalls.get(file);
+      if (stall !== undefined) {
+        stalls.delete(file);
+        res.write(body.subarray(0, stall)); // and never more: the client is killed while it waits
+        return;
+      }
       const cut = cuts.get(file);
       if (cut !== undefined) {
         cuts.delete(file);
@@ -135,6 +144,7 @@ export async function startHubServer(repos: Record<string, HubRepo>, opts: { tok
     url: `http://127.0.0.1:${port}`,
     requests,
     cutAfter: (file, bytes) => cuts.set(file, bytes),
+    stallAfter: (file, bytes) => stalls.set(file, bytes),
     corrupt: (file, on) => (on ? corrupted.add(file) : corrupted.delete(file)),
     close: () =>
       new Promise<void>((resolve) => {
