@@ -350,6 +350,19 @@ export function resolveLayout(family: ModelFamily, kindHint: LocalModelKind, ios
   };
 }
 
+/**
+ * A model's display name from its folder: the repo's name for a Hugging Face cache snapshot
+ * (models--org--name/snapshots/<commit>[/subfolder]), the parent's name for optimum's `<model>/onnx`.
+ */
+export function modelName(dir: string): string {
+  const hf = /(?:^|[\\/])models--[^\\/]+?--([^\\/]+)[\\/]snapshots[\\/][0-9a-f]{40}(?:[\\/](.+))?$/.exec(dir);
+  if (hf) {
+    const sub = hf[2]?.replace(/\\/g, '/');
+    return sub && sub !== 'onnx' ? `${hf[1]}/${sub}` : hf[1]!;
+  }
+  return path.basename(dir) === 'onnx' ? path.basename(path.dirname(dir)) : path.basename(dir);
+}
+
 /** Checks a folder and describes it; throws ModelFolderError with a message for the user. */
 export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   const dir = path.resolve(dirIn);
@@ -411,8 +424,7 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   }
   const hint: LocalModelKind = family === 'sd' ? 'sd-turbo' : family === 'sdxl' ? 'sdxl-turbo' : scheduler.kind === 'flow-match' && scheduler.config.useDynamicShifting ? 'flux-dev' : 'flux-schnell';
   const layout = resolveLayout(family, hint, ios, vae);
-  // optimum's `<model>/onnx` folders are named after their parent.
-  const name = path.basename(dir) === 'onnx' ? path.basename(path.dirname(dir)) : path.basename(dir);
+  const name = modelName(dir);
   return { dir, name, kind: layout.kind, pipelineClass, scheduler, sizeBytes: folderBytes(dir), layout };
 }
 
