@@ -226,6 +226,7 @@ export async function downloadFromHub(req: HubDownloadRequest, opts: HubDownload
       start = 0;
     }
     doneBytes += start;
+    if (f.size === 0) fs.writeFileSync(tmp, ''); // an empty file: nothing to fetch
     if (start < f.size) {
       const url = `${hubUrl}/${repo}/resolve/${commit}/${f.path.split('/').map(encodeURIComponent).join('/')}`;
       let res: Response;

@@ -21,6 +21,8 @@ beforeAll(async () => {
   const repo = tempDir('flux-studio-hubrepo-');
   fs.writeFileSync(path.join(repo, 'README.md'), '# tiny sd-turbo\n');
   fs.cpSync(path.join(optimumFixtures(), 'sd-turbo', 'onnx'), path.join(repo, 'onnx'), { recursive: true });
+  fs.writeFileSync(path.join(repo, 'onnx', 'scheduler', 'empty.txt'), ''); // empty files exist in real repos
+  fs.writeFileSync(path.join(repo, 'onnx', 'unet', 'diffusion_pytorch_model.safetensors'), Buffer.alloc(4096, 1)); // beside the ONNX, as in stabilityai/sdxl-turbo
   hub = await startHubServer({ 'tiny/sd-turbo-onnx': { dir: repo }, 'tiny/gated-onnx': { dir: repo, gated: true } }, { token: TOKEN });
 }, 45 * 60_000);
 
@@ -59,6 +61,10 @@ describe('downloadFromHub', () => {
     expect(path.isAbsolute(target)).toBe(false);
     expect(path.basename(target)).toMatch(/^[0-9a-f]{64}$/);
     expect(path.basename(fs.readlinkSync(path.join(r.dir, 'model_index.json')))).toMatch(/^[0-9a-f]{40}$/);
+    expect(fs.readFileSync(path.join(r.dir, 'scheduler', 'empty.txt'), 'utf8')).toBe('');
+    // PyTorch weights and the VAE encoder are not what the local runtime reads: not fetched.
+    expect(fs.existsSync(path.join(r.dir, 'vae_encoder'))).toBe(false);
+    expect(fs.existsSync(path.join(r.dir, 'unet', 'diffusion_pytorch_model.safetensors'))).toBe(false);
     expect(r.downloadedBytes).toBe(r.totalBytes);
     expect(seen.at(-1)).toMatchObject({ doneBytes: r.totalBytes, totalBytes: r.totalBytes });
     expect(fs.readdirSync(path.join(repoDir, 'blobs')).some((f) => f.endsWith('.incomplete'))).toBe(false);
