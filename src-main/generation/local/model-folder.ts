@@ -386,7 +386,13 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   for (const p of REQUIRED[family]) if (!fs.existsSync(partFile(p))) missing.push(`${p}/model.onnx`);
   const clipFiles = (sub: string) => fs.existsSync(path.join(dir, sub, 'vocab.json')) && fs.existsSync(path.join(dir, sub, 'merges.txt'));
   if (!clipFiles('tokenizer')) missing.push('tokenizer/ (vocab.json + merges.txt)');
-  if (family === 'flux' && !fs.existsSync(path.join(dir, 'tokenizer_2', 'tokenizer.json'))) missing.push('tokenizer_2/tokenizer.json');
+  if (family === 'flux' && !fs.existsSync(path.join(dir, 'tokenizer_2', 'tokenizer.json'))) {
+    missing.push(
+      fs.existsSync(path.join(dir, 'tokenizer_2', 'spiece.model'))
+        ? 'tokenizer_2/tokenizer.json (only the slow tokenizer\'s spiece.model is there: save tokenizer_2 with transformers\' T5TokenizerFast, as the FLUX repos name it in model_index.json)'
+        : 'tokenizer_2/tokenizer.json',
+    );
+  }
   if (family === 'sdxl' && !clipFiles('tokenizer_2')) missing.push('tokenizer_2/ (vocab.json + merges.txt)');
   if (!fs.existsSync(path.join(dir, 'scheduler', 'scheduler_config.json'))) missing.push('scheduler/scheduler_config.json');
   if (missing.length > 0) {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CURATED, catalogEntries, likelyProvider, recommend } from '../../../src-main/generation/local/model-downloads';
-import { modelName } from '../../../src-main/generation/local/model-folder';
+import { inspectModelFolder, modelName } from '../../../src-main/generation/local/model-folder';
+import { onnxFixtures } from './helpers';
 import type { LocalCatalogEntry } from '@shared/contract/local';
 import { tempDir } from '../../helpers/studio';
 
@@ -17,6 +18,16 @@ const entry = (id: string, sizeGb: number, runsWellOn: LocalCatalogEntry['runsWe
   sizeBytes: sizeGb * 1e9,
   runsWellOn,
   note: '',
+});
+
+describe('model folders as tools leave them', () => {
+  test('a FLUX tokenizer_2 with only the slow spiece.model is refused with how to fix it', () => {
+    const dir = path.join(tempDir('flux-studio-slowt5-'), 'flux');
+    fs.cpSync(path.join(onnxFixtures(), 'flux-schnell', 'onnx'), dir, { recursive: true });
+    fs.rmSync(path.join(dir, 'tokenizer_2', 'tokenizer.json'));
+    expect(fs.existsSync(path.join(dir, 'tokenizer_2', 'spiece.model'))).toBe(true);
+    expect(() => inspectModelFolder(dir)).toThrow(/tokenizer_2\/tokenizer\.json \(only the slow tokenizer's spiece\.model is there: save tokenizer_2 with transformers' T5TokenizerFast/);
+  });
 });
 
 describe('model catalog', () => {
