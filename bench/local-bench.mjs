@@ -8,7 +8,9 @@
 //   - per denoising step, the share of time outside session.run (tensor prep, scheduler, copies);
 //   - the studio's memory (this process + the inference process) before load, while the
 //     model is loaded, and after unload (the child process ended).
-// Ends with: local: overhead <pct>%, rss base <MB> MB, loaded <MB> MB, unloaded <MB> MB
+//   - a model download (hub-download.ts) of that folder from a local server speaking the
+//     Hugging Face Hub's API (test/generation/local/hub-server.ts): fetch + sha256 check + HF cache layout.
+// Ends with: local: overhead <pct>%, rss base <MB> MB, loaded <MB> MB, unloaded <MB> MB, download <MB>/s
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -139,5 +141,19 @@ console.log(
     `targets: overhead ≤ 5% ${overhead <= 5 ? 'met' : 'MISSED'}; unloaded within 10% of base ${Math.abs(unloaded - base) <= base * 0.1 ? 'met' : 'MISSED'}`,
   ].join('\n'),
 );
+// ---------- download: the same folder from a local Hub server into a fresh Hugging Face cache ----------
+buildSync({ entryPoints: [path.join(ROOT, 'src-main/generation/local/hub-download.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: path.join(outdir, 'hub-download.cjs'), external: ['@huggingface/hub'], logLevel: 'error' });
+buildSync({ entryPoints: [path.join(ROOT, 'test/generation/local/hub-server.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: path.join(outdir, 'hub-server.cjs'), logLevel: 'error' });
+const req2 = createRequire(import.meta.url);
+const { downloadFromHub } = req2(path.join(outdir, 'hub-download.cjs'));
+const { startHubServer } = req2(path.join(outdir, 'hub-server.cjs'));
+const hub = await startHubServer({ 'bench/synthetic-flux-onnx': { dir: modelDir } });
+const hfCache = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-studio-bench-hf-'));
+const dl = await downloadFromHub({ repo: 'bench/synthetic-flux-onnx' }, { hubUrl: hub.url, cacheDir: hfCache, include: () => true });
+await hub.close();
+fs.rmSync(hfCache, { recursive: true, force: true });
+const downloadMBs = dl.downloadedBytes / MB / dl.seconds;
+console.log(`download: ${dl.files} files, ${(dl.downloadedBytes / MB).toFixed(0)} MB from a local Hub server in ${dl.seconds.toFixed(2)} s (fetch, sha256 check, Hugging Face cache layout)`);
+
 fs.rmSync(outdir, { recursive: true, force: true });
-console.log(`local: overhead ${overhead.toFixed(2)}%, rss base ${(base / MB).toFixed(0)} MB, loaded ${(loaded / MB).toFixed(0)} MB, unloaded ${(unloaded / MB).toFixed(0)} MB`);
+console.log(`local: overhead ${overhead.toFixed(2)}%, rss base ${(base / MB).toFixed(0)} MB, loaded ${(loaded / MB).toFixed(0)} MB, unloaded ${(unloaded / MB).toFixed(0)} MB, download ${downloadMBs.toFixed(0)} MB/s`);

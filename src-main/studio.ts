@@ -40,6 +40,7 @@ import { ThumbnailService } from './gallery/thumbnails/thumbnail-service';
 import { readImageParameters } from './metadata/read-parameters';
 import { LocalService } from './generation/local/local-service';
 import { LocalRuntime } from './generation/local/local-runtime';
+import { ModelDownloads, ortBinDir } from './generation/local/model-downloads';
 import { defaultWorkerPath, type WorkerSpawner } from './generation/local/onnx-worker-client';
 import { DatasetService } from './datasets/dataset-service';
 import { TaggingService } from './datasets/tagging/tagging-service';
@@ -235,6 +236,26 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     log: log.child('local'),
     changed: (status) => events.emit('local.status', status),
   });
+  // Model downloads from the Hugging Face Hub: a job; the token comes from the secret store only.
+  local.downloads = new ModelDownloads({
+    env,
+    token: () => {
+      try {
+        return secrets.get('huggingface');
+      } catch {
+        return null;
+      }
+    },
+    addModel: (dir, select) => {
+      const m = local.addModel(dir);
+      if (select) local.selectModel(dir);
+      return { kind: m.kind, name: m.name };
+    },
+    hasActiveModel: () => local.activeModel() !== null,
+    ortBinDir: ortBinDir(),
+    submit: (kind, params) => jobs.submit(kind, params),
+  });
+  jobs.register(local.downloads.executor());
 
   const podRepo = new PodRepo(db, (id) => secrets.getNamed(passphraseSecret(id)) !== null);
   const podFilesDir = path.join(opts.resourcesDir, 'native', 'pod');

@@ -1,6 +1,6 @@
 // The local runtime (ONNX Runtime on this machine): model folders, status, schedules.
 import { z } from 'zod';
-import { AbsolutePath, call, Empty } from './shapes';
+import { AbsolutePath, call, Empty, Job } from './shapes';
 
 export const LOCAL_MODEL_KINDS = ['flux-dev', 'flux-schnell', 'sd-turbo', 'sdxl-turbo'] as const;
 export const LocalModelKind = z.enum(LOCAL_MODEL_KINDS);
@@ -47,6 +47,37 @@ export const LocalStatus = z.object({
 });
 export type LocalStatus = z.infer<typeof LocalStatus>;
 
+export const LocalCatalogEntry = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** Hugging Face repo id (org/name), subfolder and revision of the ONNX export. */
+  repo: z.string(),
+  subfolder: z.string().nullable(),
+  revision: z.string(),
+  kind: LocalModelKind,
+  /** The download's size (the ONNX files alone). */
+  sizeBytes: z.number(),
+  /** Providers it runs well on (cuda, dml, cpu). */
+  runsWellOn: z.array(z.enum(['cuda', 'dml', 'cpu'])),
+  note: z.string(),
+});
+export type LocalCatalogEntry = z.infer<typeof LocalCatalogEntry>;
+
+export const LocalCatalog = z.object({
+  entries: z.array(LocalCatalogEntry),
+  /** The smallest entry that runs well on this machine's provider and fits its memory. */
+  recommended: z.string().nullable(),
+  /** The provider this machine will most likely use (cuda, dml or cpu). */
+  provider: z.string(),
+  /** Where downloads go (the Hugging Face cache: HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub). */
+  cacheDir: z.string(),
+  hubUrl: z.string(),
+});
+export type LocalCatalog = z.infer<typeof LocalCatalog>;
+
+/** A repo id as the Hub spells it (org/name). */
+const RepoId = z.string().trim().regex(/^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}$/, 'a Hugging Face repo id (org/name)');
+
 export const ScheduleModel = z.enum(['flux-dev', 'flux-schnell', 'sd-turbo', 'sdxl-turbo']);
 
 export const localCalls = {
@@ -69,6 +100,22 @@ export const localCalls = {
     summary: 'Choose the model local jobs use.',
     request: z.object({ path: AbsolutePath }).strict(),
     response: LocalModel,
+  }),
+  'local.catalog': call({
+    summary: 'Models to download: a short curated list, the one that suits this machine, and where downloads go.',
+    request: Empty,
+    response: LocalCatalog,
+  }),
+  'local.download': call({
+    summary: 'Download an ONNX model folder from the Hugging Face Hub (a job: progress, ETA, cancel); it is checked and added when done.',
+    request: z
+      .object({
+        repo: RepoId,
+        subfolder: z.string().trim().max(300).nullable().optional(),
+        revision: z.string().trim().max(200).nullable().optional(),
+      })
+      .strict(),
+    response: Job,
   }),
   'local.status': call({
     summary: 'The local runtime: provider in use, model loaded, memory of the inference process.',

@@ -162,6 +162,33 @@ export function registerLocalCommands(program: Command): void {
         print(m, opts.json, () => `added ${m.name} (${m.kind}, ${gb(m.sizeBytes)})`);
       }),
   );
+  common(
+    local
+      .command('download')
+      .description('Download an ONNX model folder from the Hugging Face Hub into its cache (HF_HOME), resuming what an earlier download left; then check and add it.')
+      .argument('<repo>', 'Hugging Face repo id, e.g. stabilityai/sdxl-turbo')
+      .option('--subfolder <dir>', 'the folder inside the repo that holds the ONNX export (e.g. onnx)')
+      .option('--revision <rev>', 'branch, tag or commit (default main)')
+      .option('--json', 'print one JSON object'),
+  ).action((repo: string, opts: Common & { subfolder?: string; revision?: string; json?: boolean }) =>
+    withStudio(opts, async (studio) => {
+      const job = await callOrThrow(studio, 'local.download', { repo, subfolder: opts.subfolder ?? null, revision: opts.revision ?? null });
+      // Ctrl-C cancels the job; what arrived stays in the cache and the next download resumes it.
+      const onSigint = () => void studio.dispatch('jobs.cancel', { id: job.id });
+      process.once('SIGINT', onSigint);
+      let done;
+      try {
+        done = await followJob(studio, job.id, opts.json === true);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+      if (done.state !== 'succeeded') throw new CliError(`download ${done.state}: ${done.error?.message ?? ''}`, done.error?.code === 'invalid_input' ? 2 : 1);
+      const r = done.result as { path: string; repo: string; commit: string; kind: string | null; downloadedBytes: number; totalBytes: number; seconds: number; bytesPerSecond: number | null };
+      print(r, opts.json, () =>
+        `${r.path}\n${r.repo}@${r.commit.slice(0, 10)} (${r.kind ?? '?'}, ${gb(r.totalBytes)}): ${(r.downloadedBytes / 1024 ** 2).toFixed(1)} MB fetched in ${r.seconds.toFixed(1)} s${r.bytesPerSecond ? ` (${(r.bytesPerSecond / 1024 ** 2).toFixed(1)} MB/s)` : ''}; added`,
+      );
+    }),
+  );
   common(local.command('remove').description('Forget a local model folder (files stay).').argument('<dir>', 'model folder')).action((dir: string, opts: Common) =>
     withStudio(opts, async (studio) => {
       const r = await callOrThrow(studio, 'local.removeModel', { path: path.resolve(dir) });

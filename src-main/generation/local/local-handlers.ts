@@ -10,6 +10,8 @@ export function localHandlers(local: LocalService) {
     'local.addModel': ({ path }) => local.addModel(path),
     'local.removeModel': async ({ path }) => ({ removed: await local.removeModel(path) }),
     'local.selectModel': ({ path }) => local.selectModel(path),
+    'local.catalog': () => local.requireDownloads().catalog(),
+    'local.download': (req) => local.requireDownloads().download(req),
     'local.status': () => local.refreshStatus(),
     'local.unload': async () => ({ unloaded: await local.unload() }),
     'local.schedule': ({ model, steps, width, height }) => {

@@ -12,6 +12,7 @@ import { providerChain } from './providers';
 import { LocalWorkerClient, LocalWorkerError, type WorkerSpawner } from './onnx-worker-client';
 import type { StepEvent } from './pipeline';
 import type { WorkerGenerate, WorkerImage } from './onnx-worker-protocol';
+import type { ModelDownloads } from './model-downloads';
 
 export interface LocalServiceOptions {
   settings: SettingsService;
@@ -25,6 +26,8 @@ export interface LocalServiceOptions {
 
 export class LocalService {
   readonly client: LocalWorkerClient;
+  /** Downloads from the Hub (set by the studio: it needs the job system and the secret store). */
+  downloads: ModelDownloads | null = null;
   private readonly cache = new Map<string, { at: number; info: ModelFolderInfo | null; error: string | null }>();
 
   constructor(private readonly opts: LocalServiceOptions) {
@@ -87,6 +90,12 @@ export class LocalService {
     const s = this.settings();
     if (!s.localModels.includes(dir)) this.opts.settings.update({ localModels: [...s.localModels, dir] });
     return this.describe(dir, this.activeModel());
+  }
+
+  /** The downloads, or an error saying they are not set up here. */
+  requireDownloads(): ModelDownloads {
+    if (!this.downloads) throw new StudioError('unavailable', 'model downloads are not available in this studio');
+    return this.downloads;
   }
 
   async removeModel(dirIn: string): Promise<boolean> {

@@ -1,9 +1,10 @@
 // A local model is a folder in the diffusers ONNX layout. This module finds out what a
 // folder holds (FLUX.1-dev, FLUX.1-schnell, SD-Turbo, SDXL-Turbo), checks that every part is there,
 // maps each graph's inputs and outputs to the roles the pipeline needs (exporters name
-// them differently: optimum, BFL/TensorRT, OnnxStack), and says clearly what is wrong:
-// a missing part, an unexpected shape, fp16 graph I/O (onnxruntime-node takes fp32
-// tensors), or a model larger than the free memory. It reads only the graphs' headers
+// them differently: optimum, BFL/TensorRT, OnnxStack) and types (float32 or float16; FLUX's
+// position ids also int64, as optimum-cli writes them — converted in tensors.ts), and says
+// clearly what is wrong: a missing part, an unexpected shape, bfloat16 graph I/O
+// (onnxruntime-node has no such tensor), or a model larger than the free memory. It reads only the graphs' headers
 // (onnx-header.ts), never the weights; the worker checks the same mapping again against
 // the loaded sessions' own metadata.
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readGraphIo, type GraphIo, type IoInfo } from './onnx-header';
 import { parseSchedulerConfig, type SchedulerConfig } from './schedule';
+import { FEEDABLE_FLOAT, FEEDABLE_IDS } from './tensors';
 
 export type LocalModelKind = 'flux-dev' | 'flux-schnell' | 'sd-turbo' | 'sdxl-turbo';
 /** flux: CLIP pooled + T5 → transformer; sd: CLIP → UNet; sdxl: two CLIPs (penultimate states + pooled) → UNet with text_time conditioning. */
@@ -26,6 +28,12 @@ export class ModelFolderError extends Error {
     this.name = 'ModelFolderError';
   }
 }
+
+/** What a user can do with a bfloat16-I/O export (tested in test/generation/local/model-folder.test.ts). */
+export const BF16_ADVICE =
+  'Export it in fp32 (optimum-cli export onnx --model REPO --task text-to-image OUT); for half the size, convert that export to fp16 ' +
+  "(python: m = onnxruntime.transformers.onnx_model.OnnxModel(onnx.load('model.onnx')); m.convert_float_to_float16(keep_io_types=False); onnx.save(m.model, 'model.onnx')) " +
+  '— fp16 graph inputs and outputs work here.';
 
 /** Each role's actual input/output name in a part's graph, and the facts the pipeline needs. */
 export interface PartIo {
@@ -113,8 +121,11 @@ interface RoleSpec {
   whenMissing?: { need: string; fix: string };
 }
 
-const FLOAT = ['float32'];
+// Fed through tensors.ts, which converts the pipeline's float32 to each graph's own type.
+const FLOAT = [...FEEDABLE_FLOAT];
 const IDS = ['int64', 'int32'];
+/** Integer-valued floats (FLUX position ids): optimum exports them as int64, the project's exporter as float32. */
+const POSITION_IDS = [...FEEDABLE_IDS];
 
 const INPUT_ROLES: Record<PartName, Record<string, RoleSpec>> = {
   text_encoder: { input_ids: { aliases: ['input_ids', 'input', 'tokens'], types: IDS, rank: [2] } },
@@ -124,13 +135,13 @@ const INPUT_ROLES: Record<PartName, Record<string, RoleSpec>> = {
     encoder_hidden_states: { aliases: ['encoder_hidden_states', 'prompt_embeds', 'txt'], types: FLOAT, rank: [3] },
     pooled_projections: { aliases: ['pooled_projections', 'pooled_prompt_embeds', 'y', 'vec'], types: FLOAT, rank: [2] },
     timestep: { aliases: ['timestep', 'timesteps', 't'], types: FLOAT, rank: [0, 1] },
-    img_ids: { aliases: ['img_ids', 'image_ids'], types: FLOAT, rank: [2, 3] },
-    txt_ids: { aliases: ['txt_ids', 'text_ids'], types: FLOAT, rank: [2, 3] },
+    img_ids: { aliases: ['img_ids', 'image_ids'], types: POSITION_IDS, rank: [2, 3] },
+    txt_ids: { aliases: ['txt_ids', 'text_ids'], types: POSITION_IDS, rank: [2, 3] },
     guidance: { aliases: ['guidance', 'guidance_scale'], types: FLOAT, rank: [0, 1], optional: true },
   },
   unet: {
     sample: { aliases: ['sample', 'latent', 'latents', 'x'], types: FLOAT, rank: [4] },
-    timestep: { aliases: ['timestep', 'timesteps', 't'], types: ['float32', 'int64', 'int32'], rank: [0, 1] },
+    timestep: { aliases: ['timestep', 'timesteps', 't'], types: [...FLOAT, 'int64', 'int32'], rank: [0, 1] },
     encoder_hidden_states: { aliases: ['encoder_hidden_states', 'prompt_embeds', 'context'], types: FLOAT, rank: [3] },
   },
   vae_decoder: { latent_sample: { aliases: ['latent_sample', 'latent', 'latents', 'z'], types: FLOAT, rank: [4] } },
@@ -225,11 +236,9 @@ function pickRoles(part: PartName, side: 'input' | 'output', list: IoInfo[], rol
         `${part}: the graph has no ${side} for ${role} (looked for ${spec.aliases.join(', ')}; it has ${list.map((x) => x.name).join(', ') || 'none'})`,
       );
     }
-    if (io.type === 'float16' || io.type === 'bfloat16') {
-      throw new ModelFolderError(
-        'fp16_io',
-        `${part}: ${side} ${io.name} is ${io.type}; onnxruntime-node needs fp32 graph inputs and outputs. Export with fp32 I/O (optimum: keep_io_types, or float16 conversion with keep_io_types=True) — the weights can stay fp16.`,
-      );
+    if (io.type === 'bfloat16') {
+      // onnxruntime-node has no bfloat16 tensor type to feed or read.
+      throw new ModelFolderError('fp16_io', `${part}: ${side} ${io.name} is bfloat16, which onnxruntime-node cannot feed or read. ${BF16_ADVICE}`);
     }
     if (!spec.types.includes(io.type)) {
       throw new ModelFolderError('unexpected_shape', `${part}: ${side} ${io.name} is ${io.type}, expected ${spec.types.join(' or ')}`);
@@ -341,6 +350,19 @@ export function resolveLayout(family: ModelFamily, kindHint: LocalModelKind, ios
   };
 }
 
+/**
+ * A model's display name from its folder: the repo's name for a Hugging Face cache snapshot
+ * (models--org--name/snapshots/<commit>[/subfolder]), the parent's name for optimum's `<model>/onnx`.
+ */
+export function modelName(dir: string): string {
+  const hf = /(?:^|[\\/])models--[^\\/]+?--([^\\/]+)[\\/]snapshots[\\/][0-9a-f]{40}(?:[\\/](.+))?$/.exec(dir);
+  if (hf) {
+    const sub = hf[2]?.replace(/\\/g, '/');
+    return sub && sub !== 'onnx' ? `${hf[1]}/${sub}` : hf[1]!;
+  }
+  return path.basename(dir) === 'onnx' ? path.basename(path.dirname(dir)) : path.basename(dir);
+}
+
 /** Checks a folder and describes it; throws ModelFolderError with a message for the user. */
 export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   const dir = path.resolve(dirIn);
@@ -364,7 +386,13 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   for (const p of REQUIRED[family]) if (!fs.existsSync(partFile(p))) missing.push(`${p}/model.onnx`);
   const clipFiles = (sub: string) => fs.existsSync(path.join(dir, sub, 'vocab.json')) && fs.existsSync(path.join(dir, sub, 'merges.txt'));
   if (!clipFiles('tokenizer')) missing.push('tokenizer/ (vocab.json + merges.txt)');
-  if (family === 'flux' && !fs.existsSync(path.join(dir, 'tokenizer_2', 'tokenizer.json'))) missing.push('tokenizer_2/tokenizer.json');
+  if (family === 'flux' && !fs.existsSync(path.join(dir, 'tokenizer_2', 'tokenizer.json'))) {
+    missing.push(
+      fs.existsSync(path.join(dir, 'tokenizer_2', 'spiece.model'))
+        ? 'tokenizer_2/tokenizer.json (only the slow tokenizer\'s spiece.model is there: save tokenizer_2 with transformers\' T5TokenizerFast, as the FLUX repos name it in model_index.json)'
+        : 'tokenizer_2/tokenizer.json',
+    );
+  }
   if (family === 'sdxl' && !clipFiles('tokenizer_2')) missing.push('tokenizer_2/ (vocab.json + merges.txt)');
   if (!fs.existsSync(path.join(dir, 'scheduler', 'scheduler_config.json'))) missing.push('scheduler/scheduler_config.json');
   if (missing.length > 0) {
@@ -402,8 +430,7 @@ export function inspectModelFolder(dirIn: string): ModelFolderInfo {
   }
   const hint: LocalModelKind = family === 'sd' ? 'sd-turbo' : family === 'sdxl' ? 'sdxl-turbo' : scheduler.kind === 'flow-match' && scheduler.config.useDynamicShifting ? 'flux-dev' : 'flux-schnell';
   const layout = resolveLayout(family, hint, ios, vae);
-  // optimum's `<model>/onnx` folders are named after their parent.
-  const name = path.basename(dir) === 'onnx' ? path.basename(path.dirname(dir)) : path.basename(dir);
+  const name = modelName(dir);
   return { dir, name, kind: layout.kind, pipelineClass, scheduler, sizeBytes: folderBytes(dir), layout };
 }
 

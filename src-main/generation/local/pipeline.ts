@@ -1,6 +1,7 @@
 // The FLUX, SD-Turbo and SDXL-Turbo pipelines over onnxruntime-node sessions, step for step
 // as diffusers' FluxPipeline, StableDiffusionPipeline and StableDiffusionXLPipeline (guidance 0)
-// run them, in float32: tokenize → encode → noise from the seed → denoise (flow-match Euler /
+// run them, in float32 (each graph's own input/output types — fp16, int64 ids — are converted at
+// the boundary, tensors.ts): tokenize → encode → noise from the seed → denoise (flow-match Euler /
 // Euler) → unpack → VAE scale and shift → decode → RGB bytes. SDXL encodes the prompt with both
 // CLIPs: their penultimate hidden states side by side are the UNet's encoder_hidden_states, the
 // second's pooled projection is its text_embeds, and time_ids = [H, W, 0, 0, H, W] (original
@@ -15,6 +16,7 @@ import { inspectModelFolder, ModelFolderError, resolvePartIo, type ModelFolderIn
 import type { IoInfo } from './onnx-header';
 import { providerChain, providerFromProfile, type ProviderName, type ProviderPreference } from './providers';
 import { fluxLatentSize, scheduleFor, type Schedule } from './schedule';
+import { feed, readFloats } from './tensors';
 import { ClipPromptTokenizer, T5PromptTokenizer } from './tokenize';
 
 const f = Math.fround;
@@ -111,18 +113,12 @@ function idsTensor(io: IoInfo, ids: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(ids.map((i) => BigInt(i))), [1, ids.length]);
 }
 
-/** A [1] or [] float tensor (or int64 for UNets exported with integer timesteps). */
+/** A [1] or [] tensor of the graph's type (float32/float16, or int64 for UNets exported with integer timesteps). */
 function scalarTensor(io: IoInfo, value: number): ort.Tensor {
-  const dims = io.shape.length === 0 ? [] : [1];
-  if (io.type === 'int64') return new ort.Tensor('int64', BigInt64Array.from([BigInt(Math.round(value))]), dims);
-  if (io.type === 'int32') return new ort.Tensor('int32', Int32Array.from([Math.round(value)]), dims);
-  return new ort.Tensor('float32', Float32Array.from([value]), dims);
+  return feed(io, Float32Array.from([value]), io.shape.length === 0 ? [] : [1]);
 }
 
-function floats(t: ort.OnnxValue | undefined, what: string): Float32Array {
-  if (!t || !(t instanceof ort.Tensor) || t.type !== 'float32') throw new Error(`${what}: expected a float32 tensor`);
-  return t.data as Float32Array;
-}
+const floats = readFloats;
 
 export class LocalPipeline {
   private profiled = false;
@@ -282,10 +278,11 @@ export class LocalPipeline {
       const img = latentImageIds(h / 2, w / 2);
       const txt = textIds(seqLen);
       const feedsConst: Record<string, ort.Tensor> = {
-        [tr.inputs.encoder_hidden_states!.name]: new ort.Tensor('float32', promptEmbeds, [1, seqLen, t5Dim]),
-        [tr.inputs.pooled_projections!.name]: new ort.Tensor('float32', pooled, [1, pooled.length]),
-        [tr.inputs.img_ids!.name]: new ort.Tensor('float32', img, ids3(tr.inputs.img_ids!) ? [1, seq, 3] : [seq, 3]),
-        [tr.inputs.txt_ids!.name]: new ort.Tensor('float32', txt, ids3(tr.inputs.txt_ids!) ? [1, seqLen, 3] : [seqLen, 3]),
+        [tr.inputs.encoder_hidden_states!.name]: feed(tr.inputs.encoder_hidden_states!, promptEmbeds, [1, seqLen, t5Dim]),
+        [tr.inputs.pooled_projections!.name]: feed(tr.inputs.pooled_projections!, pooled, [1, pooled.length]),
+        // Position ids in the graph's own type: float32 (diffusers, the project's exporter) or int64 (optimum-cli).
+        [tr.inputs.img_ids!.name]: feed(tr.inputs.img_ids!, img, ids3(tr.inputs.img_ids!) ? [1, seq, 3] : [seq, 3]),
+        [tr.inputs.txt_ids!.name]: feed(tr.inputs.txt_ids!, txt, ids3(tr.inputs.txt_ids!) ? [1, seqLen, 3] : [seqLen, 3]),
       };
       if (tr.inputs.guidance) feedsConst[tr.inputs.guidance.name] = scalarTensor(tr.inputs.guidance, f(p.guidance ?? 3.5));
       const outName = tr.outputs.out!.name;
@@ -298,7 +295,7 @@ export class LocalPipeline {
         const dt = f(schedule.sigmas[i + 1]! - sigma);
         const feeds = {
           ...feedsConst,
-          [tr.inputs.hidden_states!.name]: new ort.Tensor('float32', latents, [1, seq, c * 4]),
+          [tr.inputs.hidden_states!.name]: feed(tr.inputs.hidden_states!, latents, [1, seq, c * 4]),
           // FluxPipeline passes timestep / 1000 (float32).
           [tr.inputs.timestep!.name]: scalarTensor(tr.inputs.timestep!, f(t / 1000)),
         };
@@ -337,13 +334,13 @@ export class LocalPipeline {
           cat.set(pen1.subarray(t * d1, (t + 1) * d1), t * (d1 + d2));
           cat.set(pen2.subarray(t * d2, (t + 1) * d2), t * (d1 + d2) + d1);
         }
-        ehs = new ort.Tensor('float32', cat, [1, seq, d1 + d2]);
-        added[unet.inputs.text_embeds!.name] = new ort.Tensor('float32', Float32Array.from(pooled), [1, pooled.length]);
+        ehs = feed(unet.inputs.encoder_hidden_states!, cat, [1, seq, d1 + d2]);
+        added[unet.inputs.text_embeds!.name] = feed(unet.inputs.text_embeds!, Float32Array.from(pooled), [1, pooled.length]);
         // _get_add_time_ids: original_size + crops_coords_top_left + target_size, each (height, width).
-        added[unet.inputs.time_ids!.name] = new ort.Tensor('float32', Float32Array.from([p.height, p.width, 0, 0, p.height, p.width]), [1, 6]);
+        added[unet.inputs.time_ids!.name] = feed(unet.inputs.time_ids!, Float32Array.from([p.height, p.width, 0, 0, p.height, p.width]), [1, 6]);
       } else {
         const hidden = floats(clipOut[clipPart.outputs.last_hidden_state!.name], 'text_encoder last_hidden_state');
-        ehs = new ort.Tensor('float32', hidden, [1, seq, hidden.length / seq]);
+        ehs = feed(unet.inputs.encoder_hidden_states!, hidden, [1, seq, hidden.length / seq]);
       }
       encodeMs = performance.now() - t0;
       check();
@@ -365,7 +362,7 @@ export class LocalPipeline {
         for (let k = 0; k < scaled.length; k++) scaled[k] = latents[k]! / den;
         const r0 = performance.now();
         const out = await unet.session.run({
-          [unet.inputs.sample!.name]: new ort.Tensor('float32', scaled, [1, c, h, w]),
+          [unet.inputs.sample!.name]: feed(unet.inputs.sample!, scaled, [1, c, h, w]),
           [unet.inputs.timestep!.name]: scalarTensor(unet.inputs.timestep!, schedule.timesteps[i]!),
           [unet.inputs.encoder_hidden_states!.name]: ehs,
           ...added,
@@ -413,11 +410,11 @@ export class LocalPipeline {
     const sh = f(L.vaeShiftFactor);
     for (let k = 0; k < z.length; k++) z[k] = L.family === 'flux' ? f(spatial[k]! / sf) + sh : spatial[k]! / sf;
     const vae = this.part('vae_decoder');
-    const decoded = await this.run('vae_decoder', { [vae.inputs.latent_sample!.name]: new ort.Tensor('float32', z, [1, c, h, w]) });
+    const decoded = await this.run('vae_decoder', { [vae.inputs.latent_sample!.name]: feed(vae.inputs.latent_sample!, z, [1, c, h, w]) });
     const img = decoded[vae.outputs.sample!.name] as ort.Tensor;
     const [, ch, H, W] = img.dims as number[];
     if (ch !== 3 || !H || !W) throw new Error(`vae_decoder returned shape [${img.dims.join(', ')}], expected [1, 3, H, W]`);
-    const rgb = toRgb(img.data as Float32Array, H, W);
+    const rgb = toRgb(readFloats(img, 'vae_decoder sample'), H, W);
     const decodeMs = performance.now() - c0;
     return {
       rgb,

@@ -15,6 +15,7 @@ import type { ResolveState } from './ResolveSummary';
 import { PromptEditor } from './PromptEditor';
 import { StylePicker } from './StylePicker';
 import { LocalStatusChip } from './LocalStatusChip';
+import { FirstModelOffer } from './FirstModelOffer';
 import { GenerationView, RuntimePicker, useRuntimeTarget } from './RuntimePicker';
 import { useJobs } from '../../stores/jobs';
 import { usePods } from '../../stores/pods';
@@ -123,10 +124,10 @@ export function GeneratePage(): ReactElement {
           <div>
             <div className="callout-title">No GPU connected yet</div>
             <p>
-              Generating needs a GPU. The next update connects a <strong>RunPod pod</strong> over SSH (remote) or a{' '}
-              <strong>local model</strong> run with ONNX Runtime on this machine. Until then you can compose and check everything here. You can
-              already choose your default runtime, output folder and generation defaults in <a href={hrefFor('settings')}>Settings</a>.
+              Generating needs a <strong>RunPod pod</strong> over SSH (remote) or a <strong>local model</strong> run with ONNX Runtime on this
+              machine: add either in <a href={hrefFor('settings')}>Settings</a>. Until then you can compose and check everything here.
             </p>
+            <FirstModelOffer />
           </div>
         </div>
       )}

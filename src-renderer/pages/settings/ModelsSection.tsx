@@ -1,5 +1,6 @@
 // Settings → Models: the local model folders (type, size, problems), add/remove/choose,
-// and the local runtime's execution provider, threads and idle unload.
+// downloads from the Hugging Face Hub (ModelDownloads.tsx), and the local runtime's execution
+// provider, threads and idle unload.
 import { useCallback, useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { LocalModel, LocalStatus } from '@shared/contract';
 import { FieldRow, Section, Segmented } from '../../components/Controls';
@@ -7,6 +8,7 @@ import { useSettings } from '../../stores/settings';
 import { notify, reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
 import { KIND_LABEL, formatBytes } from '../../lib/local-models';
+import { ModelDownloads } from './ModelDownloads';
 
 type Provider = 'auto' | 'cuda' | 'dml' | 'cpu';
 const PROVIDER_OPTIONS: { value: Provider; label: string; hint: string }[] = [
@@ -74,7 +76,7 @@ export function ModelsSection(props: { canPick: boolean }): ReactElement {
     <Section
       title="Models"
       testId="settings-models"
-      description="Local models are folders in the diffusers ONNX layout (model_index.json, text_encoder/, transformer/ or unet/, vae_decoder/, tokenizer/…): FLUX.1-dev, FLUX.1-schnell, SD-Turbo or SDXL-Turbo exports with fp32 inputs and outputs."
+      description="Local models are folders in the diffusers ONNX layout (model_index.json, text_encoder/, transformer/ or unet/, vae_decoder/, tokenizer/…): FLUX.1-dev, FLUX.1-schnell, SD-Turbo or SDXL-Turbo exports as optimum-cli writes them, fp32 or fp16. Add a folder you have, or download one."
     >
       {models === null ? (
         <p className="muted">Loading models…</p>
@@ -147,6 +149,7 @@ export function ModelsSection(props: { canPick: boolean }): ReactElement {
           </p>
         ) : null}
       </FieldRow>
+      <ModelDownloads onAdded={() => void refresh()} />
       {settings ? (
         <>
           <FieldRow

@@ -101,3 +101,26 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+let optimumDir: string | null = null;
+
+/**
+ * DIR with DIR/<model>/onnx (exported by the real `optimum-cli export onnx`) and DIR/<model>-fp16/onnx
+ * (the same, converted to fp16 weights and I/O), DIR/optimum.json; built by scripts/onnx-optimum-fixtures.sh
+ * from the tiny pipelines of onnxFixtures(), whose references they are checked against.
+ */
+export function optimumFixtures(): string {
+  if (optimumDir) return optimumDir;
+  const preset = process.env.FLUX_STUDIO_OPTIMUM_FIXTURES;
+  if (preset) return (optimumDir = preset);
+  const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'onnx-optimum-fixtures.sh')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 40 * 60_000,
+  });
+  const dir = out.trim().split('\n').filter(Boolean).at(-1) ?? '';
+  if (!dir || !fs.existsSync(path.join(dir, 'optimum.json'))) throw new Error(`scripts/onnx-optimum-fixtures.sh printed ${JSON.stringify(out.slice(-300))}, not a fixtures folder`);
+  optimumDir = dir;
+  return dir;
+}

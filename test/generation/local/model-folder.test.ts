@@ -175,10 +175,8 @@ describe('model folders', () => {
     expect(err2.message).toMatch(/^transformer: /);
   });
 
-  test('fp16 graph I/O is refused with what to do, at inspection and at load', async () => {
-    const dir = copyModel('sd-turbo');
-    const model = path.join(dir, 'vae_decoder', 'model.onnx');
-    // Make the decoder take float16: the graph input becomes fp16 and is cast to fp32 inside.
+  // Rewrites the VAE decoder's graph input to another float type, cast to fp32 inside the graph.
+  const retypeDecoderInput = (dir: string, elemType: 'FLOAT16' | 'BFLOAT16') => {
     const py = [
       'import sys, onnx',
       'from onnx import helper, TensorProto',
@@ -190,16 +188,37 @@ describe('model folders', () => {
       'for n in g.node:',
       '    n.input[:] = [old + "_fp32" if x == old else x for x in n.input]',
       'g.node.insert(0, helper.make_node("Cast", [old], [old + "_fp32"], to=TensorProto.FLOAT))',
-      'inp.type.tensor_type.elem_type = TensorProto.FLOAT16',
+      `inp.type.tensor_type.elem_type = TensorProto.${elemType}`,
       'onnx.save(m, p)',
     ].join('\n');
-    const r = spawnSync(venvPython(), ['-c', py, model], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(venvPython(), ['-c', py, path.join(dir, 'vae_decoder', 'model.onnx')], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
+  };
+
+  test('fp16 graph I/O is accepted and fed in fp16 (converted at the boundary)', async () => {
+    const dir = copyModel('sd-turbo');
+    retypeDecoderInput(dir, 'FLOAT16');
+    const info = inspectModelFolder(dir);
+    expect(info.layout.parts.vae_decoder!.inputs.latent_sample).toMatchObject({ name: 'latent_sample', type: 'float16' });
+    const p = await LocalPipeline.load(dir, { provider: 'cpu', threads: 1 });
+    try {
+      const r = await p.generate({ prompt: 'a cat', steps: 1, width: 64, height: 64, guidance: null, seed: 3 });
+      expect([r.width, r.height]).toEqual([64, 64]);
+    } finally {
+      await p.release();
+    }
+  }, 180_000);
+
+  test('bfloat16 graph I/O is refused with advice that works, at inspection and at load', async () => {
+    const dir = copyModel('sd-turbo');
+    retypeDecoderInput(dir, 'BFLOAT16');
     const err = folderError(dir);
     expect(err.code).toBe('fp16_io');
-    expect(err.message).toMatch(/vae_decoder: input latent_sample is float16; onnxruntime-node needs fp32 graph inputs and outputs/);
-    expect(err.message).toMatch(/keep_io_types/);
-    await expect(LocalPipeline.load(dir, { provider: 'cpu', threads: 1 })).rejects.toThrow(/float16/);
+    expect(err.message).toMatch(/vae_decoder: input latent_sample is bfloat16, which onnxruntime-node cannot feed or read/);
+    // The advice is the conversion the fp16 fixtures are made with (make_optimum_fixtures.py).
+    expect(err.message).toContain('optimum-cli export onnx');
+    expect(err.message).toContain('convert_float_to_float16(keep_io_types=False)');
+    await expect(LocalPipeline.load(dir, { provider: 'cpu', threads: 1 })).rejects.toThrow(/bfloat16/);
   }, 180_000);
 
   test('too large for the free memory', () => {
