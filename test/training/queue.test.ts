@@ -121,7 +121,8 @@ describe('trainings as jobs', () => {
     expect(endA.state).toBe('completed');
     expect(endB.state).toBe('completed');
     expect(Date.parse(endB.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(endA.finishedAt as string));
-    expect(second.training.get('r_a').loss.map((p) => p.step)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    // Every step's loss as the (stand-in's) loss_log.db has it: ai-toolkit does not log its start step.
+    expect(second.training.get('r_a').loss.map((p) => p.step)).toEqual(Array.from({ length: 23 }, (_, i) => i + 2));
     await second.jobs.whenIdle();
     expect(second.jobs.get(a.jobId as string)).toMatchObject({ state: 'succeeded', error: null });
   });
