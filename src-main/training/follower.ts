@@ -202,7 +202,14 @@ export class RunFollower {
     this.lastLossRead = Date.now();
     const { book } = this.deps;
     const r = book.require(this.runId);
-    const rows = await readLossLog(t.host, t.workspace.python, lossLogPath(r.training_folder, r.id), this.lossCursor);
+    let rows;
+    try {
+      rows = await readLossLog(t.host, t.workspace.python, lossLogPath(r.training_folder, r.id), this.lossCursor);
+    } catch (err) {
+      // The chart waits for the next read; a lost link shows up in the log reads that follow.
+      this.deps.log.warn(`run ${this.runId}: ${(err as Error).message}`);
+      return;
+    }
     if (rows.length === 0) return;
     this.lossCursor = (rows[rows.length - 1]?.step ?? 1) - 1;
     book.repo.transaction(() => {

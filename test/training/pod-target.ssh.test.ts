@@ -73,9 +73,11 @@ run('training on a pod profile with the real ai-toolkit', () => {
     });
     expect(plan.yaml).toContain(`training_folder: ${pod.workspace}/trainings/pod_real`);
     expect(plan.yaml).toContain(`name_or_path: ${tinyFluxDev()}`);
+    const t0 = Date.now();
     const started = await pod.studio.training.start({ yaml: cheapSamples(plan.yaml), dataset: 'faces', model: 'flux-dev', target });
     // A fresh volume installs for minutes (torch and ai-toolkit's requirements from PyPI).
     await waitRun(pod.studio, started.id, (r) => r.state === 'running' || ENDED(r), 15 * 60_000);
+    console.log(`[real ai-toolkit] pod: prepared (install check or install, dataset sync) and launched in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // ai-toolkit's own venv, at the pinned commit, pip check clean; the worker's venv unchanged.
     const toolkit = path.join(pod.workspace, 'ai-toolkit');
@@ -129,7 +131,7 @@ run('training on a pod profile with the real ai-toolkit', () => {
     // The pod worker loads the LoRA (diffusers load_lora_weights) and generates with it.
     const job = unwrap<Job>(
       await pod.studio.dispatch('generation.submit', {
-        draft: { prompt: 'p3r5on smiling', model: 'flux-dev', steps: 2, size: 'custom', width: 128, height: 128, seed: 3, guidance: 'custom', guidanceValue: 3.5 },
+        draft: { prompt: 'p3r5on smiling', model: 'flux-dev', steps: 2, size: 'custom', width: 256, height: 256, seed: 3, guidance: 'custom', guidanceValue: 3.5 },
         runtime: 'remote',
         podId: pod.pod.id,
         loras: [{ name: 'pod_real', path: finalOnPod, scale: 1 }],
@@ -138,7 +140,7 @@ run('training on a pod profile with the real ai-toolkit', () => {
     const done = await waitForJob(pod.studio, job.id, 300_000);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
     const image = fs.readFileSync((done.result as GenerationResult).path);
-    expect((await sharp(image).metadata()).width).toBe(128);
+    expect((await sharp(image).metadata()).width).toBe(256);
     expect(jpegComment(image)).toMatchObject({ loras: [{ path: finalOnPod, scale: 1 }] });
     expect(real.count()).toBe(2);
   }, 30 * 60_000);
