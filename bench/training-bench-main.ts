@@ -68,10 +68,11 @@ async function main() {
     studio.events.subscribe((name, payload) => {
       if (name !== 'training.updated') return;
       const run = payload as TrainingRun;
+      if (run.id !== 'bench_run') return;
       // A step reported together with a later one (one read held both) arrived with it.
       const now = Date.now();
       for (let s = 1; s <= run.step; s++) if (!arrivals.has(s)) arrivals.set(s, now);
-      if (!['preparing', 'running', 'stopping'].includes(run.state)) finished();
+      if (run.id === 'bench_run' && !['queued', 'preparing', 'running', 'stopping'].includes(run.state)) finished();
     });
     const plan = await studio.training.plan({
       dataset: 'bench', model: 'flux-dev', preset: '24gb-quick', target: 'pod:bench', name: 'bench_run', trigger: 'tok', steps: STEPS,
@@ -79,7 +80,7 @@ async function main() {
     });
     await studio.training.start({ yaml: plan.yaml, dataset: 'bench', model: 'flux-dev', target: 'pod:bench' });
     await done;
-    const ended = studio.training.list()[0];
+    const ended = studio.training.list().find((r) => r.id === 'bench_run');
     if (ended?.state !== 'completed') throw new Error(`bench run ended ${ended?.state}: ${ended?.error?.message ?? ''}`);
     const written = new Map(fs.readFileSync(timesFile, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number) as [number, number]));
     const lat: number[] = [];

@@ -30,6 +30,8 @@ test('train a LoRA from the wizard: edit + validate YAML, live progress and samp
   await expect(page.getByTestId('train-target')).toHaveValue('local');
   await page.getByTestId('train-next').click(); // → model (FLUX.1-dev is the default)
   await expect(page.getByTestId('train-model-flux-dev').locator('input')).toBeChecked();
+  // A local diffusers copy of the base model instead of the Hugging Face id (the stand-in does not load it).
+  await page.getByTestId('train-base-model').fill('/models/FLUX.1-dev');
   await page.getByTestId('train-next').click(); // → preset
   await page.getByTestId('train-steps').fill('40');
   await page.getByTestId('train-next').click(); // → trigger & samples
@@ -43,6 +45,8 @@ test('train a LoRA from the wizard: edit + validate YAML, live progress and samp
   const yamlBox = page.getByTestId('train-yaml');
   await expect(yamlBox).toHaveValue(/trigger_word: p3r5on/);
   await expect(yamlBox).toHaveValue(/network:\n\s+type: lora/);
+  await expect(yamlBox).toHaveValue(/name_or_path: \/models\/FLUX\.1-dev/);
+  await expect(yamlBox).toHaveValue(/base model \/models\/FLUX\.1-dev \(local folder\)/);
   const yaml = await yamlBox.inputValue();
 
   // An invalid edit is caught with the field's path; fixing it clears the error.

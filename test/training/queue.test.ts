@@ -7,7 +7,8 @@ import { describe, expect, test } from 'vitest';
 import type { Job, JobProgress } from '@shared/contract';
 import type { TrainingRun } from '@shared/contract/training';
 import type { Studio } from '../../src-main/studio';
-import { ENDED, newDataDir, planAndStart, studioPool, waitRun } from './helpers';
+import { ENDED, newDataDir, planAndStart, waitRun } from './helpers';
+import { studioPool } from './studio-pool';
 
 const studios = studioPool();
 const studioFor = (dataDir: string): Promise<Studio> => studios.open(dataDir);

@@ -12,14 +12,16 @@ import sharp from 'sharp';
 import type { ToolkitSource } from '../../src-main/training/targets';
 import { REPO_ROOT } from '../helpers/studio';
 
+/** The checkout (the bench runs this bundled elsewhere and says where the checkout is). */
+const ROOT = process.env.FLUX_STUDIO_ROOT ?? REPO_ROOT;
 const CACHE = process.env.FLUX_STUDIO_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'flux-studio');
-const VENDOR = process.env.FLUX_STUDIO_VENDOR ?? path.resolve(REPO_ROOT, '..', 'shared', 'vendor');
+const VENDOR = process.env.FLUX_STUDIO_VENDOR ?? path.resolve(ROOT, '..', 'shared', 'vendor');
 
 let toolkit: { dir: string; python: string } | null = null;
 /** The real ai-toolkit (pinned commit, CPU patch) and its own venv's python. */
 export function realToolkit(): { dir: string; python: string } {
   if (!toolkit) {
-    const [dir, python] = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'ai-toolkit-venv.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    const [dir, python] = execFileSync('bash', [path.join(ROOT, 'scripts', 'ai-toolkit-venv.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
       .trim()
       .split('\n');
     if (!dir || !python) throw new Error('scripts/ai-toolkit-venv.sh printed no folder and python');
@@ -32,7 +34,7 @@ let tiny: string | null = null;
 /** The tiny random-weight FLUX.1-dev diffusers folder. */
 export function tinyFluxDev(): string {
   if (!tiny) {
-    const dir = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'tiny-flux.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    const dir = execFileSync('bash', [path.join(ROOT, 'scripts', 'tiny-flux.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
     tiny = path.join(dir, 'flux-dev');
   }
   return tiny;
@@ -116,7 +118,7 @@ export function vendoredToolkitSource(): Required<ToolkitSource> {
  * change to either installs afresh (through the studio's own install path, in the test).
  */
 export function podToolkitVolume(): string {
-  const key = sha([path.join(REPO_ROOT, 'native', 'pod', 'install_ai_toolkit.sh'), path.join(VENDOR, 'ai-toolkit-27a03a91f23e.tar.gz'), path.join(VENDOR, 'diffusers-c943837899b1.tar.gz'), path.join(VENDOR, 'ai-toolkit-cpu-only.patch')]);
+  const key = sha([path.join(ROOT, 'native', 'pod', 'install_ai_toolkit.sh'), path.join(VENDOR, 'ai-toolkit-27a03a91f23e.tar.gz'), path.join(VENDOR, 'diffusers-c943837899b1.tar.gz'), path.join(VENDOR, 'ai-toolkit-cpu-only.patch')]);
   const dir = path.join(CACHE, `pod-volume-${key}`);
   fs.mkdirSync(dir, { recursive: true });
   for (const old of fs.readdirSync(CACHE).filter((n) => n.startsWith('pod-volume-') && n !== `pod-volume-${key}`)) {
