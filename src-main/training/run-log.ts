@@ -80,7 +80,8 @@ export function applyLogEvents(book: RunBook, id: string, events: LogEvent[], co
         changed = true;
         break;
       case 'stopped':
-        patch.outcome = 'stopped';
+        // Stopped during the final sampling: the final checkpoint is there, the run is complete.
+        if (outcome !== 'completed') patch.outcome = 'stopped';
         patch.message = 'stopped';
         changed = true;
         break;
