@@ -47,7 +47,7 @@ import { TaggingService } from './datasets/tagging/tagging-service';
 import { TrainingService } from './training/training-service';
 import { TrainingRepo } from './training/training-repo';
 import { loadTrainingCatalog } from './training/config';
-import { combineTargets, managedDatasets, localTargets, type DatasetSource, type TrainingTargets } from './training/targets';
+import { combineTargets, managedDatasets, localTargets, type DatasetSource, type ToolkitSource, type TrainingTargets } from './training/targets';
 import { podTargets } from './training/pod-targets';
 import { PodRepo } from './pods/pod-repo';
 import { PodConnections, passphraseSecret, type ReconnectPolicy } from './pods/pod-connections';
@@ -89,8 +89,8 @@ export interface StudioOptions {
     datasets?: DatasetSource;
     pollMs?: number;
     stopGraceMs?: number;
-    /** Where pods install ai-toolkit from (default: github.com/ostris/ai-toolkit at the pinned commit). */
-    aiToolkit?: { repo: string; commit: string };
+    /** Where pods install ai-toolkit from (default: github.com/ostris/ai-toolkit at the pinned commit, torch by the driver). */
+    aiToolkit?: ToolkitSource;
   };
   /** Remote pods: test and benchmark knobs (worker env/flags, reconnect backoff, SFTP tuning). */
   pods?: {
@@ -315,7 +315,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     catalog: loadTrainingCatalog(configsDir),
     targets:
       opts.training?.targets?.({ settings, dataDir }) ??
-      combineTargets(localTargets(() => settings.get(), dataDir), podTargets(pods, podConnections, opts.training?.aiToolkit)),
+      combineTargets(localTargets(() => settings.get(), dataDir), podTargets(pods, podConnections, podFilesDir, opts.training?.aiToolkit)),
     datasets: opts.training?.datasets ?? managedDatasets(datasets, dataDir),
     jobs,
     emit: (run) => events.emit('training.updated', run),

@@ -30,6 +30,8 @@ test('train a LoRA from the wizard: edit + validate YAML, live progress and samp
   await expect(page.getByTestId('train-target')).toHaveValue('local');
   await page.getByTestId('train-next').click(); // → model (FLUX.1-dev is the default)
   await expect(page.getByTestId('train-model-flux-dev').locator('input')).toBeChecked();
+  // A local diffusers copy of the base model instead of the Hugging Face id (the stand-in does not load it).
+  await page.getByTestId('train-base-model').fill('/models/FLUX.1-dev');
   await page.getByTestId('train-next').click(); // → preset
   await page.getByTestId('train-steps').fill('40');
   await page.getByTestId('train-next').click(); // → trigger & samples
@@ -43,6 +45,8 @@ test('train a LoRA from the wizard: edit + validate YAML, live progress and samp
   const yamlBox = page.getByTestId('train-yaml');
   await expect(yamlBox).toHaveValue(/trigger_word: p3r5on/);
   await expect(yamlBox).toHaveValue(/network:\n\s+type: lora/);
+  await expect(yamlBox).toHaveValue(/name_or_path: \/models\/FLUX\.1-dev/);
+  await expect(yamlBox).toHaveValue(/base model \/models\/FLUX\.1-dev \(local folder\)/);
   const yaml = await yamlBox.inputValue();
 
   // An invalid edit is caught with the field's path; fixing it clears the error.
@@ -70,9 +74,13 @@ test('train a LoRA from the wizard: edit + validate YAML, live progress and samp
   await expect(detail.getByTestId('run-log')).toContainText('Job stopped');
   const stoppedAt = Number(/step (\d+)\//.exec((await detail.getByTestId('run-step').textContent()) ?? '')?.[1]);
   await expect(detail.getByTestId('checkpoint').first()).toBeVisible();
+  expect(stoppedAt).toBeGreaterThan(0);
+  // ai-toolkit saves step_num N while its bar shows N (then moves it to N + 1): the newest checkpoint says where it resumes.
+  const stoppedRun = await api<{ checkpoints: { step: number | null }[] }>(page, served, 'training.get', { id: 'faces_flux_dev' });
+  const newest = Math.max(...stoppedRun.checkpoints.map((c) => c.step ?? 0));
 
   await detail.getByTestId('run-resume').click();
-  await expect(detail.getByTestId('run-resumed')).toHaveText(`Resumed from step ${Math.floor(stoppedAt / 5) * 5} (confirmed by ai-toolkit).`, { timeout: 30_000 });
+  await expect(detail.getByTestId('run-resumed')).toHaveText(`Resumed from step ${newest} (confirmed by ai-toolkit).`, { timeout: 30_000 });
   await expect(detail.getByTestId('run-state')).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
   await expect(detail.getByTestId('checkpoints')).toContainText('faces_flux_dev.safetensors');
   await expect(detail.getByTestId('samples-row').first()).toHaveAttribute('data-step', '40');

@@ -90,6 +90,8 @@ export const ProcessConfig = z
         sample_steps: Int(1, 200),
       })
       .strict(),
+    /** ai-toolkit's UILogger: every step's loss into <training_folder>/<name>/loss_log.db (the loss chart's source). */
+    logging: z.object({ use_ui_logger: z.literal(true), log_every: z.literal(1) }).strict(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -287,7 +289,13 @@ export function buildConfig(catalog: TrainingCatalog, req: TrainingPlanRequest, 
     gradient_checkpointing: values.gradientCheckpointing || values.quantize,
     skip_first_sample: req.skipFirstSample ?? false,
   };
-  proc.model = { ...proc.model, quantize: req.quantize ?? values.quantize, low_vram: req.lowVram ?? values.lowVram };
+  proc.model = {
+    ...proc.model,
+    // A local diffusers folder (on the training host) in place of the Hugging Face id.
+    ...(req.baseModel ? { name_or_path: req.baseModel } : {}),
+    quantize: req.quantize ?? values.quantize,
+    low_vram: req.lowVram ?? values.lowVram,
+  };
   const prompts = (req.samplePrompts ?? t.sample_prompts).map((s) => (trigger ? s : s.replace(/\[trigger\]\s*,?\s*/g, '').trim()));
   proc.sample = { ...proc.sample, sample_every: req.sampleEvery ?? Math.min(values.sampleEvery, steps), prompts };
   const out: Record<string, unknown> = { ...base };

@@ -9,7 +9,8 @@ import type { Host } from '../hosts/host';
 import { DetachedError, ShutdownError } from '../jobs/job-service';
 import { ArtifactPuller } from './artifacts';
 import { groupGone, isAlive, readExitCode, readPid, runFiles, signalGroup, type RunFiles } from './launcher';
-import { LogParser } from './log-parser';
+import { LogParser, type LogEvent } from './log-parser';
+import { lossLogPath, readLossLog } from './loss-log';
 import type { RunBook } from './run-book';
 import { applyLogEvents, conclude } from './run-log';
 import type { RunRow } from './training-repo';
@@ -35,6 +36,11 @@ export class RunFollower {
   private detached = false;
   private abandoned = false;
   private stopSent = false;
+  /** loss_log.db rows read so far: ai-toolkit steps ≤ this (loss-log.ts). */
+  private lossCursor = -1;
+  /** After "Found step N": wait for the bar to pass N + 1 (ai-toolkit has pruned its old rows by then). */
+  private lossHoldUntil: number | null = null;
+  private lastLossRead = 0;
 
   constructor(
     private readonly deps: FollowDeps,
@@ -99,6 +105,8 @@ export class RunFollower {
     let lastArtifacts = 0;
     let lastLiveness = 0;
     let failures = 0;
+    const points = book.repo.points(id);
+    this.lossCursor = points.length > 0 ? (points[points.length - 1]?.step ?? 1) - 1 : -1;
     for (;;) {
       if (this.leaving()) throw new DetachedError(`run ${id}: stopped following at log offset ${book.require(id).log_offset}; it goes on on its host`);
       if (this.abandoned) return book.finish(id, 'stopped', { message: 'marked as stopped' });
@@ -111,18 +119,22 @@ export class RunFollower {
       try {
         const chunk = (await host.stat(files.log)) ? await host.readFile(files.log, { start: readOffset, maxBytes: LOG_CHUNK }) : Buffer.alloc(0);
         let artifactsDue = Date.now() - lastArtifacts > 2000;
+        let events: LogEvent[] = [];
         if (chunk.length > 0) {
           readOffset += chunk.length;
           let last = chunk.length - 1;
           while (last >= 0 && !isTerminator(chunk[last] as number)) last--;
           carry = last >= 0 ? chunk.length - 1 - last : carry + chunk.length;
-          const events = parser.push(chunk);
+          events = parser.push(chunk);
           // The mirror gets complete lines only, so a reattach from the committed offset appends no duplicates.
           mirrorPending = Buffer.concat([mirrorPending, chunk]);
           book.files.appendMirror(id, mirrorPending.subarray(0, mirrorPending.length - carry));
           mirrorPending = mirrorPending.subarray(mirrorPending.length - carry);
+          this.noteResume(events);
           if (applyLogEvents(book, id, events, readOffset - carry)) artifactsDue = true;
         }
+        const progressed = events.some((e) => e.type === 'progress');
+        if ((progressed && Date.now() - this.lastLossRead > 300) || Date.now() - this.lastLossRead > 2000) await this.readLoss(false);
         if (artifactsDue) {
           await artifacts.pull(host, files, false);
           lastArtifacts = Date.now();
@@ -139,9 +151,12 @@ export class RunFollower {
               if (rest.length === 0) break;
               readOffset += rest.length;
               book.files.appendMirror(id, rest);
-              applyLogEvents(book, id, parser.push(rest), readOffset);
+              const more = parser.push(rest);
+              this.noteResume(more);
+              applyLogEvents(book, id, more, readOffset);
             }
             applyLogEvents(book, id, parser.flush(), readOffset);
+            await this.readLoss(true);
             await artifacts.pull(host, files, true);
             return conclude(book, id, ended.exitCode);
           }
@@ -165,6 +180,43 @@ export class RunFollower {
         }
       }
     }
+  }
+
+  /** "Found step N": ai-toolkit rewrites its log from step N on; so does the chart. */
+  private noteResume(events: LogEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'resumed') {
+        this.deps.book.repo.deletePointsAfter(this.runId, e.step + 1);
+        this.lossCursor = Math.min(this.lossCursor, e.step);
+        this.lossHoldUntil = e.step + 2;
+      } else if (e.type === 'progress' && this.lossHoldUntil !== null && e.step >= this.lossHoldUntil) {
+        this.lossHoldUntil = null;
+      }
+    }
+  }
+
+  /** New loss_log.db rows → loss points (the chart) and the row's loss. */
+  private async readLoss(final: boolean): Promise<void> {
+    const t = this.target;
+    if (!t || (this.lossHoldUntil !== null && !final)) return;
+    this.lastLossRead = Date.now();
+    const { book } = this.deps;
+    const r = book.require(this.runId);
+    let rows;
+    try {
+      rows = await readLossLog(t.host, t.workspace.python, lossLogPath(r.training_folder, r.id), this.lossCursor);
+    } catch (err) {
+      // The chart waits for the next read; a lost link shows up in the log reads that follow.
+      this.deps.log.warn(`run ${this.runId}: ${(err as Error).message}`);
+      return;
+    }
+    if (rows.length === 0) return;
+    this.lossCursor = (rows[rows.length - 1]?.step ?? 1) - 1;
+    book.repo.transaction(() => {
+      book.repo.addPoints(this.runId, rows);
+      book.repo.update(this.runId, { loss: rows[rows.length - 1]?.loss ?? null });
+    });
+    book.emit(book.repo.require(this.runId));
   }
 
   /** No host yet (a restart while the pod was away): open it, or say what we wait for and wait. */

@@ -3,6 +3,11 @@
 // stop mid-line (or mid UTF-8 character), so the unfinished tail is kept for the next
 // chunk. Only the job's own bar (desc == config.name) counts as training progress
 // (ai-toolkit's tqdm bars): "Caching latents", "Generating Images" and sampler bars share its shape.
+// What the real program prints is listed in ../shared/vendor/README.md: no line on success (the
+// final "Saved checkpoint to …/<name>.safetensors" then "Saved optimizer to …" are the end), the
+// bar redrawn twice per step (so the loss beside a count is not that step's: the loss chart
+// reads loss_log.db instead, loss-log.ts), "Found N images" once per resolution, sampling as a
+// nested "Generating Images" bar drawn with \x1b[A.
 import { StringDecoder } from 'node:string_decoder';
 
 export const PROGRESS_RE =
@@ -11,14 +16,14 @@ export const PROGRESS_RE =
 export type LogEvent =
   | { type: 'progress'; step: number; total: number; secondsPerStep: number; lr: number | null; loss: number | null }
   | { type: 'images'; count: number }
-  | { type: 'sampling' }
+  | { type: 'sampling'; done: number | null; total: number | null }
   | { type: 'resuming'; path: string }
   | { type: 'resumed'; step: number }
   | { type: 'saving'; step: number }
   | { type: 'saved'; path: string }
+  | { type: 'optimizerSaved' }
   | { type: 'removed'; path: string }
   | { type: 'oom'; count: number }
-  | { type: 'completed' }
   | { type: 'stopped' }
   | { type: 'error'; message: string }
   | { type: 'line'; text: string };
@@ -39,7 +44,9 @@ export function parseLine(line: string, jobName: string): LogEvent[] {
     // A line printed right after an unterminated bar ends up on the bar's line ("…]Job stopped").
     const close = text.indexOf(']', m[0].length);
     const rest = close >= 0 ? parseLine(text.slice(close + 1), jobName) : [];
-    if (m[1]?.trim() !== jobName) return rest; // another bar (latents, sampling): not our step
+    const desc = m[1]?.trim();
+    if (desc === 'Generating Images') return [{ type: 'sampling', done: Number(m[3]), total: Number(m[4]) }, ...rest];
+    if (desc !== jobName) return rest; // another bar (latents, samplers): not our step
     const rate = Number(m[7]);
     const secondsPerStep = m[8] === 's/it' ? rate : rate > 0 ? 1 / rate : 0;
     return [{ type: 'progress', step: Number(m[3]), total: Number(m[4]), secondsPerStep, lr: num(m[9]), loss: num(m[10]) }, ...rest];
@@ -47,14 +54,15 @@ export function parseLine(line: string, jobName: string): LogEvent[] {
   const out: LogEvent[] = [];
   let r: RegExpExecArray | null;
   if ((r = /^\s*-\s+Found (\d+) images/.exec(text))) out.push({ type: 'images', count: Number(r[1]) });
-  else if (/Generating baseline samples before training|^Generating Images/.test(text)) out.push({ type: 'sampling' });
+  else if ((r = /^Generating Images:.*?\|\s*(\d+)\/(\d+)/.exec(text))) out.push({ type: 'sampling', done: Number(r[1]), total: Number(r[2]) });
+  else if (/Generating baseline samples before training|^Generating Images/.test(text)) out.push({ type: 'sampling', done: null, total: null });
   else if ((r = /#### IMPORTANT RESUMING FROM (.+?) ####/.exec(text))) out.push({ type: 'resuming', path: r[1] ?? '' });
   else if ((r = /Found step (\d+) in metadata, starting from there/.exec(text))) out.push({ type: 'resumed', step: Number(r[1]) });
   else if ((r = /^Saving at step (\d+)/.exec(text))) out.push({ type: 'saving', step: Number(r[1]) });
   else if ((r = /^Saved checkpoint to (.+)$/.exec(text))) out.push({ type: 'saved', path: r[1]?.trim() ?? '' });
+  else if (/^Saved optimizer to /.test(text)) out.push({ type: 'optimizerSaved' });
   else if ((r = /^Removing old save: (.+)$/.exec(text))) out.push({ type: 'removed', path: r[1]?.trim() ?? '' });
   else if ((r = /# OOM during training step, skipping batch (\d+)\/3 #/.exec(text))) out.push({ type: 'oom', count: Number(r[1]) });
-  else if (/^\s*-\s*1 completed job/.test(text)) out.push({ type: 'completed' });
   else if (/^Job stopped/.test(text)) out.push({ type: 'stopped' });
   else if ((r = /^Error running job: (.*)$/.exec(text))) out.push({ type: 'error', message: r[1] ?? '' });
   out.push({ type: 'line', text });
@@ -90,8 +98,16 @@ export class LogParser {
     return rest ? this.dedupe(parseLine(rest, this.jobName)) : [];
   }
 
+  private imagesSeen = false;
+
   private dedupe(events: LogEvent[]): LogEvent[] {
     return events.filter((e) => {
+      // Printed once per training resolution: the dataset's count is shown once.
+      if (e.type === 'images') {
+        if (this.imagesSeen) return false;
+        this.imagesSeen = true;
+        return true;
+      }
       if (e.type !== 'progress') return true;
       const key = `${e.step}/${e.total}/${e.loss}`;
       if (key === this.lastProgressKey) return false;

@@ -1,6 +1,8 @@
 // The wizard's side of training: what it offers (models, presets, datasets, targets), the
 // plan (the ai-toolkit YAML the choices produce, every field explicit, with warnings) and
 // validation of edited YAML.
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   TRAINING_GPUS,
   TRAINING_LEVELS,
@@ -70,8 +72,15 @@ export class TrainingPlanner {
     if (ds.imageCount === 0) warnings.push(`Dataset ${ds.name} has no images: ai-toolkit will stop with "no images found".`);
     else if (ds.imageCount < 5) warnings.push(`Dataset ${ds.name} has only ${ds.imageCount} images; 10–30 usually work better.`);
     if (!trigger) warnings.push('No trigger word: [trigger] is removed from the sample prompts and nothing is prepended to captions.');
+    if (req.baseModel) {
+      // Only this computer's folders can be checked without connecting; a pod's path is checked by ai-toolkit.
+      if (id === 'local' && !fs.existsSync(path.join(req.baseModel, 'model_index.json'))) {
+        warnings.push(`Base model ${req.baseModel} is not a diffusers folder (no model_index.json): ai-toolkit will fail to load it.`);
+      }
+    }
     if (this.deps.runExists(config.config.name)) warnings.push(`A run named ${config.config.name} exists: pick another name, or resume that run.`);
-    const header = `flux-studio training plan: ${req.model}, preset ${req.preset}, dataset ${req.dataset}, target ${id}\nEvery field is explicit; edit with care (a missing network block means a full fine-tune).`;
+    const base = req.baseModel ? `, base model ${req.baseModel} (local folder)` : '';
+    const header = `flux-studio training plan: ${req.model}${base}, preset ${req.preset}, dataset ${req.dataset}, target ${id}\nEvery field is explicit; edit with care (a missing network block means a full fine-tune).`;
     return { name: config.config.name, target: id, yaml: configToYaml(config, header), warnings, config };
   }
 

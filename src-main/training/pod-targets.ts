@@ -1,10 +1,12 @@
 // Pods as training targets: one per pod profile ("pod:<id>"), over the pod's shared SSH
 // connection (PodConnections owns it: releasing a target does not close it). ai-toolkit is
-// installed at the pinned commit under <workspace>/ai-toolkit and run with the pod venv.
+// installed at the pinned commit under <workspace>/ai-toolkit into its own venv
+// <workspace>/ai-toolkit/.venv (never the generation worker's: their pins clash), by
+// native/pod/install_ai_toolkit.sh; see docs/architecture.md, "Training".
 import path from 'node:path';
 import type { PodProfile } from '@shared/contract';
 import type { Host } from '../hosts/host';
-import { AI_TOOLKIT_COMMIT, AI_TOOLKIT_REPO, type TargetInfo, type TrainingTargets, type TrainingWorkspace } from './targets';
+import { AI_TOOLKIT_COMMIT, AI_TOOLKIT_REPO, type TargetInfo, type ToolkitSource, type TrainingTargets, type TrainingWorkspace } from './targets';
 
 export interface PodSource {
   list(): PodProfile[];
@@ -13,20 +15,22 @@ export interface PodHosts {
   host(pod: PodProfile): Promise<Host>;
 }
 
-export function podTrainingWorkspace(pod: PodProfile, install: { repo: string; commit: string } = { repo: AI_TOOLKIT_REPO, commit: AI_TOOLKIT_COMMIT }): TrainingWorkspace {
+export function podTrainingWorkspace(pod: PodProfile, podFilesDir: string, source: ToolkitSource = { repo: AI_TOOLKIT_REPO, commit: AI_TOOLKIT_COMMIT }): TrainingWorkspace {
   const ws = pod.workspace.replace(/\/+$/, '');
+  const toolkitDir = path.posix.join(ws, 'ai-toolkit');
+  const venv = path.posix.join(toolkitDir, '.venv');
   return {
-    toolkitDir: path.posix.join(ws, 'ai-toolkit'),
-    python: pod.python ?? path.posix.join(ws, '.venv', 'bin', 'python'),
+    toolkitDir,
+    python: path.posix.join(venv, 'bin', 'python'),
     datasetsDir: path.posix.join(ws, 'datasets'),
     trainingsDir: path.posix.join(ws, 'trainings'),
-    install,
+    install: { ...source, script: path.join(podFilesDir, 'install_ai_toolkit.sh'), venv },
   };
 }
 
-export function podTargets(pods: PodSource, connections: PodHosts, install?: { repo: string; commit: string }): TrainingTargets {
+export function podTargets(pods: PodSource, connections: PodHosts, podFilesDir: string, source?: ToolkitSource): TrainingTargets {
   const info = (pod: PodProfile): TargetInfo => {
-    const w = podTrainingWorkspace(pod, install);
+    const w = podTrainingWorkspace(pod, podFilesDir, source);
     return {
       id: `pod:${pod.id}`,
       label: pod.name,
@@ -45,7 +49,7 @@ export function podTargets(pods: PodSource, connections: PodHosts, install?: { r
       const i = info(pod);
       if (!i.ready) throw new Error(i.reason ?? 'not ready');
       const host = await connections.host(pod);
-      return { id, label: pod.name, host, workspace: podTrainingWorkspace(pod, install), release: async () => undefined };
+      return { id, label: pod.name, host, workspace: podTrainingWorkspace(pod, podFilesDir, source), release: async () => undefined };
     },
   };
 }

@@ -1,6 +1,7 @@
-// Getting a run onto its host: ai-toolkit installed at the pinned commit (pods), the dataset
+// Getting a run onto its host: ai-toolkit installed at the pinned commit in its own venv (pods), the dataset
 // synced incrementally, then the detached launch (launcher.ts). A resume checks that the old
 // process is gone and which checkpoint ai-toolkit will continue from.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Host } from '../hosts/host';
 import type { Logger } from '../logging/logger';
@@ -8,38 +9,82 @@ import { syncDataset } from './dataset-sync';
 import { isAlive, launch, readExitCode, runFiles, type RunFiles } from './launcher';
 import { checkpointStep } from './log-parser';
 import type { RunBook } from './run-book';
-import type { TrainingTarget } from './targets';
+import { AI_TOOLKIT_TORCH, type TrainingTarget } from './targets';
 import type { TrainingConfig } from './config';
 
-export async function ensureToolkit(book: RunBook, id: string, target: TrainingTarget): Promise<void> {
+/**
+ * ai-toolkit ready on the target. Local: the checkout from Settings as it is. Pods:
+ * install_ai_toolkit.sh (native/pod) clones the pinned commit and builds ai-toolkit's own venv
+ * (docs/architecture.md, "Training"); it is idempotent (keyed by commit + requirements + torch
+ * build), so a second start, or a restarted pod on the same volume, costs one quick check.
+ * Its progress lines become the run's message.
+ */
+export async function ensureToolkit(book: RunBook, id: string, target: TrainingTarget, signal?: AbortSignal, log?: Logger): Promise<void> {
   const { host, workspace: w } = target;
-  const runPy = path.posix.join(w.toolkitDir, 'run.py');
   if (!w.install) {
+    const runPy = path.posix.join(w.toolkitDir, 'run.py');
     if (!(await host.stat(runPy))) throw new Error(`${w.toolkitDir} has no run.py: point the trainingToolkitDir setting at an ai-toolkit checkout.`);
     return;
   }
-  const marker = path.posix.join(w.toolkitDir, '.flux-studio-commit');
-  if ((await host.stat(marker)) && (await host.readFile(marker)).toString('utf8').trim() === w.install.commit) return;
-  const run = async (argv: string[], what: string) => {
-    book.patch(id, { message: what });
-    const r = await host.exec(argv, { timeoutMs: 60 * 60_000 });
-    if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
+  const inst = w.install;
+  const script = path.posix.join(path.posix.dirname(w.toolkitDir), 'flux-studio', 'install_ai_toolkit.sh');
+  await host.mkdir(path.posix.dirname(script));
+  await host.writeFile(script, fs.readFileSync(inst.script), { mode: 0o755 });
+  const argv = [
+    'bash',
+    script,
+    '--toolkit',
+    w.toolkitDir,
+    '--venv',
+    inst.venv,
+    '--repo',
+    inst.repo,
+    '--commit',
+    inst.commit,
+    '--torch-index',
+    inst.torchIndex ?? 'auto',
+    ...(inst.diffusers ? ['--diffusers', inst.diffusers] : []),
+    '--',
+    ...AI_TOOLKIT_TORCH,
+  ];
+  let stage = 'checking ai-toolkit';
+  let pending = '';
+  let lastPatch = 0;
+  const onLine = (line: string) => {
+    const m = /^flux-studio-install: (.*)$/.exec(line);
+    if (m?.[1]) {
+      stage = m[1].startsWith('[') ? `installing ai-toolkit ${m[1]}` : m[1];
+      log?.info(`run ${id}: ${m[1]}`);
+      book.patch(id, { message: stage });
+      lastPatch = Date.now();
+    } else if (line.trim() && Date.now() - lastPatch > 1000) {
+      // pip's own lines ("Collecting …", "Installing collected packages …"), at most once a second.
+      book.patch(id, { message: `${stage}: ${line.trim().slice(0, 120)}` });
+      lastPatch = Date.now();
+    }
   };
-  if (!(await host.stat(path.posix.join(w.toolkitDir, '.git')))) {
-    await run(['git', 'clone', w.install.repo, w.toolkitDir], 'installing ai-toolkit (git clone)');
-  } else {
-    await run(['git', '-C', w.toolkitDir, 'fetch', '--quiet', 'origin'], 'updating ai-toolkit (git fetch)');
+  const r = await host.exec(argv, {
+    timeoutMs: 60 * 60_000,
+    ...(signal ? { signal } : {}),
+    maxBuffer: 256 * 1024,
+    onStdout: (chunk) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) onLine(l);
+    },
+  });
+  if (r.code !== 0) {
+    const why = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ');
+    throw new Error(`installing ai-toolkit on ${target.label} failed (exit ${r.code ?? r.signal}): ${why}`);
   }
-  await run(['git', '-C', w.toolkitDir, 'checkout', '--quiet', w.install.commit], `checking out ai-toolkit ${w.install.commit}`);
-  await run([w.python, '-m', 'pip', 'install', '--quiet', '-r', path.posix.join(w.toolkitDir, 'requirements.txt')], 'installing ai-toolkit requirements');
-  await host.writeFile(marker, `${w.install.commit}\n`);
 }
 
 /** A first start: toolkit checked, dataset synced to the target. */
 export async function prepareRun(book: RunBook, id: string, target: TrainingTarget, datasetDir: string, signal: AbortSignal, log: Logger): Promise<void> {
   const row = book.require(id);
   book.patch(id, { host_label: target.label, message: 'checking ai-toolkit' });
-  await ensureToolkit(book, id, target);
+  await ensureToolkit(book, id, target, signal, log);
   const res = await syncDataset({
     host: target.host,
     localDir: datasetDir,

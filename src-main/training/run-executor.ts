@@ -11,7 +11,7 @@ import { DetachedError, ShutdownError } from '../jobs/job-service';
 import type { StoredJob } from '../jobs/job-repo';
 import { RunFollower, type FollowDeps } from './follower';
 import { etaSeconds } from './log-parser';
-import { launchRun, prepareResume, prepareRun } from './preparation';
+import { ensureToolkit, launchRun, prepareResume, prepareRun } from './preparation';
 import type { TrainingConfig } from './config';
 import type { DatasetSource, TrainingTarget } from './targets';
 import type { RunRow } from './training-repo';
@@ -137,6 +137,8 @@ async function runJob(deps: RunJobDeps, ctx: JobContext<TrainingJobParams>): Pro
     try {
       target = await deps.targets.open(r.target);
       if (resume && r.pid !== null) {
+        // A pod restarted since (same volume): the install check is a no-op that costs one command.
+        await ensureToolkit(book, runId, target, ctx.signal, deps.log);
         await prepareResume(book, runId, target, steps);
       } else {
         if (steps !== undefined) setSteps(deps, runId, steps);

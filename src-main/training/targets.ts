@@ -11,6 +11,25 @@ import type { Settings } from '@shared/contract';
 /** ai-toolkit at a pinned commit: its defaults and config keys change often between commits. */
 export const AI_TOOLKIT_REPO = 'https://github.com/ostris/ai-toolkit.git';
 export const AI_TOOLKIT_COMMIT = '27a03a91f23e';
+/** The torch build ai-toolkit's README installs first at that commit (its requirements do not pin torch). */
+export const AI_TOOLKIT_TORCH = ['torch==2.13.0', 'torchvision==0.28.0', 'torchaudio==2.11.0'] as const;
+
+/** Where a pod installs ai-toolkit from (native/pod/install_ai_toolkit.sh does the work). */
+export interface ToolkitSource {
+  repo: string;
+  commit: string;
+  /** Replaces requirements' `git+…diffusers` line (tests: the vendored folder; github is out of reach there). */
+  diffusers?: string;
+  /** "auto" (from nvidia-smi's driver version, the default), "pypi" (PyPI's own wheels), or an index URL. */
+  torchIndex?: string;
+}
+
+export interface ToolkitInstall extends ToolkitSource {
+  /** install_ai_toolkit.sh on this machine (native/pod). */
+  script: string;
+  /** ai-toolkit's own venv on the host (its pins clash with the generation worker's venv). */
+  venv: string;
+}
 
 export interface TrainingWorkspace {
   /** ai-toolkit's checkout (run.py inside). */
@@ -21,8 +40,8 @@ export interface TrainingWorkspace {
   datasetsDir: string;
   /** <root>/trainings: each run in <trainingsDir>/<name>. */
   trainingsDir: string;
-  /** Install ai-toolkit here at this commit when missing (pods); null: use the checkout as it is (local). */
-  install: { repo: string; commit: string } | null;
+  /** Install ai-toolkit here at this commit, into its own venv, when missing (pods); null: use the checkout as it is (local). */
+  install: ToolkitInstall | null;
 }
 
 export interface TrainingTarget {
@@ -48,17 +67,6 @@ export interface TrainingTargets {
   list(): Promise<TargetInfo[]>;
   /** Open a target (connect, for a pod). Throws with a message for the user when it cannot. */
   open(id: string): Promise<TrainingTarget>;
-}
-
-/** The pod layout (docs/architecture.md, "Training"): everything under /workspace survives a pod stop. */
-export function podWorkspace(): TrainingWorkspace {
-  return {
-    toolkitDir: '/workspace/ai-toolkit',
-    python: '/workspace/.venv/bin/python',
-    datasetsDir: '/workspace/datasets',
-    trainingsDir: '/workspace/trainings',
-    install: { repo: AI_TOOLKIT_REPO, commit: AI_TOOLKIT_COMMIT },
-  };
 }
 
 /** "local": ai-toolkit checkout + Python from Settings, on this machine, under <dataDir>/training-host. */

@@ -91,6 +91,11 @@ export class TrainingRepo {
     for (const p of points) ins.run(id, p.step, p.loss);
   }
 
+  /** Forget points after `step` (a resume rewrites them). */
+  deletePointsAfter(id: string, step: number): void {
+    this.db.prepare('DELETE FROM training_points WHERE run_id = ? AND step > ?').run(id, step);
+  }
+
   points(id: string): { step: number; loss: number }[] {
     return this.db.prepare('SELECT step, loss FROM training_points WHERE run_id = ? ORDER BY step').all(id) as { step: number; loss: number }[];
   }

@@ -54,6 +54,13 @@ export const TrainingPlanRequest = z
     saveEvery: z.number().int().min(1).max(1_000_000).optional(),
     samplePrompts: z.array(z.string().min(1).max(2000)).min(1).max(20).optional(),
     skipFirstSample: z.boolean().optional(),
+    /** A local diffusers folder on the training host used as model.name_or_path instead of the Hugging Face id. */
+    baseModel: z
+      .string()
+      .max(300, 'is too long')
+      .refine((p) => p.startsWith('/'), 'must be an absolute path to a diffusers folder on the training host')
+      .refine((p) => !/[\0\r\n]/.test(p), 'must be one line')
+      .optional(),
     /** Hooks for the stand-in run.py in tests (ignored by ai-toolkit). */
     test: z
       .object({

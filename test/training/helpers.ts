@@ -4,7 +4,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach } from 'vitest';
 import type { TrainingRun } from '@shared/contract/training';
 import type { Studio, StudioOptions } from '../../src-main/studio';
 import { makeStudio, REPO_ROOT, tempDir } from '../helpers/studio';
@@ -93,23 +92,4 @@ export async function planAndStart(
     test: { step_seconds: req.stepSeconds, ...(req.oomAt !== undefined ? { oom_at_step: req.oomAt } : {}) },
   });
   return studio.training.start({ yaml: plan.yaml, dataset: req.dataset ?? 'faces', model: 'flux-dev', target: 'local' });
-}
-
-/** Training studios a test opens, closed after each test; `forget(s)` one the test closed itself. */
-export function studioPool(): { open(dataDir: string): Promise<Studio>; forget(s: Studio): void } {
-  const open: Studio[] = [];
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close().catch(() => undefined);
-  });
-  return {
-    async open(dataDir) {
-      const s = await trainingStudio(dataDir);
-      open.push(s);
-      return s;
-    },
-    forget(s) {
-      const i = open.indexOf(s);
-      if (i >= 0) open.splice(i, 1);
-    },
-  };
 }

@@ -1,5 +1,7 @@
 // The log parser on ai-toolkit's own output (excerpts of what the real program prints),
 // fed as a follower sees it: \r redraws, lines split across reads, UTF-8 split mid-character.
+import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { checkpointStep, etaSeconds, LogParser, parseLine, sampleInfo, type LogEvent } from '../../src-main/training/log-parser';
@@ -34,9 +36,9 @@ function interesting(events: LogEvent[]): LogEvent[] {
   return events.filter((e) => e.type !== 'line');
 }
 
-function feedInPieces(text: string, cuts: number[]): LogEvent[] {
+function feedInPieces(text: string, cuts: number[], name = 'my_flux_lora'): LogEvent[] {
   const bytes = Buffer.from(text, 'utf8');
-  const parser = new LogParser('my_flux_lora');
+  const parser = new LogParser(name);
   const out: LogEvent[] = [];
   let at = 0;
   for (const c of [...cuts].sort((a, b) => a - b)) {
@@ -53,7 +55,7 @@ describe('ai-toolkit log parser', () => {
   });
 
   test('only the job’s own bar is progress; it/s is converted; the first redraw (?it/s) is not progress', () => {
-    expect(parseLine('Generating Images:  50%|█████     | 1/2 [00:09<00:09, 9.80s/it]', 'my_flux_lora')).toEqual([]);
+    expect(parseLine('Caching latents to disk:  50%|█████     | 2/4 [00:09<00:09, 9.80s/it]', 'my_flux_lora')).toEqual([]);
     expect(parseLine('my_flux_lora:   0%|          | 0/100 [00:00<?, ?it/s]', 'my_flux_lora').filter((e) => e.type === 'progress')).toEqual([]);
     const fast = parseLine('my_flux_lora:  10%|█         | 10/100 [00:02<00:18, 4.00it/s, lr: 2.0e-04 loss: 1.5e-01]', 'my_flux_lora');
     expect(fast[0]).toMatchObject({ step: 10, secondsPerStep: 0.25, lr: 2e-4, loss: 0.15 });
@@ -73,8 +75,10 @@ describe('ai-toolkit log parser', () => {
     expect(ev('# OOM during training step, skipping batch 2/3 #')).toEqual([{ type: 'oom', count: 2 }]);
     expect(ev('Job stopped')).toEqual([{ type: 'stopped' }]);
     expect(ev('Error running job: CUDA out of memory.')).toEqual([{ type: 'error', message: 'CUDA out of memory.' }]);
-    expect(ev(' - 1 completed job')).toEqual([{ type: 'completed' }]);
-    expect(ev(' - 0 completed jobs')).toEqual([]);
+    // ai-toolkit prints no result line on success; the final checkpoint decides (run-log.ts).
+    expect(ev(' - 1 completed job')).toEqual([]);
+    expect(ev('Saved optimizer to /w/x/optimizer.pt')).toEqual([{ type: 'optimizerSaved' }]);
+    expect(ev('Generating Images:  50%|█████     | 1/2 [00:02<00:02,  2.49s/it]\x1b[A')).toEqual([{ type: 'sampling', done: 1, total: 2 }]);
     // A line printed after an unterminated bar lands on the bar's line.
     expect(interesting(parseLine('x:  12%|█▏        | 12/100 [00:24<02:56, 2.00s/it, lr: 1.0e-04 loss: 4.0e-01]Job stopped', 'x')).map((e) => e.type)).toEqual(['progress', 'stopped']);
   });
@@ -82,7 +86,7 @@ describe('ai-toolkit log parser', () => {
   test('a whole session in one read', () => {
     const events = feedInPieces(SESSION, []);
     expect(events.map((e) => (e.type === 'progress' ? `p${e.step}` : e.type))).toEqual([
-      'images', 'sampling', 'p1', 'p2', 'oom', 'p50', 'saving', 'saved', 'removed', 'p100', 'completed',
+      'images', 'sampling', 'sampling', 'p1', 'p2', 'oom', 'p50', 'saving', 'saved', 'removed', 'p100',
     ]);
     const last = events.filter((e) => e.type === 'progress').pop();
     expect(last).toMatchObject({ step: 100, total: 100, loss: 0.39 });
@@ -106,6 +110,19 @@ describe('ai-toolkit log parser', () => {
     expect(p.push('\rmy_flux_lora:   1%|          | 1/100 [00:02<03:41, 2.24s/it, lr: 1.0e-04 loss: 5.0')).toEqual([]);
     expect(p.push('21e-01]').map((e) => e.type)).toEqual(['progress']);
     expect(p.push('\r').filter((e) => e.type === 'progress')).toEqual([]);
+  });
+
+  test('the real program’s log (ai-toolkit 27a03a9, tiny FLUX, 5 steps, save and sample at 3, on the CPU)', () => {
+    const log = fs.readFileSync(path.join(__dirname, 'fixtures', 'ai-toolkit-27a03a9-5-steps.log'));
+    const events = feedInPieces(log.toString('utf8'), [], 'real1');
+    const kinds = events.map((e) => (e.type === 'progress' ? `p${e.step}` : e.type === 'sampling' ? `s${e.done ?? ''}/${e.total ?? ''}` : e.type));
+    // "Found 4 images" is printed once per resolution (3): reported once. Sampling i/n from the nested bar.
+    expect(kinds.filter((k) => k === 'images')).toHaveLength(1);
+    expect(kinds).toEqual(['images', 's/', 's0/2', 's1/2', 's2/2', 'p1', 'p1', 'p2', 'p2', 'p3', 'p3', 'saving', 'saved', 'optimizerSaved', 's0/2', 's1/2', 's2/2', 'p4', 'p5', 'saved', 'optimizerSaved', 's0/2', 's1/2', 's2/2']);
+    // The bar is redrawn twice per step; the loss beside count k is the one ai-toolkit logs for step k − 1 (loss-log.ts).
+    expect(events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.loss : null))).toEqual([1.577, 1.557, 1.557, 1.552, 1.552, 1.558, 1.585, 1.585]);
+    const saved = events.filter((e) => e.type === 'saved').map((e) => (e.type === 'saved' ? path.basename(e.path) : ''));
+    expect(saved).toEqual(['real1_000000003.safetensors', 'real1.safetensors']);
   });
 
   test('file names and ETA', () => {

@@ -19,6 +19,7 @@ interface PlanFlags extends Common {
   rank?: string;
   name?: string;
   target?: string;
+  baseModel?: string;
   print?: boolean;
   json?: boolean;
 }
@@ -40,6 +41,7 @@ function planRequest(o: PlanFlags) {
     ...(o.rank ? { rank: intFlag(o.rank, '--rank') } : {}),
     ...(o.name ? { name: o.name } : {}),
     ...(o.target ? { target: o.target } : {}),
+    ...(o.baseModel ? { baseModel: o.baseModel } : {}),
   };
 }
 
@@ -52,7 +54,8 @@ function planOptions(cmd: Command): Command {
     .option('--steps <n>', 'training steps')
     .option('--rank <n>', 'LoRA rank (alpha follows)')
     .option('--name <slug>', 'run name (a-z 0-9 _ -)')
-    .option('--target <id>', 'where it runs: local or pod:<id> (default: the first ready one)');
+    .option('--target <id>', 'where it runs: local or pod:<id> (default: the first ready one)')
+    .option('--base-model <dir>', 'a local diffusers folder (absolute path on the training host) instead of the Hugging Face model');
 }
 
 export function runLine(r: TrainingRun): string {

@@ -21,6 +21,8 @@ interface Draft {
   sampleEvery: string;
   saveEvery: string;
   name: string;
+  /** A local diffusers folder on the training host instead of the Hugging Face model (empty: the Hub's). */
+  baseModel: string;
 }
 
 function slugify(s: string): string {
@@ -42,6 +44,7 @@ function planRequest(d: Draft): CallRequest<'training.plan'> {
     ...(n(d.sampleEvery) !== undefined ? { sampleEvery: n(d.sampleEvery) } : {}),
     ...(n(d.saveEvery) !== undefined ? { saveEvery: n(d.saveEvery) } : {}),
     ...(d.name.trim() ? { name: d.name.trim() } : {}),
+    ...(d.baseModel.trim() ? { baseModel: d.baseModel.trim() } : {}),
   };
 }
 
@@ -60,6 +63,7 @@ function initialDraft(o: TrainingOptions, dataset: string | null): Draft {
     sampleEvery: String(values.sampleEvery ?? ''),
     saveEvery: String(values.saveEvery ?? ''),
     name: ds ? `${slugify(ds.name)}_${model.replace('-', '_')}` : '',
+    baseModel: '',
   };
 }
 
@@ -179,17 +183,33 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
       ) : null}
 
       {step === 1 ? (
-        <div role="radiogroup" aria-label="Model" style={{ display: 'grid', gap: 8 }}>
-          {o.models.map((m) => (
-            <label key={m.id} className="card" style={{ padding: 10, display: 'flex', gap: 10, cursor: 'pointer' }} data-testid={`train-model-${m.id}`}>
-              <input type="radio" name="train-model" checked={draft.model === m.id} onChange={() => chooseModel(m.id)} />
-              <span>
-                <strong>{m.label}</strong>
-                <br />
-                <span className="muted">{m.description}</span>
-              </span>
-            </label>
-          ))}
+        <div style={{ display: 'grid', gap: 12 }}>
+          <div role="radiogroup" aria-label="Model" style={{ display: 'grid', gap: 8 }}>
+            {o.models.map((m) => (
+              <label key={m.id} className="card" style={{ padding: 10, display: 'flex', gap: 10, cursor: 'pointer' }} data-testid={`train-model-${m.id}`}>
+                <input type="radio" name="train-model" checked={draft.model === m.id} onChange={() => chooseModel(m.id)} />
+                <span>
+                  <strong>{m.label}</strong>
+                  <br />
+                  <span className="muted">{m.description}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+          <FieldRow
+            label="Base model folder"
+            htmlFor="train-base-model"
+            description="Optional: a local diffusers copy of the model on the training host (absolute path), used instead of downloading it from Hugging Face."
+          >
+            <input
+              id="train-base-model"
+              className="input mono"
+              data-testid="train-base-model"
+              placeholder="/workspace/models/FLUX.1-dev"
+              value={draft.baseModel}
+              onChange={(e) => set({ baseModel: e.target.value })}
+            />
+          </FieldRow>
         </div>
       ) : null}
 
