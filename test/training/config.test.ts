@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildProgram } from '../../src-main/cli/main';
+import { runCliInProcess } from '../helpers/cli';
 import type { Studio } from '../../src-main/studio';
 import { buildConfig, loadTrainingCatalog, validateConfig, validateYaml, type TrainingCatalog } from '../../src-main/training/config';
 import { TRAINING_MODELS, TRAINING_PRESETS, TrainingPlanRequest, type TrainingPreset } from '@shared/contract/training';
@@ -147,17 +147,7 @@ describe('through the studio', () => {
   });
 
   test('`train plan --print` prints the YAML that would run (valid, pod paths)', async () => {
-    let out = '';
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => ((out += chunk.toString()), true)) as typeof process.stdout.write;
-    const err = process.stderr.write.bind(process.stderr);
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    try {
-      await buildProgram().parseAsync(['node', 'flux-studio', 'train', 'plan', '--data-dir', dataDir, '--dataset', 'Faces set', '--model', 'flux-schnell', '--preset', '48gb-quick', '--trigger', 'tok', '--steps', '300', '--rank', '4', '--name', 'cli_run', '--print']);
-    } finally {
-      process.stdout.write = write;
-      process.stderr.write = err;
-    }
+    const out = await runCliInProcess(['train', 'plan', '--data-dir', dataDir, '--dataset', 'Faces set', '--model', 'flux-schnell', '--preset', '48gb-quick', '--trigger', 'tok', '--steps', '300', '--rank', '4', '--name', 'cli_run', '--print']);
     const v = validateYaml(out);
     expect(v.ok).toBe(true);
     if (!v.ok) return;

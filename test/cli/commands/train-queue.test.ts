@@ -3,22 +3,10 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import type { TrainingRun } from '@shared/contract/training';
 import { buildProgram } from '../../../src-main/cli/main';
+import { runCliInProcess } from '../../helpers/cli';
 import { ENDED, newDataDir, planAndStart, trainingStudio, waitRun } from '../../training/helpers';
 
-async function cli(args: string[]): Promise<string> {
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'flux-studio', ...args]);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = err;
-  }
-  return out;
-}
+const cli = runCliInProcess;
 
 const dataDir = newDataDir('faces', 3);
 

@@ -8,24 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { TrainingRun, TrainingRunDetail } from '@shared/contract/training';
-import { buildProgram } from '../../../src-main/cli/main';
+import { runCliInProcess } from '../../helpers/cli';
 import { tempDir } from '../../helpers/studio';
 import { cheapSamples, lossLogPoints, realDataset, realToolkit, tinyFluxDev } from '../../training/real-toolkit';
 
-async function cli(args: string[]): Promise<string> {
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'flux-studio', ...args]);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = err;
-  }
-  return out;
-}
+const cli = runCliInProcess;
 
 describe('train from a script with the real ai-toolkit', () => {
   test('settings, plan --base-model, start --follow, status --json', async () => {
