@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
+import sharp from 'sharp';
+import { expect } from 'vitest';
+import type { GenerateParams } from '../../../src-main/generation/local/pipeline';
 import { REPO_ROOT } from '../../helpers/studio';
 
 let fixturesDir: string | null = null;
@@ -123,4 +126,35 @@ export function optimumFixtures(): string {
   if (!dir || !fs.existsSync(path.join(dir, 'optimum.json'))) throw new Error(`scripts/onnx-optimum-fixtures.sh printed ${JSON.stringify(out.slice(-300))}, not a fixtures folder`);
   optimumDir = dir;
   return dir;
+}
+
+/** The generation a diffusers reference case ran, from the same initial latents. */
+export function caseRequest(model: FixtureModel, refDir: string, c: ReferenceCase): GenerateParams {
+  return {
+    prompt: c.prompt,
+    steps: c.steps,
+    width: c.width,
+    height: c.height,
+    guidance: c.guidance,
+    seed: c.seed,
+    maxSequenceLength: c.max_sequence_length ?? null,
+    initialLatents: readTensor(refDir, c.tensors.initial_latents!) as Float32Array,
+    initialLatentsPacked: model.startsWith('flux'),
+  };
+}
+
+/** A generated image against the reference PNG: the share of channels within 1/255, the worst and the mean difference. */
+export async function compareToPng(r: { rgb: Uint8Array; width: number; height: number }, file: string): Promise<{ share: number; worst: number; mean: number }> {
+  const png = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  expect([r.width, r.height]).toEqual([png.info.width, png.info.height]);
+  let within = 0;
+  let worst = 0;
+  let sum = 0;
+  for (let i = 0; i < r.rgb.length; i++) {
+    const d = Math.abs(r.rgb[i]! - png.data[i]!);
+    worst = Math.max(worst, d);
+    sum += d;
+    if (d <= 1) within++;
+  }
+  return { share: within / r.rgb.length, worst, mean: sum / r.rgb.length };
 }

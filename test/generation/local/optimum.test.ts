@@ -4,11 +4,10 @@
 // re-saved by transformers 4.57), and fp16 copies of those exports (fp16 weights and graph I/O).
 // Each is accepted and runs on the CPU provider against diffusers' reference runs on the same weights.
 import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectModelFolder } from '../../../src-main/generation/local/model-folder';
 import { LocalPipeline } from '../../../src-main/generation/local/pipeline';
-import { FIXTURE_MODELS, maxAbsDiff, onnxFixtures, optimumFixtures, readTensor, referenceCases, type FixtureModel } from './helpers';
+import { caseRequest, compareToPng, FIXTURE_MODELS, maxAbsDiff, onnxFixtures, optimumFixtures, readTensor, referenceCases, type FixtureModel } from './helpers';
 
 const measured: string[] = [];
 
@@ -21,21 +20,6 @@ afterAll(() => {
   console.log(['local parity, optimum-cli exports (CPU provider vs diffusers fp32):', ...measured].join('\n  '));
 });
 
-async function pixels(r: { rgb: Uint8Array; width: number; height: number }, file: string): Promise<{ share: number; worst: number; mean: number }> {
-  const png = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  expect([r.width, r.height]).toEqual([png.info.width, png.info.height]);
-  let within = 0;
-  let worst = 0;
-  let sum = 0;
-  for (let i = 0; i < r.rgb.length; i++) {
-    const d = Math.abs(r.rgb[i]! - png.data[i]!);
-    worst = Math.max(worst, d);
-    sum += d;
-    if (d <= 1) within++;
-  }
-  return { share: within / r.rgb.length, worst, mean: sum / r.rgb.length };
-}
-
 /** Runs every reference case of a model through an export; returns the worst latent difference and pixel share. */
 async function runCases(model: FixtureModel, dir: string, label: string): Promise<{ latent: number; share: number; meanPx: number }> {
   const p = await LocalPipeline.load(dir, { provider: 'cpu', threads: 1 });
@@ -47,19 +31,9 @@ async function runCases(model: FixtureModel, dir: string, label: string): Promis
     let share = 1;
     let meanPx = 0;
     for (const c of cases) {
-      const r = await p.generate({
-        prompt: c.prompt,
-        steps: c.steps,
-        width: c.width,
-        height: c.height,
-        guidance: c.guidance,
-        seed: c.seed,
-        maxSequenceLength: c.max_sequence_length ?? null,
-        initialLatents: readTensor(refDir, c.tensors.initial_latents!) as Float32Array,
-        initialLatentsPacked: model.startsWith('flux'),
-      });
+      const r = await p.generate(caseRequest(model, refDir, c));
       const d = maxAbsDiff(r.finalLatents, readTensor(refDir, c.tensors.final_latents!) as Float32Array);
-      const px = await pixels(r, path.join(refDir, c.image!));
+      const px = await compareToPng(r, path.join(refDir, c.image!));
       measured.push(
         `${label}/${c.name ?? c.prompt} ${c.width}×${c.height} ${c.steps} steps: final latents max |Δ| ${d.toExponential(2)}, ` +
           `pixels within 1/255 ${(px.share * 100).toFixed(3)}% (max Δ ${px.worst}, mean Δ ${px.mean.toFixed(3)})`,

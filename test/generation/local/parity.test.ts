@@ -4,12 +4,11 @@
 // pipelines produced on the same weights (DIR/<model>/reference/cases.json).
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalPipeline } from '../../../src-main/generation/local/pipeline';
 import { ClipPromptTokenizer, T5PromptTokenizer } from '../../../src-main/generation/local/tokenize';
 import { tempDir } from '../../helpers/studio';
-import { FIXTURE_MODELS, maxAbsDiff, onnxFixtures, readTensor, referenceCases, type FixtureModel, type ReferenceCase } from './helpers';
+import { caseRequest, compareToPng, FIXTURE_MODELS, maxAbsDiff, onnxFixtures, readTensor, referenceCases, type FixtureModel, type ReferenceCase } from './helpers';
 
 const pipelines = new Map<FixtureModel, LocalPipeline>();
 const measured: string[] = [];
@@ -24,19 +23,6 @@ afterAll(async () => {
 });
 
 /** The decoded image against diffusers' PNG: share of channel values within 1/255, and the worst difference. */
-async function againstPng(r: { rgb: Uint8Array; width: number; height: number }, file: string): Promise<{ share: number; worst: number }> {
-  const png = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  expect([r.width, r.height]).toEqual([png.info.width, png.info.height]);
-  let within = 0;
-  let worst = 0;
-  for (let i = 0; i < r.rgb.length; i++) {
-    const d = Math.abs(r.rgb[i]! - png.data[i]!);
-    worst = Math.max(worst, d);
-    if (d <= 1) within++;
-  }
-  return { share: within / r.rgb.length, worst };
-}
-
 async function pipeline(model: FixtureModel): Promise<LocalPipeline> {
   let p = pipelines.get(model);
   if (!p) {
@@ -77,24 +63,13 @@ describe.each(FIXTURE_MODELS)('%s', (model) => {
     const { dir, cases } = referenceCases(model);
     expect(cases.length).toBeGreaterThanOrEqual(1);
     for (const c of cases) {
-      const initial = readTensor(dir, c.tensors.initial_latents!) as Float32Array;
-      const r = await p.generate({
-        prompt: c.prompt,
-        steps: c.steps,
-        width: c.width,
-        height: c.height,
-        guidance: c.guidance,
-        seed: c.seed,
-        maxSequenceLength: c.max_sequence_length ?? null,
-        initialLatents: initial,
-        initialLatentsPacked: model.startsWith('flux'),
-      });
+      const r = await p.generate(caseRequest(model, dir, c));
       // The same schedule as the run.
       if (c.sigmas) expect(maxAbsDiff(r.schedule.sigmas, c.sigmas)).toBeLessThanOrEqual(1e-6 * 15);
       const refFinal = readTensor(dir, c.tensors.final_latents!) as Float32Array;
       const latentDiff = maxAbsDiff(r.finalLatents, refFinal);
       expect([r.width, r.height]).toEqual([c.width, c.height]);
-      const { share, worst } = await againstPng(r, path.join(dir, c.image!));
+      const { share, worst } = await compareToPng(r, path.join(dir, c.image!));
       measured.push(
         `${model}/${c.name ?? c.prompt} ${c.width}×${c.height} ${c.steps} steps: final latents max |Δ| ${latentDiff.toExponential(2)}, ` +
           `pixels within 1/255 ${(share * 100).toFixed(3)}% (max Δ ${worst})`,
@@ -157,7 +132,7 @@ describe('sdxl-turbo with EulerAncestralDiscreteScheduler (what stabilityai/sdxl
         stepNoise: Array.from({ length: c.steps }, (_, i) => noise.subarray(i * per, (i + 1) * per)),
       });
       const latentDiff = maxAbsDiff(r.finalLatents, readTensor(dir, c.tensors.final_latents!) as Float32Array);
-      const { share, worst } = await againstPng(r, path.join(dir, c.image!));
+      const { share, worst } = await compareToPng(r, path.join(dir, c.image!));
       measured.push(
         `sdxl-turbo/${c.name} (EulerAncestral) ${c.width}×${c.height} ${c.steps} steps: final latents max |Δ| ${latentDiff.toExponential(2)}, ` +
           `pixels within 1/255 ${(share * 100).toFixed(3)}% (max Δ ${worst})`,
