@@ -17,6 +17,19 @@ import { lossLogPoints } from './real-toolkit';
 requireSshd();
 const run = describe;
 
+/** A connection to the test sshd as the authorised user, with its host key pinned. */
+function connectTo(sshd: TestSshd): Promise<SshHost> {
+  return SshHost.connect({
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.user,
+    privateKeyPath: sshd.clientKeyPath,
+    hostKeyPolicy: pinnedPolicy(sshd.hostKeyFingerprint()),
+    label: 'ssh:test',
+    readyTimeoutMs: 5000,
+  });
+}
+
 /** A pod target over the test sshd; every open() is a new SSH connection (as after a reconnect). */
 export function sshTargets(sshd: TestSshd, root: string, counter?: { opens: number }): TrainingTargets {
   const layout = { datasetsDir: path.posix.join(root, 'datasets'), trainingsDir: path.posix.join(root, 'trainings') };
@@ -26,15 +39,7 @@ export function sshTargets(sshd: TestSshd, root: string, counter?: { opens: numb
     },
     async open(id) {
       if (id !== 'pod:test') throw new Error(`no target ${id}`);
-      const host = await SshHost.connect({
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.user,
-        privateKeyPath: sshd.clientKeyPath,
-        hostKeyPolicy: pinnedPolicy(sshd.hostKeyFingerprint()),
-        label: 'ssh:test',
-        readyTimeoutMs: 5000,
-      });
+      const host = await connectTo(sshd);
       if (counter) counter.opens++;
       return {
         id,
@@ -83,14 +88,7 @@ run('training over SSH (OpenSSH on 127.0.0.1)', () => {
 
   test('incremental sync over SFTP', async () => {
     await syncSuite(async () => {
-      const host = await SshHost.connect({
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.user,
-        privateKeyPath: sshd.clientKeyPath,
-        hostKeyPolicy: pinnedPolicy(sshd.hostKeyFingerprint()),
-        label: 'ssh:test',
-      });
+      const host = await connectTo(sshd);
       return { host, root: tempDir('flux-pod-'), done: () => host.close() };
     });
   });
