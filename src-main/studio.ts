@@ -18,6 +18,7 @@ import { datasetHandlers } from './datasets/dataset-handlers';
 import { taggingHandlers } from './datasets/tagging/tagging-handlers';
 import { trainingHandlers } from './training/training-handlers';
 import { podHandlers } from './pods/pods-handlers';
+import { runpodHandlers } from './runpod/runpod-handlers';
 import type { Handlers } from './api/handlers-type';
 import { openDatabase, type Db } from './db/open-database';
 import { JobRepo } from './jobs/job-repo';
@@ -416,5 +417,6 @@ export function createHandlers(s: Omit<Studio, 'handlers' | 'dispatch'>) {
     ...taggingHandlers(tagging),
     ...trainingHandlers(training),
     ...podHandlers(pods),
+    ...runpodHandlers(),
   } satisfies Handlers;
 }

@@ -21,11 +21,13 @@ import { datasetCalls, datasetEvents } from './datasets';
 import { taggingCalls } from './tagging';
 import { trainingCalls, trainingEvents } from './training';
 import { podCalls, podEvents } from './pods';
+import { runpodCalls, runpodEvents } from './runpod';
 
 export * from './shapes';
 export * from './local';
 export * from './training';
 export * from './pods';
+export * from './runpod';
 export * from './generation';
 
 export const calls = {
@@ -43,6 +45,7 @@ export const calls = {
   ...taggingCalls,
   ...trainingCalls,
   ...podCalls,
+  ...runpodCalls,
 } as const;
 
 // ---------- events ----------
@@ -64,6 +67,7 @@ export const events = {
   ...datasetEvents,
   ...trainingEvents,
   ...podEvents,
+  ...runpodEvents,
 } as const;
 
 export type Calls = typeof calls;

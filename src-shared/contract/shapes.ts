@@ -241,6 +241,19 @@ export const Settings = z.object({
   secondOutputDir: AbsolutePath.nullable(),
   /** Delete each image from the pod once it is safely home. */
   deleteFromPodAfterFetch: z.boolean(),
+  /** RunPod (issue 15): stop running pods when this session's / this month's spend reaches it (USD); null: no cap. */
+  runpodBudgetSessionUsd: z.number().min(0).max(100_000).nullable(),
+  runpodBudgetMonthUsd: z.number().min(0).max(1_000_000).nullable(),
+  /** The on-pod watchdog stops a pod after this many minutes with no generation, training or studio session. */
+  runpodIdleStopMinutes: z.number().int().min(1).max(24 * 60),
+  /** The image new pods run; the default fits the worker and ai-toolkit. */
+  runpodImage: z.string().trim().min(1).max(300),
+  /** What "Train on RunPod" does to the pod when the run ends or fails. */
+  runpodAfterTraining: z.enum(['stop', 'terminate', 'keep']),
+  /** A training whose step has not advanced for this many minutes is reported as stalled. */
+  trainingStallMinutes: z.number().int().min(1).max(24 * 60),
+  /** Stop the pod of a stalled training. */
+  stopPodOnStall: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 
