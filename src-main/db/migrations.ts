@@ -343,6 +343,19 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 9,
+    name: 'RunPod: a pod profile linked to a RunPod pod; what a job cost',
+    up(db) {
+      // runpod_id: the RunPod pod this profile reaches (its address and host key are kept true
+      // by src-main/runpod/); cost_usd: GPU $/h x seconds of a job that ran on a rented pod.
+      db.exec(`
+        ALTER TABLE pods ADD COLUMN runpod_id TEXT;
+        CREATE UNIQUE INDEX pods_runpod_id ON pods(runpod_id) WHERE runpod_id IS NOT NULL;
+        ALTER TABLE jobs ADD COLUMN cost_usd REAL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -20,6 +20,7 @@ interface PodRow {
   host_key_fp: string | null;
   host_key_type: string | null;
   host_key_pinned_at: string | null;
+  runpod_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -53,6 +54,7 @@ export class PodRepo {
       modelPaths: { 'flux-dev': paths['flux-dev'] ?? null, 'flux-schnell': paths['flux-schnell'] ?? null },
       hostKey: r.host_key_fp ? { fingerprint: r.host_key_fp, keyType: r.host_key_type ?? 'unknown', pinnedAt: r.host_key_pinned_at ?? '' } : null,
       hasPassphrase: this.hasPassphrase(r.id),
+      runpodId: r.runpod_id,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };
@@ -130,6 +132,23 @@ export class PodRepo {
   pin(id: string, key: { fingerprint: string; keyType: string }): PodProfile {
     const now = new Date().toISOString();
     this.db.prepare('UPDATE pods SET host_key_fp = ?, host_key_type = ?, host_key_pinned_at = ?, updated_at = ? WHERE id = ?').run(key.fingerprint, key.keyType, now, now, id);
+    return this.require(id);
+  }
+
+  /** The RunPod pod this profile reaches, or none (docs/architecture.md, "RunPod"). */
+  linkRunpod(id: string, runpodId: string | null): PodProfile {
+    this.db.prepare('UPDATE pods SET runpod_id = ?, updated_at = ? WHERE id = ?').run(runpodId, new Date().toISOString(), id);
+    return this.require(id);
+  }
+
+  byRunpodId(runpodId: string): PodProfile | null {
+    const r = this.db.prepare('SELECT * FROM pods WHERE runpod_id = ?').get(runpodId) as PodRow | undefined;
+    return r ? this.toProfile(r) : null;
+  }
+
+  /** A new address after a RunPod start (the pinned host key is kept; a different key is refused until trusted). */
+  setAddress(id: string, host: string, port: number): PodProfile {
+    this.db.prepare('UPDATE pods SET host = ?, port = ?, updated_at = ? WHERE id = ?').run(host, port, new Date().toISOString(), id);
     return this.require(id);
   }
 

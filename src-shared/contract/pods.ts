@@ -55,6 +55,8 @@ export const PodProfile = z.object({
   modelPaths: z.object({ 'flux-dev': z.string().nullable(), 'flux-schnell': z.string().nullable() }),
   hostKey: HostKeyPin.nullable(),
   hasPassphrase: z.boolean(),
+  /** The RunPod pod this profile reaches (its address and host key follow it); null: a plain SSH host. */
+  runpodId: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
