@@ -206,7 +206,11 @@ class DiffusersBackend(Backend):
 
         self._current_id = req.id
         try:
-            with torch.inference_mode():
+            # no_grad, not inference_mode: with model CPU offload the weights (LoRA layers
+            # included) move to the GPU inside this call, and under inference_mode they would
+            # become inference tensors that the next set_adapters/unload cannot touch
+            # ("Setting requires_grad=True on inference tensor…", seen on an H200).
+            with torch.no_grad():
                 result = pipe(
                     prompt=req.prompt,
                     width=req.width,
@@ -240,7 +244,8 @@ class DiffusersBackend(Backend):
         def encode_prompt(*args: Any, **kwargs: Any) -> Any:
             prompt = kwargs.get("prompt", args[0] if args else None)
             if emit is not None:
-                emit.emit("debug", self._current_id, stage="encode_prompt", prompt=prompt)
+                # inference_mode is reported so a test on the CPU guards the GPU-only failure it causes (see generate).
+                emit.emit("debug", self._current_id, stage="encode_prompt", prompt=prompt, inference_mode=self.torch.is_inference_mode_enabled())
             return original(*args, **kwargs)
 
         pipe.encode_prompt = encode_prompt

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -26,6 +27,12 @@ from fake_hub import FakeHub, hub  # noqa: E402, F401 - hub is a fixture
 from worker_harness import WorkerProcess, generate, jpeg_comment, tiny_flux_dir  # noqa: E402
 
 NAME = re.compile(r"^flux_\d{8}_\d{6}_(\d+)\.jpg$")
+
+# CI runs the worker on the CPU in float32. On a machine with a GPU,
+# FLUX_STUDIO_TEST_DEVICE=cuda runs the same tests through the production GPU path
+# (device detection, bfloat16, model CPU offload) exactly as on a pod.
+DEVICE = os.environ.get("FLUX_STUDIO_TEST_DEVICE", "cpu")
+DEVICE_ARGS = ["--device", "cpu", "--dtype", "float32", "--threads", "1"] if DEVICE == "cpu" else ["--device", DEVICE]
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +53,7 @@ def worker(tiny, outputs):
             "--outputs", str(outputs),
             "--model-path", f"flux-dev={tiny['flux-dev']}",
             "--model-path", f"flux-schnell={tiny['flux-schnell']}",
-            "--device", "cpu",
-            "--dtype", "float32",
-            "--threads", "1",
+            *DEVICE_ARGS,
         ],
         env={"FLUX_STUDIO_WORKER_DEBUG": "1", "FLUX_STUDIO_TEST_HOOKS": "1"},
     )
@@ -73,10 +78,15 @@ def run_ok(worker, req) -> tuple[dict, list[dict]]:
 def test_ready_comes_first_and_names_the_runtime(worker):
     assert worker.history[0] is worker.ready
     r = worker.ready
-    assert r["protocol"] == 1 and r["pipeline"] == "diffusers" and r["device"] == "cpu"
+    assert r["protocol"] == 1 and r["pipeline"] == "diffusers"
     assert r["torch"].startswith("2.") and r["diffusers"]
-    assert r["dtype"] == "float32"
-    assert r["cpu_offload"] is False  # asked for (the default), but offload only applies on a GPU
+    if DEVICE == "cpu":
+        assert r["device"] == "cpu" and r["dtype"] == "float32"
+        assert r["cpu_offload"] is False  # asked for (the default), but offload only applies on a GPU
+    else:
+        # The GPU's name (e.g. "NVIDIA H200"), bfloat16 by default, offload in effect as asked.
+        assert r["device"].startswith("NVIDIA") and r["dtype"] == "bfloat16"
+        assert r["cpu_offload"] is True
 
 
 def test_generate_writes_a_jpeg_of_the_requested_size_with_one_progress_event_per_step(worker, outputs):
@@ -190,6 +200,9 @@ def test_a_prompt_full_of_shell_metacharacters_reaches_the_pipeline_byte_for_byt
     final, events = run_ok(worker, generate("shell", prompt=SHELL_PROMPT))
     encoded = [e for e in events if e["event"] == "debug" and e["stage"] == "encode_prompt"]
     assert [e["prompt"] for e in encoded] == [SHELL_PROMPT]
+    # Not under inference_mode: with CPU offload on a GPU it turns the LoRA weights into
+    # inference tensors and the next LoRA change fails (seen on an H200; no_grad instead).
+    assert [e["inference_mode"] for e in encoded] == [False]
     assert jpeg_comment(Path(final["path"]))["prompt"] == SHELL_PROMPT
     assert not Path("/tmp/pwned-by-prompt").exists()
 
