@@ -500,6 +500,25 @@ describe('local RunPod server: restart, ERROR, network volumes, early stop', () 
     expect(missing.status).toBe(400);
   });
 
+  it('a process on the pod stops its own pod with RUNPOD_API_KEY and RUNPOD_API_BASE (as the watchdog does)', async () => {
+    const id = await create();
+    const pod = await rp.waitFor(id, 'RUNNING');
+    const script = [
+      'import json, os, urllib.request',
+      "url = os.environ['RUNPOD_API_BASE'] + '/v2/pods/' + os.environ['RUNPOD_POD_ID'] + '/action'",
+      "req = urllib.request.Request(url, data=json.dumps({'action': 'stop'}).encode(), method='POST', headers={'Authorization': 'Bearer ' + os.environ['RUNPOD_API_KEY'], 'Content-Type': 'application/json'})",
+      'print(urllib.request.urlopen(req).status, flush=True)',
+    ].join('\n');
+    const run = sshExec(pod.direct!, key.path, pod.fingerprints, `python3 -c "${script.replace(/"/g, '\\"')}"`).catch(() => ({ stdout: '', presented: '' }));
+    await rp.waitFor(id, 'EXITED');
+    await run;
+    const asked = rp.requests().filter((r) => r.operationId === 'podAction' && r.path === `/v2/pods/${id}/action`);
+    expect(asked.map((r) => r.status)).toEqual([200]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(rp.livePodProcesses()).toEqual([]);
+    expect(await refused(pod.direct!.port)).toBe(true);
+  });
+
   it('terminate ends an open log stream', async () => {
     const id = await create();
     await rp.waitFor(id, 'RUNNING');

@@ -227,6 +227,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       timer: null,
       generation: 0,
       failNextStart: null,
+      hostSuffix: crypto.randomBytes(4).toString('hex'),
     };
     return pod;
   }
@@ -426,7 +427,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     };
   }
 
-  async function dispatch(op: string, params: Record<string, string>, q: Record<string, unknown>, b: Body): Promise<Result> {
+  async function dispatch(op: string, params: Record<string, string>, q: Record<string, unknown>, b: Body, who: Principal): Promise<Result> {
     switch (op) {
       case 'listPods':
         return { status: 200, body: { pods: [...machine.pods.values()].filter((p) => p.status !== 'TERMINATED').map(apiPod) } };
@@ -440,7 +441,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       case 'podAction': {
         const pod = livePod(params.id!);
         const action = b.action as PodAction;
-        const conflict = await machine.act(pod, action);
+        const conflict = await machine.act(pod, action, { replyFirst: who.kind === 'pod' });
         if (conflict) throw new HttpError(409, conflict);
         return action === 'terminate' ? { status: 204 } : { status: 200, body: apiPod(pod) };
       }
@@ -603,7 +604,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       const params = Object.fromEntries(Object.entries(matchParams(op.path, u.pathname)));
       const b = (body ?? {}) as Body;
       if (!permitted(who, op.operationId!, params, b)) throw new HttpError(403, 'This API key does not have permission for this request.');
-      const result = await dispatch(op.operationId!, params, check.query, b);
+      const result = await dispatch(op.operationId!, params, check.query, b, who);
       if (result.sse) {
         streamLogs(req, res, rec, op, livePod(params.id!), check.query);
         return;
