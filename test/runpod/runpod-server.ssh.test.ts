@@ -131,6 +131,26 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
+/** Marked processes of the server that run `sleep` (what a test started on the pod). */
+function sleepers(rp: RunpodTestServer): number[] {
+  return rp.livePodProcesses().filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Wait until the detached `sleep` a test started on the pod is running (it forks after the session ends). */
+async function waitSleeper(rp: RunpodTestServer): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (sleepers(rp).length !== 1) {
+    if (Date.now() > deadline) throw new Error(`expected one sleep on the pod, found ${sleepers(rp).length}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function clientKey(dir: string, name: string): { path: string; pub: string } {
   const file = path.join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@studio`, '-f', file], { stdio: 'ignore' });
@@ -247,7 +267,7 @@ describe('local RunPod server', () => {
     const snap = rp.pod(podId)!;
     fs.writeFileSync(path.join(volume(), 'kept.txt'), 'kept');
     await sshExec(snap.direct!, key.path, firstFingerprints, 'setsid nohup sleep 600 >/dev/null 2>&1 < /dev/null & echo started');
-    expect(rp.livePodProcesses().length).toBeGreaterThan(0);
+    await waitSleeper(rp);
     const r = await call(rp, 'POST', `/v2/pods/${podId}/action`, { action: 'stop' });
     expect(r.status).toBe(200);
     const stopped = r.json as ApiPod;
@@ -379,7 +399,7 @@ describe('local RunPod server', () => {
     const snap = await rp.waitFor(id, 'RUNNING');
     sshdDirs.push(rp.sshd(id)!.dir);
     await sshExec(snap.direct!, key.path, snap.fingerprints, 'setsid nohup sleep 600 >/dev/null 2>&1 < /dev/null &');
-    expect(rp.livePodProcesses().length).toBeGreaterThan(0);
+    await waitSleeper(rp);
     await rp.close();
     expect(rp.livePodProcesses()).toEqual([]);
     const cmdlines = fs

@@ -125,7 +125,7 @@ export interface RunpodTestServer {
   sshd(id: string): TestSshd | null;
   /** Wait until the pod reaches `status` (polls the state, not the API). */
   waitFor(id: string, status: PodStatus, timeoutMs?: number): Promise<PodSnapshot>;
-  /** pids of processes started on this server's pods that are still alive (should be [] after close). */
+  /** pids of this server's pods' processes still alive (sshds, sessions, what they started; [] after close). */
   livePodProcesses(): number[];
   close(): Promise<void>;
 }
@@ -620,6 +620,18 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     }
   }
 
+  // A suite that forgets close(): the pods' sshds and processes still end with the test process.
+  const killOnExit = () => {
+    for (const pid of markedPids(`${serverId}:`)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  };
+  process.once('exit', killOnExit);
+
   const server = http.createServer((req, res) => {
     void handle(req, res);
   });
@@ -696,6 +708,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     },
     livePodProcesses: () => markedPids(`${serverId}:`),
     async close() {
+      process.removeListener('exit', killOnExit);
       for (const s of streams) s.end();
       streams.clear();
       await machine.close();
