@@ -539,6 +539,16 @@ describe('local RunPod server: restart, ERROR, network volumes, early stop', () 
     expect(await refused(pod.direct!.port)).toBe(true);
   });
 
+  it("a volume at RunPod's default /workspace is a directory of the server, not this machine's /workspace", async () => {
+    const existed = fs.existsSync('/workspace');
+    const id = await create({ mounts: { persistent: { size: 20, path: '/workspace' } } });
+    const pod = await rp.waitFor(id, 'RUNNING');
+    expect(pod.volumePath).toMatch(new RegExp(`${id}/workspace$`));
+    expect(pod.volumePath!.startsWith(os.tmpdir())).toBe(true);
+    expect(fs.existsSync('/workspace')).toBe(existed);
+    expect(((await call(rp, 'GET', `/v2/pods/${id}`)).json as { mounts: unknown }).mounts).toEqual({ persistent: { size: 20, path: '/workspace' } });
+  });
+
   it('terminate ends an open log stream', async () => {
     const id = await create();
     await rp.waitFor(id, 'RUNNING');

@@ -16,9 +16,11 @@
 //   rp.pod(id)?.envFile; rp.sshd(id); rp.accruedUsd(id); rp.requests(); rp.violations();
 //   await rp.close();                                          // every sshd and pod process ends
 //
-// The pod's persistent volume is the directory given in mounts.persistent.path (a real
-// directory here, kept across stop/start, removed on terminate) or a network volume's
-// directory (addNetworkVolume); the container disk is a temp dir wiped on every stop.
+// The pod's persistent volume is the directory given in mounts.persistent.path when that lies
+// in the temp dir (else, e.g. RunPod's default /workspace, a directory under the server's root;
+// `pod(id).volumePath` says which), kept across stop/start and removed on terminate; or a
+// network volume's directory (addNetworkVolume / POST /v2/network-volumes), which outlives
+// the pod. The container disk is a directory wiped on every stop.
 // Keys: `apiKey` may do everything, `readOnlyApiKey` only GETs (others 403), and each pod's
 // RUNPOD_API_KEY only GET of its own pod and its own stop.
 import crypto from 'node:crypto';
@@ -80,7 +82,7 @@ export interface AddPodInput {
   ports?: string[];
   cloud?: 'SECURE' | 'COMMUNITY';
   image?: string;
-  /** Persistent volume directory (absolute) and size. */
+  /** Persistent volume path (as mounts.persistent.path: used as is inside the temp dir, else mapped under the server's root) and size. */
   volumePath?: string;
   volumeGb?: number;
   /** Keys its sshd accepts (default: the account's registered keys now). */
@@ -232,6 +234,19 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     return pod;
   }
 
+  /**
+   * The real directory of a persistent volume: the requested path itself when it lies in the
+   * temp dir (tests pass a temp workspace), else a directory of the pod under this server's
+   * root (a client asking for RunPod's default /workspace must not get, or on terminate
+   * remove, this machine's /workspace).
+   */
+  function persistentVolumeDir(pod: PodRecord, requested: string): string {
+    const resolved = path.resolve(requested);
+    const inTmp = [os.tmpdir(), fs.realpathSync(os.tmpdir())].some((t) => resolved.startsWith(t + path.sep));
+    if (inTmp && !resolved.startsWith(rootDir + path.sep)) return resolved;
+    return path.join(rootDir, 'volumes', pod.id, resolved);
+  }
+
   function apiPod(pod: PodRecord): Record<string, unknown> {
     const now = Date.now();
     const running = pod.status === 'RUNNING';
@@ -335,10 +350,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     let volumePath: string | null = null;
     let dataCenterId = (b.dataCenterIds as string[] | undefined)?.[0] ?? DATA_CENTERS[0]!.id;
     if (mounts.persistent && mounts.network?.length) throw new HttpError(400, 'Use either a persistent volume or a network volume, not both.');
-    if (mounts.persistent) {
-      if (!path.isAbsolute(mounts.persistent.path)) throw new HttpError(400, `mounts.persistent.path must be absolute (got ${JSON.stringify(mounts.persistent.path)}).`);
-      volumePath = mounts.persistent.path;
-    }
+    if (mounts.persistent && !path.isAbsolute(mounts.persistent.path)) throw new HttpError(400, `mounts.persistent.path must be absolute (got ${JSON.stringify(mounts.persistent.path)}).`);
     if (mounts.network?.[0]) {
       const v = volumes.get(mounts.network[0].volumeId);
       if (!v) throw new HttpError(400, `Network volume ${mounts.network[0].volumeId} not found.`);
@@ -362,6 +374,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       registry: (b.registry as string | null | undefined) ?? null,
       templateId: (b.templateId as string | undefined) ?? null,
     });
+    if (mounts.persistent) pod.volumePath = persistentVolumeDir(pod, mounts.persistent.path);
     machine.add(pod, 'PROVISIONING');
     return { status: 201, body: apiPod(pod) };
   }
@@ -675,13 +688,14 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
         disk: 50,
         args: '',
         mounts: input.volumePath ? { persistent: { size, path: input.volumePath } } : {},
-        volumePath: input.volumePath ?? null,
+        volumePath: null,
         authorizedKeys: input.authorizedKeys ?? [...registeredKeys],
         dataCenterId: DATA_CENTERS[0]!.id,
         madeOnWebsite: true,
         registry: null,
         templateId: null,
       });
+      if (input.volumePath) pod.volumePath = persistentVolumeDir(pod, input.volumePath);
       machine.add(pod, input.status ?? 'RUNNING');
       return pod.id;
     },
