@@ -339,6 +339,7 @@ describe('local RunPod server', () => {
     expect((await call(rp, 'POST', `/v2/pods/${podId}/action`, { action: 'pause' })).status).toBe(422);
     expect((await call(rp, 'PUT', '/v2/account/ssh-keys', { keys: ['not a key'] })).status).toBe(422);
     expect((await call(rp, 'GET', '/v2/catalog/gpus?include=EVERYTHING')).status).toBe(400);
+    expect((await call(rp, 'GET', '/v2/catalog/gpus?include=AVAILABILITY')).json).toMatchObject({ status: 400, detail: expect.stringMatching(/product/) });
   });
 
   it('detects a response that breaks the spec', async () => {
@@ -533,7 +534,7 @@ describe('local RunPod server: restart, ERROR, network volumes, early stop', () 
     await rp.waitFor(id, 'EXITED');
     await run;
     const asked = rp.requests().filter((r) => r.operationId === 'podAction' && r.path === `/v2/pods/${id}/action`);
-    expect(asked.map((r) => r.status)).toEqual([200]);
+    expect(asked.map((r) => [r.status, r.key])).toEqual([[200, 'pod']]);
     await new Promise((r) => setTimeout(r, 400));
     expect(rp.livePodProcesses()).toEqual([]);
     expect(await refused(pod.direct!.port)).toBe(true);

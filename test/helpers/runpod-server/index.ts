@@ -2,27 +2,41 @@
 // RunPod REST v2 on 127.0.0.1, every request and response validated against the published
 // spec (spec-validation.ts), pods with RunPod's state machine (pod-state.ts) made real as
 // loopback OpenSSH servers (loopback-pod.ts) whose start-script log carries the host key
-// fingerprints (pod-logs.ts). No test contacts the real RunPod.
+// fingerprints (pod-logs.ts, which documents the log format). No test contacts RunPod.
 //
 //   const rp = await startRunpodServer({ delays: { provisionMs: 50, startMs: 50 } });
-//   // client: baseUrl rp.url, header `Authorization: Bearer ${rp.apiKey}`
-//   await fetch(`${rp.url}/v2/account/ssh-keys`, { method: 'PUT', … { keys: [pubLine] } });
+//   // client: base URL rp.url (the real one is https://api.runpod.io), `Authorization: Bearer ${rp.apiKey}`
+//   PUT  /v2/account/ssh-keys { keys: [pubLine] }            // replaces the whole set
 //   POST /v2/pods { name, image, gpu: { id, count }, ports: ['22/tcp'], startSsh: true,
 //                   mounts: { persistent: { size: 20, path: '/tmp/…/workspace' } } }
-//   … poll GET /v2/pods/{id} until status RUNNING and ssh.direct is set; the host key's
-//     SHA256 fingerprint is in GET /v2/pods/{id}/logs (SSE) after the last "Pod Started" …
+//   … poll GET /v2/pods/{id} until RUNNING with ssh.direct; the host keys' SHA256 fingerprints
+//     are in GET /v2/pods/{id}/logs (SSE) after the last "Pod Started" …
 //   rp.setCapacity('NVIDIA GeForce RTX 4090', 0);             // next create: 400 no capacity
-//   rp.failNext('POST', '/v2/pods', { status: 429, retryAfter: 1 });
-//   rp.pod(id)?.envFile; rp.sshd(id); rp.accruedUsd(id); rp.requests(); rp.violations();
+//   rp.failNext('POST', '/v2/pods', { status: 429, retryAfter: 1 });   // one-shot fault
+//   rp.failNextStart(id);                                      // next start ends in ERROR
+//   await rp.addPod({ name: 'made on the website' });          // RUNNING, not made via the API
+//   await rp.waitFor(id, 'RUNNING'); rp.pod(id); rp.podLog(id); rp.sshd(id); rp.accruedUsd(id);
+//   rp.requests(); expect(rp.violations()).toEqual([]);
 //   await rp.close();                                          // every sshd and pod process ends
+//
+// Delays default to provisioning 200 ms, starting 300 ms, stop immediate, no stale address
+// (`delays.staleAddressMs`: GET keeps the previous ssh.direct that long after a start).
+// The start script makes RSA, DSA, ECDSA and ED25519 host keys like RunPod's; a suite that
+// starts many pods can pass `hostKeyTypes: ['ed25519']` to start faster.
+// Inside a pod's SSH sessions: RUNPOD_POD_ID, RUNPOD_API_KEY (pod-scoped), RUNPOD_PUBLIC_IP,
+// RUNPOD_TCP_PORT_22, RUNPOD_POD_HOSTNAME, RUNPOD_GPU_COUNT, RUNPOD_DC_ID, the create request's
+// `env`, and, test-only, RUNPOD_API_BASE (this server's URL, for the on-pod watchdog) and
+// FLUX_TEST_RUNPOD_POD (marks the pod's processes: the sshd, sessions and what they start,
+// since `ps` on this machine also shows other pods' and tests' processes).
 //
 // The pod's persistent volume is the directory given in mounts.persistent.path when that lies
 // in the temp dir (else, e.g. RunPod's default /workspace, a directory under the server's root;
 // `pod(id).volumePath` says which), kept across stop/start and removed on terminate; or a
 // network volume's directory (addNetworkVolume / POST /v2/network-volumes), which outlives
 // the pod. The container disk is a directory wiped on every stop.
-// Keys: `apiKey` may do everything, `readOnlyApiKey` only GETs (others 403), and each pod's
-// RUNPOD_API_KEY only GET of its own pod and its own stop.
+// Keys: `apiKey` may do everything, `readOnlyApiKey` only reads (others 403), and each pod's
+// RUNPOD_API_KEY only GET of its own pod and its own stop (answered before the pod's
+// processes are killed, so the watchdog that asked still gets the answer).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -130,7 +144,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
-    const rec: RecordedRequest = { method, path: u.pathname, status: 0, operationId: null, at: Date.now() };
+    const rec: RecordedRequest = { method, path: u.pathname, status: 0, operationId: null, key: null, at: Date.now() };
     requestLog.push(rec);
     let op: Operation | undefined;
     try {
@@ -150,6 +164,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       rec.operationId = op?.operationId ?? null;
       const who = authenticate(req.headers.authorization, { apiKey, readOnlyApiKey }, machine);
       if (!who) throw new HttpError(401, 'Missing or invalid API key: send `Authorization: Bearer <api key>`.');
+      rec.key = who.kind;
       if (!op) throw new HttpError(404, `No operation ${method} ${u.pathname} in RunPod's v2 API.`);
       const fault = faults.take(method, u.pathname);
       if (badJson) throw new HttpError(400, 'The request body is not valid JSON.');

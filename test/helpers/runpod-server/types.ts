@@ -66,6 +66,8 @@ export interface RecordedRequest {
   path: string;
   status: number;
   operationId: string | null;
+  /** Which key asked: the account's, the read-only one, a pod's own; null when none was valid. */
+  key: 'account' | 'read' | 'pod' | null;
   at: number;
 }
 
