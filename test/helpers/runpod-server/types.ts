@@ -35,7 +35,10 @@ export interface PodSnapshot {
   podApiKey: string;
   authorizedKeys: string[];
   madeOnWebsite: boolean;
+  /** How many times the start script ran (create, start, restart). */
   starts: number;
+  /** Compute and storage billed so far (as accruedUsd(id)). */
+  accruedUsd: number;
 }
 
 export interface AddPodInput {

@@ -73,6 +73,7 @@ export function snapshot(machine: PodMachine, pod: PodRecord): PodSnapshot {
     authorizedKeys: [...pod.authorizedKeys],
     madeOnWebsite: pod.madeOnWebsite,
     starts: pod.starts,
+    accruedUsd: (({ gpuUsd, diskUsd }) => gpuUsd + diskUsd)(machine.accrued(pod)),
   };
 }
 
