@@ -532,11 +532,10 @@ describe('local RunPod server: restart, ERROR, network volumes, early stop', () 
     ].join('\n');
     const run = sshExec(pod.direct!, key.path, pod.fingerprints, `python3 -c "${script.replace(/"/g, '\\"')}"`).catch(() => ({ stdout: '', presented: '' }));
     await rp.waitFor(id, 'EXITED');
+    expect(rp.livePodProcesses()).toEqual([]);
     await run;
     const asked = rp.requests().filter((r) => r.operationId === 'podAction' && r.path === `/v2/pods/${id}/action`);
     expect(asked.map((r) => [r.status, r.key])).toEqual([[200, 'pod']]);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(rp.livePodProcesses()).toEqual([]);
     expect(await refused(pod.direct!.port)).toBe(true);
   });
 

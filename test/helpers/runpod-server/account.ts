@@ -94,6 +94,7 @@ export class Account {
       generation: 0,
       failNextStart: null,
       hostSuffix: crypto.randomBytes(4).toString('hex'),
+      halting: null,
     };
     if (init.mounts.persistent) pod.volumePath = this.persistentVolumeDir(id, init.mounts.persistent.path);
     return pod;

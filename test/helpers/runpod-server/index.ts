@@ -273,7 +273,8 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const p = machine.pods.get(id);
-        if (p?.status === status) return snapshot(machine, p);
+        // A stop the pod asked for itself reports EXITED before its processes are gone: wait for them.
+        if (p?.status === status && !p.halting) return snapshot(machine, p);
         if (Date.now() > deadline) throw new Error(`pod ${id} did not reach ${status} in ${timeoutMs} ms (it is ${p?.status ?? 'unknown'})`);
         await new Promise((r) => setTimeout(r, 20));
       }

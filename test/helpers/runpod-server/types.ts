@@ -94,7 +94,7 @@ export interface RunpodTestServer {
   violations(): string[];
   accruedUsd(id: string): number;
   sshd(id: string): TestSshd | null;
-  /** Wait until the pod reaches `status` (polls the state, not the API). */
+  /** Wait until the pod reaches `status` (polls the state, not the API); for EXITED, until its processes are gone too. */
   waitFor(id: string, status: PodStatus, timeoutMs?: number): Promise<PodSnapshot>;
   /** pids of this server's pods' processes still alive (sshds, sessions, what they started; [] after close). */
   livePodProcesses(): number[];
