@@ -333,7 +333,16 @@ export class RunpodService implements PodPower {
     if (!profile || !this.deps.watchdog) {
       return { armed: false, idleMinutes: idle, deadline: null, lastActivity: null, note: !profile ? 'not linked to a pod profile' : 'the on-pod watchdog is not available in this build', readAt: new Date().toISOString() };
     }
-    const status = await this.deps.watchdog.read(profile);
+    const pod = await this.apiPod(id);
+    if (pod.status !== 'RUNNING') {
+      const status = { armed: false, idleMinutes: idle, deadline: null, lastActivity: null, note: `the pod is ${pod.status.toLowerCase()}`, readAt: new Date().toISOString() };
+      this.watchdogs.set(id, status);
+      return status;
+    }
+    const status = await this.deps.watchdog.read(profile).catch((err: unknown) => {
+      if (isSshError(err)) throw new StudioError('network', `Could not reach ${profile.name} to read its idle watchdog: ${err.message}`);
+      throw err;
+    });
     this.watchdogs.set(id, status);
     return status;
   }
