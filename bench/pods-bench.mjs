@@ -20,8 +20,9 @@ if (!fs.existsSync('/usr/sbin/sshd')) {
   process.exit(1);
 }
 const venv = execFileSync('bash', [path.join(root, 'scripts', 'pod-venv.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-const outfile = path.join(root, 'out', 'bench-pods', 'harness.cjs');
-// The test server finds the spec beside itself through import.meta.url, which a CJS bundle lacks.
+// Three folders below the root, like test/helpers/runpod-server/: the test server finds the
+// spec from its own folder (__dirname or import.meta.url, defined below: a CJS bundle lacks it).
+const outfile = path.join(root, 'out', 'bench-pods', 'bundle', 'harness.cjs');
 const specValidation = pathToFileURL(path.join(root, 'test', 'helpers', 'runpod-server', 'spec-validation.ts')).href;
 await build({
   entryPoints: [path.join(root, 'bench', 'pods-harness.ts')],
