@@ -10,7 +10,7 @@ import type { PodProfile } from '@shared/contract/pods';
 import { WatchdogStatus } from '@shared/contract/runpod';
 import type { Host } from '../hosts/host';
 import { StudioError } from '../core/studio-error';
-import { podDir } from './pod-files';
+import { podDir, syncPodFiles } from './pod-files';
 
 /** The setting's default (runpodIdleStopMinutes) and the watchdog's own. */
 export const DEFAULT_IDLE_MINUTES = 15;
@@ -172,12 +172,14 @@ export function watchdogArming(pod: PodProfile, w: WatchdogArming | undefined): 
 /**
  * Arms the watchdog for a profile when it is linked to a RunPod pod (otherwise does nothing
  * and answers null). Never throws: a failure goes to `w.onError`. The hook for work that
- * starts on a pod without its worker, e.g. a training (call it once the pod files are synced).
+ * starts on a pod without its worker, e.g. a training: pass `podFilesDir` (native/pod here)
+ * so watchdog.py is uploaded first when the pod lacks it or has an older one.
  */
-export async function armForProfile(host: Host, pod: PodProfile, w: WatchdogArming | undefined): Promise<WatchdogStatus | null> {
+export async function armForProfile(host: Host, pod: PodProfile, w: WatchdogArming | undefined, opts: { podFilesDir?: string } = {}): Promise<WatchdogStatus | null> {
   const arming = watchdogArming(pod, w);
   if (!arming) return null;
   try {
+    if (opts.podFilesDir) await syncPodFiles(host, opts.podFilesDir, arming.workspace);
     return await armWatchdog(host, arming);
   } catch (err) {
     w?.onError?.(pod.id, err);

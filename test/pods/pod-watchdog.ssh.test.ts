@@ -18,7 +18,7 @@ import { pinnedPolicy, SshHost } from '../../src-main/hosts/ssh-host';
 import type { PodConnections } from '../../src-main/pods/pod-connections';
 import { syncPodFiles } from '../../src-main/pods/pod-files';
 import { podLinks } from '../../src-main/pods/pod-links';
-import { armWatchdog, disarmWatchdog, extendWatchdog, readWatchdog, touch, watchdogPaths } from '../../src-main/pods/pod-watchdog';
+import { armForProfile, armWatchdog, disarmWatchdog, extendWatchdog, readWatchdog, touch, watchdogPaths } from '../../src-main/pods/pod-watchdog';
 import { launch, runFiles, signalGroup } from '../../src-main/training/launcher';
 import { startRunpodServer, type RunpodTestServer } from '../helpers/runpod-server';
 import { requireSshd, startSshd, type TestSshd } from '../helpers/sshd';
@@ -254,6 +254,42 @@ describe('the on-pod idle watchdog over SSH', () => {
     expect(errors).toEqual([]);
     expect(await readWatchdog(host, ws)).toMatchObject({ armed: true, idleMinutes: 25 });
     await disarmWatchdog(host, ws);
+  }, 90_000);
+
+  test('the training hook uploads watchdog.py when missing and arms a RunPod-linked profile only', async () => {
+    const ws = fs.realpathSync(tempDir('flux-watchdog-train-ws-'));
+    workspaces.push(ws);
+    const now = new Date().toISOString();
+    const base: PodProfile = {
+      id: 'p2',
+      name: 'training only',
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      keyPath: sshd.clientKeyPath,
+      connectTimeoutSec: 10,
+      workspace: ws,
+      python: null,
+      pipeline: 'standin',
+      modelPaths: { 'flux-dev': null, 'flux-schnell': null },
+      hostKey: null,
+      hasPassphrase: false,
+      runpodId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const errors: unknown[] = [];
+    const arming = { idleMinutes: () => 20, onError: (_id: string, err: unknown) => errors.push(err) };
+    expect(await armForProfile(host, base, arming, { podFilesDir: POD_DIR })).toBeNull();
+    expect(fs.existsSync(watchdogPaths(ws).script)).toBe(false); // a plain SSH host is left alone
+    const status = await armForProfile(host, { ...base, runpodId: 'abc123' }, arming, { podFilesDir: POD_DIR });
+    expect(errors).toEqual([]);
+    expect(status).toMatchObject({ armed: true, idleMinutes: 20 });
+    await disarmWatchdog(host, ws);
+    // A failure is reported, never thrown (the training goes on).
+    const broken = await armForProfile(host, { ...base, runpodId: 'abc123' }, { ...arming, idleSeconds: -1 });
+    expect(broken).toBeNull();
+    expect(String(errors[0])).toContain('idleSeconds');
   }, 90_000);
 });
 
