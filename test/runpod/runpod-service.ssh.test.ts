@@ -153,6 +153,21 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     expect(vols).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'models', sizeGb: 100 })]));
   });
 
+  it('links a running pod made on the website (its key pinned from the log), and stopAll stops every running pod', async () => {
+    const web = await rp.addPod({ name: 'web running', gpuId: A5000, status: 'RUNNING', volumeGb: 20, volumePath: tempDir('flux-rp-web2-') });
+    await rp.waitFor(web, 'RUNNING');
+    const linked = await call<RunpodPod>('runpod.link', { id: web });
+    expect(linked).toMatchObject({ id: web, createdByStudio: false });
+    const p = studio.pods.get(linked.profileId!);
+    expect(p).toMatchObject({ runpodId: web, host: rp.pod(web)!.direct!.host, port: rp.pod(web)!.direct!.port });
+    expect(rp.pod(web)!.fingerprints).toContain(p.hostKey?.fingerprint);
+    expect(unwrap<{ state: string }>(await studio.dispatch('pods.connect', { id: p.id })).state).toBe('connected');
+    const { stopped } = await call<{ stopped: string[] }>('runpod.stopAll', {});
+    expect(stopped.sort()).toEqual([podId, web].sort());
+    expect(rp.pod(web)!.status).toBe('EXITED');
+    expect(rp.pod(podId)!.status).toBe('EXITED');
+  });
+
   it('stops the pod; a generation on the stopped pod starts it first (new port, new host key pinned from the log, no paste)', async () => {
     const before = { host: profile.host, port: profile.port, fp: profile.hostKey!.fingerprint };
     const stopped = await call<RunpodPod>('runpod.stop', { id: podId });
@@ -174,6 +189,15 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     expect(after.hostKey!.fingerprint).not.toBe(before.fp);
     expect(snap.fingerprints).toContain(after.hostKey!.fingerprint);
     profile = after;
+  });
+
+  it('reads the on-pod idle watchdog the worker armed, and extends it', async () => {
+    const status = await call<{ armed: boolean; idleMinutes: number; deadline: string | null }>('runpod.watchdog', { id: podId });
+    expect(status).toMatchObject({ armed: true, idleMinutes: 15 });
+    const extended = await call<{ deadline: string | null }>('runpod.extendWatchdog', { id: podId, minutes: 90 });
+    expect(Date.parse(extended.deadline!)).toBeGreaterThan(Date.now() + 89 * 60_000);
+    const listed = (await call<RunpodPod[]>('runpod.pods', {})).find((p) => p.id === podId)!;
+    expect(listed.watchdog?.armed).toBe(true);
   });
 
   it('start re-reads the address while the API still reports the old one, then pins the new key', async () => {
