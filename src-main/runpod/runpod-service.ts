@@ -454,11 +454,30 @@ export class RunpodService implements PodPower {
     this.deps.log.info(`runpod: created ${created.name} (${created.id}) on ${created.gpu?.id ?? '?'}`);
     void this.changed();
     const t0 = Date.now();
-    const { pod, host } = await this.waitForSsh(created.id, null, 'create', t0, say, signal);
+    let ready: { pod: ApiPod; host: HostKeyInfo };
+    try {
+      ready = await this.waitForSsh(created.id, null, 'create', t0, say, signal);
+    } catch (err) {
+      // Cancelled before it was ever usable: a new pod nobody asked for any more must not bill.
+      if (signal?.aborted) await this.discard(created);
+      throw err;
+    }
+    const { pod, host } = ready;
     const profile = await this.linkProfile(pod, pod.ssh!.direct!, key, host, say, signal);
     this.measured.create = Math.round((Date.now() - t0) / 1000);
     await this.changed();
     return { pod: this.map(await this.apiPod(pod.id)), profile };
+  }
+
+  private async discard(pod: ApiPod): Promise<void> {
+    try {
+      const r = await this.deps.api.DELETE('/v2/pods/{id}', { params: { path: { id: pod.id } } });
+      if (!r.response.ok && r.response.status !== 404) unwrap(r, `terminate pod ${pod.name}`);
+      this.deps.log.info(`runpod: create cancelled: terminated the new pod ${pod.name} (${pod.id}) so that it does not bill`);
+    } catch (err) {
+      this.deps.log.warn(`runpod: create cancelled, but the new pod ${pod.name} (${pod.id}) could not be terminated: ${(err as Error).message}. Terminate it on the Pods page.`);
+    }
+    void this.changed();
   }
 
   /**
@@ -494,6 +513,8 @@ export class RunpodService implements PodPower {
     const runpodId = profile.runpodId;
     const pending = this.starting.get(runpodId);
     if (pending) return pending;
+    // A live link is proof enough: no API call per image on a warm pod.
+    if (this.deps.connections.status(profile.id).state === 'connected') return profile;
     const p = (async () => {
       const pod = await this.apiPod(runpodId, signal);
       const direct = pod.ssh?.direct;

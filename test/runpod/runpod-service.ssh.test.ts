@@ -120,6 +120,25 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     expect(status.state).toBe('connected');
   });
 
+  it('a create cancelled while waiting for SSH terminates the new pod (it must not bill) and links nothing', async () => {
+    const job = await call<Job>('runpod.create', { name: 'cancelled pod', gpuTypeIds: [A5000], cloud: 'SECURE', image: null, containerDiskGb: 20, storage: { kind: 'none' } });
+    await new Promise<void>((resolve) => {
+      const off = studio.events.subscribe((name, payload) => {
+        const p = payload as { jobId?: string; progress?: { message: string | null } };
+        if (name === 'job.progress' && p.jobId === job.id && /waiting for SSH/.test(p.progress?.message ?? '')) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await call('jobs.cancel', { id: job.id });
+    const done = await runJob(job);
+    expect(done.state).toBe('cancelled');
+    const made = rp.pods().find((p) => p.name === 'cancelled pod');
+    expect(made?.status ?? 'TERMINATED').toBe('TERMINATED');
+    expect(studio.pods.list().some((p) => p.name === 'cancelled pod')).toBe(false);
+  });
+
   it('lists the studio\'s pod and one made on the website, with $/h, storage, linked profile and spend', async () => {
     const website = await rp.addPod({ name: 'website pod', gpuId: A4090, status: 'EXITED', volumeGb: 40, volumePath: tempDir('flux-rp-web-') });
     const pods = await call<RunpodPod[]>('runpod.pods', {});
