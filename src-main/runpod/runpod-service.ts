@@ -437,6 +437,7 @@ export class RunpodService implements PodPower {
     if (await this.call('register the SSH key', () => registerStudioKey(this.deps.api, key, signal))) say('added the studio\'s SSH key to the account (existing keys kept)', null);
     let created: ApiPod | null = null;
     const refused: string[] = [];
+    const forbidden: StudioError[] = [];
     for (const gpuId of req.gpuTypeIds) {
       say(`creating ${req.name} on ${gpuId} (${req.cloud.toLowerCase()} cloud)`, null);
       try {
@@ -446,11 +447,17 @@ export class RunpodService implements PodPower {
         if (err instanceof NoBalanceError) throw err;
         const skip = err instanceof NoCapacityError || (err instanceof StudioError && err.code === 'forbidden' && /403/.test(err.message));
         if (!skip) throw err;
+        if (!(err instanceof NoCapacityError)) forbidden.push(err as StudioError);
         refused.push(`${gpuId}: ${(err as Error).message}`);
-        say(`no capacity for ${gpuId}${req.gpuTypeIds.at(-1) === gpuId ? '' : ', trying the next GPU type'}`, null);
+        const why = err instanceof NoCapacityError ? 'no capacity' : 'not open to this account';
+        say(`${why} for ${gpuId}${req.gpuTypeIds.at(-1) === gpuId ? '' : ', trying the next GPU type'}`, null);
       }
     }
-    if (!created) throw new StudioError('unavailable', `RunPod has no capacity for any of the GPU types you picked (${req.cloud.toLowerCase()} cloud): ${refused.join('; ')}. Pick other GPU types or the other cloud.`);
+    if (!created) {
+      // Every candidate refused with 403: that is the key's scope, not capacity.
+      if (forbidden.length === req.gpuTypeIds.length && forbidden[0]) throw forbidden[0];
+      throw new StudioError('unavailable', `RunPod has no capacity for any of the GPU types you picked (${req.cloud.toLowerCase()} cloud): ${refused.join('; ')}. Pick other GPU types or the other cloud.`);
+    }
     this.deps.log.info(`runpod: created ${created.name} (${created.id}) on ${created.gpu?.id ?? '?'}`);
     void this.changed();
     const t0 = Date.now();

@@ -263,6 +263,14 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     expect(rp.requests().filter((r) => r.method === 'POST' && r.path === '/v2/pods' && r.at >= t0)).toHaveLength(1);
   });
 
+  it('403 on every GPU type at create is reported as the key\'s or pool\'s refusal, not as no capacity', async () => {
+    rp.failNext('POST', '/v2/pods', { status: 403, times: 2 });
+    const done = await runJob(await call<Job>('runpod.create', { name: 'refused', gpuTypeIds: [A4090, A5000], cloud: 'SECURE', image: null, containerDiskGb: 20, storage: { kind: 'none' } }));
+    expect(done.state).toBe('failed');
+    expect(done.error?.message).toMatch(/may not create a pod on NVIDIA GeForce RTX 4090 \(403/);
+    expect(messages(done.id).join('\n')).toMatch(/not open to this account for NVIDIA GeForce RTX 4090, trying the next GPU type/);
+  });
+
   it('401 and 403 say what is wrong with the key', async () => {
     const other = await makeStudio({ env: { RUNPOD_API_KEY: 'not-a-key' }, runpod: { apiBase: rp.url, retry: { maxRetries: 0 } } });
     try {
