@@ -341,6 +341,35 @@ def test_the_daemon_survives_its_session_ending(ws, api):
             os.killpg(sh.pid, signal.SIGKILL)
 
 
+def test_a_failing_check_does_not_end_the_watch(ws, api):
+    # state.json cannot be written (a folder in its place, as a full or broken disk would): the
+    # daemon logs it and keeps checking; once writable again it stops the pod as usual.
+    state = ws / "flux-studio" / "watchdog" / "state.json"
+    state.mkdir(parents=True)
+    (state / "x").write_text("")
+    arm(ws, api, "--idle-seconds", "2")
+    assert wait_until(lambda: "check failed" in (ws / "flux-studio/watchdog/watchdog.log").read_text(), 10)
+    assert len(daemons(ws)) == 1 and api.requests == []
+    (state / "x").unlink()
+    state.rmdir()
+    assert api.wait_for_request(timeout=15) is not None
+
+
+def test_a_daemon_that_died_with_its_pod_reads_as_not_armed(ws, api):
+    p = start_training(ws, "lora-2")
+    try:
+        arm(ws, api, "--idle-seconds", "1")
+        assert wait_until(lambda: "training running" in ((watchdog.read_json(ws / "flux-studio/watchdog/state.json") or {}).get("note") or ""), 10)
+        for pid in daemons(ws):
+            os.kill(pid, signal.SIGKILL)  # the container went away
+        assert wait_until(lambda: not daemons(ws), 5)
+        s = wd(ws, "status")
+        assert s["armed"] is False and s["deadline"] is None and s["note"] == "not armed"
+    finally:
+        p.kill()
+        p.wait()
+
+
 def test_key_and_pod_id_from_the_env_file(ws, api):
     env_file = ws / "rp_environment"
     env_file.write_text(f'export RUNPOD_POD_ID="{POD_ID}"\nexport RUNPOD_API_KEY="{KEY}"\n')
