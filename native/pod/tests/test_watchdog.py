@@ -207,20 +207,22 @@ def watchdog_time(s: str) -> float:
 
 
 def test_activity_resets_the_deadline(ws, api):
-    arm(ws, api, "--idle-seconds", "2")
+    arm(ws, api, "--idle-seconds", "3")
     first = wd(ws, "status")
-    # Keep the pod busy for ~4 s (twice the idle time): the worker / studio touch the marker.
-    end = time.monotonic() + 4
+    assert run_cmd(ws, "touch").returncode == 0  # the command the studio can use
+    # Keep the pod busy for ~6 s (twice the idle time), as the worker does: touching the marker.
+    marker = files_for(str(ws)).activity
+    end = time.monotonic() + 6
     while time.monotonic() < end:
-        run_cmd(ws, "touch")
+        watchdog.touch(marker)
         last_touch = time.time()
-        time.sleep(0.5)
+        time.sleep(0.3)
     assert api.requests == [], "stopped while in use"
     later = wd(ws, "status")
-    assert watchdog_time(later["deadline"]) > watchdog_time(first["deadline"]) + 3
-    assert watchdog_time(later["lastActivity"]) > watchdog_time(first["lastActivity"]) + 3
+    assert watchdog_time(later["deadline"]) > watchdog_time(first["deadline"]) + 5
+    assert watchdog_time(later["lastActivity"]) > watchdog_time(first["lastActivity"]) + 5
     req = api.wait_for_request(timeout=15)
-    assert req is not None and req["at"] >= last_touch + 1.9
+    assert req is not None and req["at"] >= last_touch + 2.9
 
 
 def start_training(ws: Path, name: str) -> subprocess.Popen[bytes]:
@@ -399,6 +401,18 @@ def test_api_failure_falls_back_to_runpodctl_with_the_key_in_its_environment(ws,
         assert "HTTP 500" in log and "runpodctl stop pod" in log and KEY not in log
     finally:
         failing.close()
+
+
+def test_409_already_stopping_counts_as_stopped(ws):
+    conflict = FakeRunpod(status=409)
+    try:
+        arm(ws, conflict, "--idle-seconds", "1", env=pod_env(conflict, PATH="/usr/bin:/bin"))
+        assert conflict.wait_for_request(timeout=15) is not None
+        assert wait_until(lambda: not daemons(ws), 10)
+        assert len(conflict.requests) == 1
+        assert wd(ws, "status")["note"].startswith("stopped the pod at ")
+    finally:
+        conflict.close()
 
 
 def test_a_failed_stop_is_reported_and_retried(ws):
