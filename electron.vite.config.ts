@@ -11,6 +11,9 @@ export default defineConfig({
     resolve: { alias },
     build: {
       outDir: 'out/main',
+      // openapi-fetch (runpod/runpod-client.ts) is ESM with a default export: bundled, not
+      // require()d, or the CJS bundle gets the module object instead of createClient.
+      externalizeDeps: { exclude: ['openapi-fetch'] },
       rollupOptions: {
         // index: the Electron app; cli: the same services for the terminal and `serve`
         // (bin/flux-studio.cjs). Only index reaches src-main/app/, so only it imports electron.

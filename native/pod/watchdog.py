@@ -116,10 +116,13 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     """Atomic (temp + rename), so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
+            f.write("\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def touch(path: Path) -> None:
@@ -460,9 +463,9 @@ def status(f: Files, now: float | None = None) -> dict[str, Any]:
     state = read_json(f.state) or {}
     last = mtime(f.activity)
     if not armed:
-        note = state.get("note") if isinstance(state.get("note"), str) else "not armed"
-        if state.get("stoppedAt") is None and state.get("note") is None:
-            note = "not armed"
+        # What it did last (stopped the pod, disarmed); a note from a daemon that died with its
+        # pod mid-watch ("training running") is stale, so it is not shown.
+        note = state["note"] if state.get("final") is True and isinstance(state.get("note"), str) else "not armed"
         return {"armed": False, "idleMinutes": idle_minutes(idle), "idleSeconds": idle, "deadline": None, "lastActivity": iso(last), "note": note, "readAt": iso(now)}
     procs = processes()
     d = decide(now, idle, last, _num(s.get("extendUntil")), live_trainings(f, procs), busy_scripts(f, procs))
@@ -488,6 +491,72 @@ def _on_term(_sig: int, _frame: Any) -> None:
     _stop_requested = True
 
 
+class Daemon:
+    """One check per tick; what it remembers between checks."""
+
+    def __init__(self, f: Files):
+        self.f = f
+        self.last_seen: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        self.last_settings: str | None = None
+        self.next_stop_try = 0.0
+        self.last_error: str | None = None
+        self.tick = DEFAULT_TICK_SECONDS
+
+    def check(self) -> float | None:
+        """Looks, decides, stops the pod when it is time. Returns how long to wait, or None to end."""
+        f = self.f
+        raw = read_json(f.settings)
+        if raw is None or raw.get("armed") is False:
+            log(f, "disarmed: exiting")
+            write_json(f.state, {"note": "disarmed", "final": True, "updatedAt": iso(time.time())})
+            return None
+        s = load_settings(f)
+        shown = json.dumps({k: s.get(k) for k in ("idleSeconds", "apiBase", "envFile", "tickSeconds", "extendUntil")}, sort_keys=True)
+        if shown != self.last_settings:
+            log(f, f"settings: {shown}")
+            self.last_settings = shown
+        procs = processes()
+        trainings, busy = live_trainings(f, procs), busy_scripts(f, procs)
+        if (tuple(trainings), tuple(busy)) != self.last_seen:
+            log(f, f"trainings running: {trainings or 'none'}; preparing: {busy or 'nothing'}")
+            self.last_seen = (tuple(trainings), tuple(busy))
+        if trainings or busy:
+            touch(f.activity)  # the countdown starts again when they end
+        now = time.time()
+        idle = float(s["idleSeconds"])
+        tick = self.tick = float(s["tickSeconds"])
+        last = mtime(f.activity)
+        d = decide(now, idle, last, _num(s.get("extendUntil")), trainings, busy)
+        if not d.stop:
+            self.last_error = None
+        state: dict[str, Any] = {
+            "pid": os.getpid(),
+            "idleSeconds": idle,
+            "deadline": iso(d.deadline),
+            "lastActivity": iso(last),
+            "note": d.note,
+            "lastError": self.last_error,
+            "trainings": trainings,
+            "updatedAt": iso(now),
+        }
+        if d.stop and now >= self.next_stop_try:
+            log(f, f"idle since {iso(last)} (deadline {iso(d.deadline)}): stopping the pod")
+            # On the volume before the request: the pod (and this process) may die while it is answered.
+            write_json(f.state, {**state, "note": f"stopping the pod at {iso(now)} (idle since {iso(last)})", "final": True})
+            ok, what = stop_pod(s)
+            log(f, what)
+            if ok:
+                write_json(f.state, {**state, "note": f"stopped the pod at {iso(time.time())} (idle since {iso(last)})", "final": True, "lastError": None, "did": what})
+                return None
+            self.last_error = state["lastError"] = f"could not stop the pod ({what}); retrying every {int(STOP_RETRY_SECONDS)} s"
+            self.next_stop_try = now + STOP_RETRY_SECONDS
+        write_json(f.state, state)
+        if d.stop:
+            return min(tick, max(0.2, self.next_stop_try - now))
+        # Wake at the deadline (not a tick later) so the pod stops on time.
+        return tick if d.deadline is None else min(tick, max(0.2, d.deadline - now))
+
+
 def run_daemon(f: Files) -> int:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
@@ -495,71 +564,20 @@ def run_daemon(f: Files) -> int:
     if lock_fd is None:
         return 0  # another daemon watches this workspace
     log(f, f"watchdog started for {f.workspace}")
-    last_seen: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-    last_settings: str | None = None
-    next_stop_try = 0.0
-    last_error: str | None = None
+    daemon = Daemon(f)
     while not _stop_requested:
-        raw = read_json(f.settings)
-        if raw is None or raw.get("armed") is False:
-            log(f, "disarmed: exiting")
-            write_json(f.state, {"note": "disarmed", "updatedAt": iso(time.time()), "stoppedAt": None})
+        try:
+            wait = daemon.check()
+        except Exception as e:  # noqa: BLE001 - a full disk or a vanished file must not end the watch
+            log(f, f"check failed: {type(e).__name__}: {e}")
+            wait = daemon.tick
+        if wait is None:
+            os.close(lock_fd)
             return 0
-        s = load_settings(f)
-        shown = json.dumps({k: s.get(k) for k in ("idleSeconds", "apiBase", "envFile", "tickSeconds", "extendUntil")}, sort_keys=True)
-        if shown != last_settings:
-            log(f, f"settings: {shown}")
-            last_settings = shown
-        procs = processes()
-        trainings, busy = live_trainings(f, procs), busy_scripts(f, procs)
-        if (tuple(trainings), tuple(busy)) != last_seen:
-            log(f, f"trainings running: {trainings or 'none'}; preparing: {busy or 'nothing'}")
-            last_seen = (tuple(trainings), tuple(busy))
-        if trainings or busy:
-            touch(f.activity)  # the countdown starts again when they end
-        now = time.time()
-        idle = float(s["idleSeconds"])
-        last = mtime(f.activity)
-        d = decide(now, idle, last, _num(s.get("extendUntil")), trainings, busy)
-        state: dict[str, Any] = {
-            "pid": os.getpid(),
-            "idleSeconds": idle,
-            "deadline": iso(d.deadline),
-            "lastActivity": iso(last),
-            "note": d.note,
-            "lastError": last_error,
-            "trainings": trainings,
-            "updatedAt": iso(now),
-            "stoppedAt": None,
-        }
-        if d.stop and now >= next_stop_try:
-            log(f, f"idle since {iso(last)} (deadline {iso(d.deadline)}): stopping the pod")
-            # On the volume before the request: the pod (and this process) may die while it is answered.
-            write_json(f.state, {**state, "note": f"stopping the pod at {iso(now)} (idle since {iso(last)})", "stopRequestedAt": iso(now)})
-            ok, what = stop_pod(s)
-            log(f, what)
-            if ok:
-                state.update(note=f"stopped the pod at {iso(time.time())} (idle since {iso(last)})", stoppedAt=iso(time.time()), lastError=None, did=what)
-                write_json(f.state, state)
-                os.close(lock_fd)
-                return 0
-            last_error = f"could not stop the pod ({what}); retrying every {int(STOP_RETRY_SECONDS)} s"
-            state["lastError"] = last_error
-            next_stop_try = now + STOP_RETRY_SECONDS
-        elif not d.stop:
-            last_error = None
-            state["lastError"] = None
-        write_json(f.state, state)
-        # Wake at the deadline (not a tick later) so the pod stops on time.
-        wait = float(s["tickSeconds"])
-        if d.deadline is not None:
-            wait = min(wait, max(0.2, d.deadline - now))
-        if d.stop:
-            wait = min(float(s["tickSeconds"]), max(0.2, next_stop_try - now))
         _sleep(wait)
     disarmed = (read_json(f.settings) or {}).get("armed") is False
     log(f, "disarmed: exiting" if disarmed else "terminated: exiting")
-    write_json(f.state, {"note": "disarmed" if disarmed else "watchdog ended (terminated)", "updatedAt": iso(time.time()), "stoppedAt": None})
+    write_json(f.state, {"note": "disarmed" if disarmed else "watchdog ended (terminated)", "final": True, "updatedAt": iso(time.time())})
     return 0
 
 

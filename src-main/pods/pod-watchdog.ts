@@ -133,13 +133,29 @@ export async function touch(host: Host, workspace: string): Promise<void> {
   if (again.code !== 0) throw new StudioError('unavailable', `${host.label}: could not mark activity (${again.stderr.trim().slice(0, 200)})`);
 }
 
-/** Touches now and then every `intervalMs` until the returned function is called (errors are reported, never thrown). */
+/**
+ * Touches now and then every `intervalMs` until the returned function is called (errors are
+ * reported, never thrown). A beat is skipped while the previous touch is still on its way.
+ */
 export function keepAlive(host: Host, workspace: string, opts: { intervalMs?: number; onError?: (err: unknown) => void } = {}): () => void {
-  const beat = (): void => void touch(host, workspace).catch((err: unknown) => opts.onError?.(err));
+  let busy = false;
+  let stopped = false;
+  const beat = (): void => {
+    if (busy || stopped) return;
+    busy = true;
+    touch(host, workspace)
+      .catch((err: unknown) => opts.onError?.(err))
+      .finally(() => {
+        busy = false;
+      });
+  };
   beat();
   const timer = setInterval(beat, opts.intervalMs ?? 60_000);
   timer.unref?.();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
 
 /** How the watchdog is armed for a studio's RunPod-linked profiles: the settings, and test knobs. */

@@ -18,7 +18,7 @@ import { pinnedPolicy, SshHost } from '../../src-main/hosts/ssh-host';
 import type { PodConnections } from '../../src-main/pods/pod-connections';
 import { syncPodFiles } from '../../src-main/pods/pod-files';
 import { podLinks } from '../../src-main/pods/pod-links';
-import { armForProfile, armWatchdog, disarmWatchdog, extendWatchdog, readWatchdog, touch, watchdogPaths } from '../../src-main/pods/pod-watchdog';
+import { armForProfile, armWatchdog, disarmWatchdog, extendWatchdog, keepAlive, readWatchdog, touch, watchdogPaths } from '../../src-main/pods/pod-watchdog';
 import { launch, runFiles, signalGroup } from '../../src-main/training/launcher';
 import { startRunpodServer, type RunpodTestServer } from '../helpers/runpod-server';
 import { requireSshd, startSshd, type TestSshd } from '../helpers/sshd';
@@ -184,6 +184,22 @@ describe('the on-pod idle watchdog over SSH', () => {
     } finally {
       await api.close();
     }
+  }, 90_000);
+
+  test('keepAlive touches the marker until it is stopped', async () => {
+    const { ws } = await workspace();
+    const marker = watchdogPaths(ws).activity;
+    const errors: unknown[] = [];
+    const stop = keepAlive(host, ws, { intervalMs: 300, onError: (e) => errors.push(e) });
+    await expect.poll(() => fs.existsSync(marker), { timeout: 10_000 }).toBe(true);
+    const first = fs.statSync(marker).mtimeMs;
+    await expect.poll(() => fs.statSync(marker).mtimeMs, { timeout: 10_000 }).toBeGreaterThan(first);
+    stop();
+    await sleep(1500); // the one touch already on its way may still land
+    const last = fs.statSync(marker).mtimeMs;
+    await sleep(1500);
+    expect(fs.statSync(marker).mtimeMs).toBe(last);
+    expect(errors).toEqual([]);
   }, 90_000);
 
   test('a training launched by the studio keeps the pod; the countdown starts when it ends', async () => {
