@@ -60,7 +60,7 @@ import { GenerationService } from './generation/generation-service';
 import type { SftpTuning } from './hosts/ssh-host';
 import { createRunpodClient, DEFAULT_RUNPOD_API, type RetryPolicy } from './runpod/runpod-client';
 import { RunpodService, type RunpodTiming } from './runpod/runpod-service';
-import { extendWatchdog, readWatchdog } from './pods/pod-watchdog';
+import { armForProfile, extendWatchdog, readWatchdog, type WatchdogArming } from './pods/pod-watchdog';
 import { SpendMeter } from './runpod/spend-meter';
 
 export interface StudioOptions {
@@ -299,6 +299,14 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   // RunPod: rented pods behind pod profiles; the API key never leaves main (runpod/runpod-client.ts).
   const runpodLog = log.child('runpod');
   const runpodBase = opts.runpod?.apiBase ?? (env.FLUX_STUDIO_RUNPOD_API || DEFAULT_RUNPOD_API);
+  // How the on-pod idle watchdog is armed, by pod links (worker install) and the runpod service (create, start).
+  const watchdogArming: WatchdogArming = {
+    idleMinutes: () => settings.get().runpodIdleStopMinutes,
+    // The pod calls RunPod itself; a non-default base (tests, a proxy) is handed to it.
+    apiBase: () => (runpodBase === DEFAULT_RUNPOD_API ? null : runpodBase),
+    ...opts.runpod?.watchdog,
+    onError: (podId, err) => runpodLog.warn(`pod ${podId}: could not arm the idle watchdog: ${(err as Error).message}`),
+  };
   const runpod = new RunpodService({
     api: createRunpodClient({
       baseUrl: runpodBase,
@@ -320,6 +328,14 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     watchdog: {
       read: async (profile) => readWatchdog(await podConnections.host(profile), profile.workspace),
       extend: async (profile, minutes) => extendWatchdog(await podConnections.host(profile), profile.workspace, minutes),
+      arm: async (profile) => {
+        try {
+          return await armForProfile(await podConnections.host(profile), profile, watchdogArming, { podFilesDir });
+        } catch (err) {
+          watchdogArming.onError?.(profile.id, err);
+          return null;
+        }
+      },
     },
     timing: opts.runpod?.timing,
     emitPods: (list) => events.emit('runpod.pods', list),
@@ -334,13 +350,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     connections: podConnections,
     podFilesDir,
     power: runpod,
-    watchdog: {
-      idleMinutes: () => settings.get().runpodIdleStopMinutes,
-      // The pod calls RunPod itself; a non-default base (tests, a proxy) is handed to it.
-      apiBase: () => (runpodBase === DEFAULT_RUNPOD_API ? null : runpodBase),
-      ...opts.runpod?.watchdog,
-      onError: (podId, err) => runpodLog.warn(`pod ${podId}: could not arm the idle watchdog: ${(err as Error).message}`),
-    },
+    watchdog: watchdogArming,
   });
   runtimes.register(
     new RemoteRuntime({

@@ -28,6 +28,8 @@ export const START_KIND = 'runpod.start';
 export interface PodWatchdogAccess {
   read(profile: PodProfile): Promise<WatchdogStatus>;
   extend(profile: PodProfile, minutes: number): Promise<WatchdogStatus>;
+  /** Arms it (uploading watchdog.py first): a pod created or started from the Pods page and then forgotten is still stopped. Never throws. */
+  arm(profile: PodProfile): Promise<WatchdogStatus | null>;
 }
 
 export interface RunpodTiming {
@@ -472,6 +474,7 @@ export class RunpodService implements PodPower {
     const { pod, host } = ready;
     const profile = await this.linkProfile(pod, pod.ssh!.direct!, key, host, say, signal);
     this.measured.create = Math.round((Date.now() - t0) / 1000);
+    await this.armWatchdog(profile, say);
     await this.changed();
     return { pod: this.map(await this.apiPod(pod.id)), profile };
   }
@@ -510,8 +513,17 @@ export class RunpodService implements PodPower {
     if (restarted) this.measured.start = Math.max(1, Math.round((Date.now() - t0) / 1000));
     if (!profile) return null;
     const updated = await this.refreshProfile(profile, pod, host, say, signal);
+    if (restarted) await this.armWatchdog(updated, say);
     await this.changed();
     return updated;
+  }
+
+  /** The on-pod idle watchdog from the first minute the pod runs (see docs/architecture.md, "RunPod: the idle watchdog"). */
+  private async armWatchdog(profile: PodProfile, say: Progress): Promise<void> {
+    if (!this.deps.watchdog || profile.hostKey === null) return; // an unpinned key: armed when the user trusts it and uses the pod
+    say('arming the idle watchdog on the pod', null);
+    const status = await this.deps.watchdog.arm(profile);
+    if (status && this.lastPods.some((p) => p.id === profile.runpodId)) this.watchdogs.set(profile.runpodId ?? '', status);
   }
 
   /** PodPower: a profile linked to a RunPod pod is started first when it is not running. */

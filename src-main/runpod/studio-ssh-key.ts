@@ -13,12 +13,36 @@ export interface StudioKey {
   publicKey: string;
 }
 
-export function ensureStudioKey(dir: string): StudioKey {
+type KeyPair = { private: string; public: string };
+const generateEd25519 = (): KeyPair => utils.generateKeyPairSync('ed25519', { comment: 'flux-studio' });
+
+/** Both halves parse (ssh2 itself reads the private half when it connects). */
+function parses(pair: KeyPair): boolean {
+  return !(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error);
+}
+
+/**
+ * A key pair ssh2 can use. ssh2's generator makes a key its own parser refuses about once in
+ * 256 (mscdex/ssh2 issues 1390 and 1513; seen here as key_unreadable), so a pair is kept only
+ * when both halves parse.
+ */
+export function generateUsableKeyPair(generate: () => KeyPair = generateEd25519, attempts = 16): KeyPair {
+  for (let i = 0; i < attempts; i++) {
+    const pair = generate();
+    if (parses(pair)) return pair;
+  }
+  throw new Error(`could not generate an SSH key that parses (${attempts} attempts)`);
+}
+
+export function ensureStudioKey(dir: string, generate?: () => KeyPair): StudioKey {
   const privateKeyPath = path.join(dir, 'id_ed25519');
   const pubPath = `${privateKeyPath}.pub`;
-  if (!fs.existsSync(privateKeyPath) || !fs.existsSync(pubPath)) {
+  const usable = fs.existsSync(privateKeyPath) && fs.existsSync(pubPath) && parses({ private: fs.readFileSync(privateKeyPath, 'utf8'), public: fs.readFileSync(pubPath, 'utf8') });
+  if (!usable) {
+    // Missing, or made by an earlier version that kept an unparseable pair: a new one
+    // (registerStudioKey adds it to the account; pods made with the old one keep it).
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const pair = utils.generateKeyPairSync('ed25519', { comment: 'flux-studio' });
+    const pair = generateUsableKeyPair(generate);
     fs.writeFileSync(privateKeyPath, pair.private, { mode: 0o600 });
     fs.writeFileSync(pubPath, `${pair.public.trim()}\n`, { mode: 0o644 });
   }

@@ -99,6 +99,8 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     expect(said).toMatch(/no capacity for NVIDIA GeForce RTX 4090, trying the next GPU type/);
     expect(said).toMatch(/waiting for SSH \(~\d+ s\)/);
     expect(said).toMatch(/matches the pod's log: pinned/);
+    // Armed by the create itself, before any image: a pod made and forgotten still stops.
+    expect(said).toMatch(/arming the idle watchdog on the pod/);
 
     const result = done.result as { id: string; profileId: string; hostKeyPinned: boolean };
     podId = result.id;
@@ -118,6 +120,9 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     // The profile connects with the pinned key (no trust dialog).
     const status = unwrap<{ state: string }>(await studio.dispatch('pods.connect', { id: profile.id }));
     expect(status.state).toBe('connected');
+    const watchdog = await call<{ armed: boolean; deadline: string | null }>('runpod.watchdog', { id: podId });
+    expect(watchdog.armed).toBe(true);
+    expect(Date.parse(watchdog.deadline!)).toBeGreaterThan(Date.now());
   });
 
   it('a create cancelled while waiting for SSH terminates the new pod (it must not bill) and links nothing', async () => {
