@@ -97,11 +97,18 @@ test('the prompt editor counts CLIP tokens live, marks what CLIP will cut, trims
   await expect(page.getByTestId('prompt-cut-preview')).toContainText(cutText.slice(-30));
   await shot(page, 'generate-over-limit.png');
 
-  // Keyboard: Tab from the prompt reaches "Trim", then the style picker, with a visible focus ring.
+  // Keyboard: Tab from the prompt reaches "Trim", then where it runs (the Generate bar under the
+  // prompt), then the ways out of the disabled Generate, then the style picker, with a visible focus ring.
   await field.focus();
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('prompt-trim')).toBeFocused();
   await expect(page.getByTestId('prompt-trim')).toHaveCSS('outline-style', 'solid');
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('runtime-toggle-remote')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('fix-add-pod')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('fix-add-local-model')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('style-select')).toBeFocused();
 
@@ -128,10 +135,10 @@ test('the prompt editor counts CLIP tokens live, marks what CLIP will cut, trims
   await expect(field).toHaveValue(LONG_PROMPT);
   await expect(page.getByTestId('prompt-undo-bar')).toHaveCount(0);
 
-  // Ctrl+Enter is Generate: no GPU yet, and it says so.
+  // Ctrl+Enter is Generate: no pod yet, and it says what to do.
   await field.focus();
   await page.keyboard.press('Control+Enter');
-  await expect(page.getByTestId('toast').filter({ hasText: 'not connected yet' })).toBeVisible();
+  await expect(page.getByTestId('toast').filter({ hasText: 'No pod yet: add one' })).toBeVisible();
   expect(pageErrors).toEqual([]);
 });
 
@@ -269,7 +276,9 @@ test('presets: the resolved size, steps and guidance follow the choices; custom 
   box = await summary(page);
   await expect(box.getByTestId('resolve-size')).toHaveText('1008 × 704');
   await expect(box.getByTestId('resolve-note')).toContainText('1008 × 704');
-  await expect(page.getByTestId('preset-size-custom')).toContainText('1000×700');
+  // The Custom choice shows what will be used; the fields keep what was typed.
+  await expect(page.getByTestId('preset-size-custom')).toContainText('1008×704');
+  await expect(page.getByTestId('size-custom-used')).toContainText('1008 × 704 will be used');
   await shot(page, 'generate-custom-size-note.png');
 
   // 100×100 is refused with a clear message next to the size.
