@@ -99,7 +99,7 @@ export class GenerationService {
   /**
    * The draft resolved for where it runs: a runtime that decides the model itself (local: the
    * model folder's kind) resolves with that model's rules, so the steps, guidance and model the
-   * page shows are what runs and what the image records (docs/architecture.md, "Generate").
+   * page shows are what runs and what the image records (docs/architecture.md, "Generate page").
    */
   resolve(req: GenerationResolve): ResolvedGeneration {
     const { runtime, localModel, ...draft } = req;
