@@ -142,6 +142,10 @@ for (const size of SIZES) {
       };
       expect(said).toEqual({ model: 'flux-schnell', size: '256 × 256', steps: '4 steps', guidance: 'no guidance' });
 
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `new-user-generate-local-ready-${size.name}.png`), animations: 'disabled' });
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `new-user-generate-local-settings-${size.name}.png`), fullPage: true, animations: 'disabled' });
+
       // Generate from the bottom of the page (where the seed is): the image is in view when done.
       await page.getByTestId('jpeg-quality').scrollIntoViewIfNeeded();
       await page.getByTestId('seed-input').press('Control+Enter');
