@@ -142,7 +142,7 @@ for (const size of SIZES) {
       };
       expect(said).toEqual({ model: 'flux-schnell', size: '256 × 256', steps: '4 steps', guidance: 'no guidance' });
 
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, `new-user-generate-local-ready-${size.name}.png`), animations: 'disabled' });
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, `new-user-generate-local-settings-${size.name}.png`), fullPage: true, animations: 'disabled' });
 

@@ -47,13 +47,14 @@ export function runtimeTarget(studio: Studio, o: GenerateOptions): { runtime: 'r
   const pods = studio.pods.list();
   if (pods.length === 1 && pods[0]) return { runtime: 'remote', podId: pods[0].id };
   if (pods.length > 1) throw new CliError(`Choose a pod with --pod NAME (${pods.map((p) => p.name).join(', ')}), or generate on this machine with --local.`, 2);
-  throw new CliError(noRuntimeMessage(studio.local.activeModel()), 1);
+  const active = studio.local.activeModel();
+  throw new CliError(noRuntimeMessage(active ? (studio.local.inspect(active).info?.name ?? path.basename(active)) : null), 1);
 }
 
-/** What to do when there is no pod: both runtimes exist, so name the commands that set one up. */
+/** What to do when there is no pod (`activeLocalModel`: the local model's name, if one is set up): both runtimes exist, so name the commands. */
 export function noRuntimeMessage(activeLocalModel: string | null): string {
   if (activeLocalModel) {
-    return `No pod is set up. Generate on this machine with --local (it uses the local model ${path.basename(activeLocalModel)}), or add a pod: \`flux-studio pods add NAME --from-ssh "ssh root@IP -p PORT -i KEY"\`.`;
+    return `No pod is set up. Generate on this machine with --local (it uses the local model ${activeLocalModel}), or add a pod: \`flux-studio pods add NAME --from-ssh "ssh root@IP -p PORT -i KEY"\`.`;
   }
   return [
     'No GPU runtime is set up yet. Either:',

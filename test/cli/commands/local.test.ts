@@ -94,6 +94,10 @@ describe('flux-studio local', () => {
     expect(alias.code, alias.stderr).toBe(0);
     expect(JSON.parse(alias.stdout)).toEqual(JSON.parse(list.stdout));
     expect(cli(['local', 'list', '--data-dir', data]).stdout).toContain(size);
+    // No pod, a local model: generate says to use --local with it.
+    const noPod = cli(['generate', 'x', '--data-dir', data]);
+    expect(noPod.code).toBe(1);
+    expect(noPod.stderr).toContain('Generate on this machine with --local (it uses the local model sd-turbo)');
     expect(cli(['local', 'remove', sd, '--data-dir', data]).stdout).toContain('removed');
   }, 300_000);
 
