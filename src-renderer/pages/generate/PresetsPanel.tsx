@@ -215,8 +215,15 @@ export function PresetsPanel(props: {
             </output>
           </div>
         </Row>
-        <Row label="CPU offload" labelId="preset-offload-label" note="Remote pod: fits smaller GPUs, slower">
-          <Switch checked={eff.cpuOffload} labelledBy="preset-offload-label" describedBy="preset-offload-label-note" onChange={(v) => d.set({ cpuOffload: v })} testId="cpu-offload" />
+        <Row label="CPU offload" labelId="preset-offload-label" note={local ? 'For pods: does not apply on this machine' : 'Remote pod: fits smaller GPUs, slower'}>
+          <Switch
+            checked={eff.cpuOffload}
+            labelledBy="preset-offload-label"
+            describedBy="preset-offload-label-note"
+            onChange={(v) => d.set({ cpuOffload: v })}
+            disabled={local !== null}
+            testId="cpu-offload"
+          />
         </Row>
       </div>
       <ResolveSummary resolve={props.resolve} pending={props.pending} />

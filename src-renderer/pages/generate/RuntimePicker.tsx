@@ -37,12 +37,12 @@ export function useRuntimeTarget(defaultRuntime: 'remote' | 'local'): RuntimeTar
   if (runtime === 'local') {
     return localOk
       ? { ready: true, runtime, podId: null, reason: null, fix: null }
-      : { ready: false, runtime, podId: null, reason: 'No local model yet: add one (an ONNX folder, or download one) to generate on this machine.', fix: 'add-local-model' };
+      : { ready: false, runtime, podId: null, reason: pods.length > 0 ? 'No local model yet: add one, or use a pod.' : 'No local model yet: add one, or add a pod.', fix: 'add-local-model' };
   }
   const pod = pods.find((p) => p.id === podId) ?? null;
   if (!pod) {
     return pods.length === 0
-      ? { ready: false, runtime, podId: null, reason: 'No pod yet: add one (paste its SSH command) to generate on a remote GPU.', fix: 'add-pod' }
+      ? { ready: false, runtime, podId: null, reason: localOk ? 'No pod yet: add one, or use this machine.' : 'No pod yet: add one, or add a local model.', fix: 'add-pod' }
       : { ready: false, runtime, podId: null, reason: 'Choose a pod.', fix: 'choose-pod' };
   }
   if (!pod.hostKey) return { ready: false, runtime, podId: pod.id, reason: `Trust ${pod.name}’s host key first (Settings → Pods shows its fingerprint).`, fix: 'trust-pod' };
@@ -70,8 +70,9 @@ export function RuntimePicker(props: { target: RuntimeTarget }): ReactElement {
         label="Runs on"
         value={props.target.runtime}
         options={[
-          { value: 'remote', label: pods.length > 0 ? 'Remote pod' : 'Remote pod (none yet)' },
-          { value: 'local', label: localOk ? 'This machine' : 'This machine (no model)' },
+          // Short labels: what is missing is said next to the Generate button, with the way out.
+          { value: 'remote', label: 'Remote pod', hint: pods.length > 0 ? 'A RunPod pod (or any SSH host) from Settings → Pods' : 'No pod yet: add one in Settings → Pods' },
+          { value: 'local', label: 'This machine', hint: localOk ? 'ONNX Runtime with the model from Settings → Models' : 'No local model yet: add one in Settings → Models' },
         ]}
         onChange={(v) => choose(v)}
         testId="runtime-toggle"
