@@ -6,6 +6,7 @@ const ANCHORS: Record<string, { section: string; focus?: string }> = {
   'api-keys': { section: 'settings-secrets', focus: 'secret-anthropic-input' },
   enhance: { section: 'settings-enhance' },
   generation: { section: 'settings-generation' },
+  'local-training': { section: 'settings-local-training', focus: 'settings-toolkit-dir' },
 };
 
 export function useSettingsAnchor(): void {
