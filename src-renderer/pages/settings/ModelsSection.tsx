@@ -91,8 +91,12 @@ export function ModelsSection(props: { canPick: boolean }): ReactElement {
               <div className="model-main">
                 <strong>{m.name}</strong>
                 <span className="muted"> · {m.valid ? (KIND_LABEL[m.kind ?? ''] ?? m.kind) : 'not usable'}</span>
-                <span className="muted"> · {formatBytes(m.sizeBytes)}</span>
-                {m.active ? <span className="badge"> in use</span> : null}
+                <span className="muted" data-testid="model-size"> · {formatBytes(m.sizeBytes)}</span>
+                {m.active ? (
+                  <span className="badge model-in-use" data-testid="model-in-use">
+                    in use
+                  </span>
+                ) : null}
                 <div className="mono muted small">{m.path}</div>
                 {m.error ? (
                   <p className="field-error" role="alert">

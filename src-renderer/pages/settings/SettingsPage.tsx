@@ -14,6 +14,7 @@ import { SecretsSection } from './SecretsSection';
 import { StorageSection } from './StorageSection';
 import { TokenizerSection } from './TokenizerSection';
 import { useSettingsAnchor } from './use-settings-anchor';
+import './settings.css';
 
 export function SettingsPage(): ReactElement {
   const info = useAppInfo((s) => s.info);
