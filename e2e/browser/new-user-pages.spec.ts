@@ -251,13 +251,13 @@ for (const vp of VIEWPORTS) {
       const models = page.getByTestId('settings-models');
       await models.scrollIntoViewIfNeeded();
       const card = await box(models);
-      const pad = await models.evaluate((el) => parseFloat(getComputedStyle(el).paddingLeft));
+      const title = await box(models.getByRole('heading', { name: 'Models' }));
+      expect(title.x - card.x, 'the card is padded').toBeGreaterThanOrEqual(16);
       const row = models.getByTestId('settings-model-row');
       await expect(row).toHaveCount(1);
-      for (const part of [row, models.locator('.section-head')]) {
-        const b = await box(part);
-        expect(b.x - card.x, 'rows start at the card padding').toBeGreaterThanOrEqual(pad - 1);
-      }
+      const r = await box(row);
+      expect(r.x, 'the model row starts at the card padding, in line with the title').toBeGreaterThanOrEqual(title.x - 1);
+      expect(card.x + card.width - (r.x + r.width), 'and ends inside it').toBeGreaterThanOrEqual(16);
       // "14 MB" and "in use" are apart: a gap between the size and the badge.
       const size = await box(row.getByTestId('model-size'));
       const badge = await box(row.getByTestId('model-in-use'));

@@ -102,7 +102,7 @@ export function VirtualGrid(props: {
       if (document.activeElement !== tile) tile.focus({ preventScroll: true });
       pendingFocus.current = null;
     } else pendingFocus.current = focusIndex;
-  }, [focusIndex, layout.cols, layout.rowHeight, layout.tile, size.width]);
+  }, [focusIndex, layout.cols, layout.rowHeight, layout.tile, size.width, below]);
   useLayoutEffect(() => {
     if (pendingFocus.current === null) return;
     const tile = scroller.current?.querySelector<HTMLElement>(`[data-index="${pendingFocus.current}"]`);

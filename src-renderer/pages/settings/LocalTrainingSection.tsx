@@ -104,6 +104,7 @@ export function LocalTrainingSection(props: { canPick: boolean }): ReactElement 
         placeholder={dir ? `${dir}/venv/bin/python` : '/home/you/ai-toolkit/venv/bin/python'}
         testId="settings-training-python"
       />
+      <div className="toolkit-check-area">
       <div className="toolkit-check-row">
         <button type="button" className="btn btn-primary" data-testid="toolkit-check" disabled={checking || missing.length > 0} aria-describedby={missing.length > 0 ? 'toolkit-check-why' : undefined} onClick={() => void check()}>
           {checking ? 'Checking…' : 'Check'}
@@ -125,6 +126,7 @@ export function LocalTrainingSection(props: { canPick: boolean }): ReactElement 
         ) : null}
       </div>
       {result && !stale ? <CheckResult result={result} /> : null}
+      </div>
     </Section>
   );
 }

@@ -306,7 +306,13 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
 
       <footer className="wizard-footer">
         {step === 0 || step === STEPS.length - 1 ? (
-          <DisabledReason id="train-start-why" testId="train-start-why" reason={step === 0 ? (canStart ? null : startWhy) : startWhy} action={startWayOut} />
+          <DisabledReason
+            id="train-start-why"
+            testId="train-start-why"
+            // Step 1 already shows the target's full reason under "Train on".
+            reason={step === 0 ? (canStart ? null : `${target?.label ?? 'No training target'} is not ready (see “Train on”).`) : startWhy}
+            action={startWayOut}
+          />
         ) : null}
         <button type="button" className="btn btn-ghost" onClick={props.onClose}>
           Cancel
