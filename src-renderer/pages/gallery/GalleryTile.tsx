@@ -74,11 +74,10 @@ export const GalleryTile = memo(function GalleryTile(props: {
           </span>
         ) : null}
         {props.selected ? <span className="tile-check" aria-hidden="true" /> : null}
-        {/* Not a tab stop: the tile is (Enter opens it); this is for the mouse. */}
-        <button
-          type="button"
+        {/* For the mouse only: the tile itself is the keyboard's control (Enter opens it), and an
+            option may not hold another control, so this is not a button to assistive tech. */}
+        <span
           className="btn btn-sm tile-open"
-          tabIndex={-1}
           aria-hidden="true"
           data-testid="tile-open"
           onClick={(e) => {
@@ -88,7 +87,7 @@ export const GalleryTile = memo(function GalleryTile(props: {
           onDoubleClick={(e) => e.stopPropagation()}
         >
           Open
-        </button>
+        </span>
       </div>
       <div className="tile-caption" data-testid="tile-caption">
         <span className="tile-prompt">{image.params.prompt ?? image.fileName}</span>
