@@ -20,6 +20,12 @@ const VIEWPORTS = [
 const SHOTS = path.join(SCREENSHOT_DIR, 'new-user-pages');
 
 type Box = { x: number; y: number; width: number; height: number };
+/** The page's globals used inside evaluate() (the specs compile without the DOM library). */
+type PageGlobals = {
+  getComputedStyle(el: unknown): Record<string, string>;
+  document: { createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(text: string): { width: number } } | null } };
+};
+type SelectLike = { options: ArrayLike<{ text: string }>; selectedIndex: number; clientWidth: number; scrollWidth: number };
 
 async function box(l: Locator): Promise<Box> {
   const b = await l.boundingBox();
@@ -159,21 +165,22 @@ for (const vp of VIEWPORTS) {
       await expect(target).toBeVisible();
       // The text of the selected option ends before the arrow drawn at the right.
       const fit = await target.evaluate((el) => {
-        const s = el as HTMLSelectElement;
-        const cs = getComputedStyle(s);
-        const c = document.createElement('canvas').getContext('2d');
+        const g = globalThis as unknown as PageGlobals;
+        const s = el as unknown as SelectLike;
+        const cs = g.getComputedStyle(el);
+        const c = g.document.createElement('canvas').getContext('2d');
         if (!c) throw new Error('no canvas');
         c.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
         const text = s.options[s.selectedIndex]?.text ?? '';
-        const textEnd = parseFloat(cs.paddingLeft) + c.measureText(text).width;
+        const textEnd = parseFloat(cs.paddingLeft ?? '0') + c.measureText(text).width;
         const arrowStart = s.clientWidth - 16 - 5; // background-position: calc(100% - 16px), 5 px wide
-        return { text, textEnd, arrowStart, paddingRight: parseFloat(cs.paddingRight) };
+        return { text, textEnd, arrowStart, paddingRight: parseFloat(cs.paddingRight ?? '0') };
       });
       expect(fit.text).toContain('(not ready)');
       expect(fit.textEnd, `"${fit.text}" ends before the arrow`).toBeLessThan(fit.arrowStart);
       expect(fit.paddingRight).toBeGreaterThanOrEqual(28);
       const dsFit = await page.getByTestId('train-dataset').evaluate((el) => {
-        const s = el as HTMLSelectElement;
+        const s = el as unknown as SelectLike;
         return { scroll: s.scrollWidth, client: s.clientWidth, text: s.options[s.selectedIndex]?.text ?? '' };
       });
       expect(dsFit.text).toBe('faces (12)');
@@ -197,7 +204,7 @@ for (const vp of VIEWPORTS) {
 
       // The YAML editor: monospace, line numbers, the error shown at its line.
       const yaml = page.getByTestId('train-yaml');
-      const font = await yaml.evaluate((el) => getComputedStyle(el).fontFamily);
+      const font = await yaml.evaluate((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).fontFamily);
       expect(font).toMatch(/mono/i);
       const numbers = page.getByTestId('yaml-line-number');
       expect(await numbers.count()).toBeGreaterThan(20);

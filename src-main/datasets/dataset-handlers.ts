@@ -7,7 +7,7 @@ import { previewBuckets } from './buckets';
 export function datasetHandlers(datasets: DatasetService) {
   const recounted = async <T>(name: string, result: T | Promise<T>): Promise<T> => {
     const r = await result;
-    await datasets.index.recount(name);
+    await datasets.captionsChanged(name);
     return r;
   };
   return {
@@ -26,7 +26,7 @@ export function datasetHandlers(datasets: DatasetService) {
       const measured = await datasets.index.measuredAll(ds.name);
       return previewBuckets(measured, resolutions ?? ds.resolutions);
     },
-    // Captions changed: the list's warning count follows (datasets.index.recount).
+    // Captions changed: the list's warning count follows (DatasetService.captionsChanged).
     'datasets.setCaption': ({ name, file, text }) => recounted(name, datasets.captions.setCaption(name, file, text)),
     'datasets.bulk': ({ name, files, op }) => recounted(name, datasets.captions.bulk(name, op, files)),
     'datasets.undo': ({ name }) => recounted(name, datasets.captions.undoLast(name)),
