@@ -9,6 +9,7 @@ import { hrefFor } from '../../stores/router';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
 import { StatusDot } from '../../components/StatusDot';
+import { JobCost } from '../../components/JobCost';
 
 const autoConnected = new Set<string>();
 
@@ -127,7 +128,8 @@ export function GenerationView(props: { jobId: string | null }): ReactElement | 
       {result ? (
         <p className="muted small" data-testid="generation-result">
           Seed {result.seed} · {result.width}×{result.height} · {result.generationSeconds.toFixed(1)} s on {result.pod ?? result.device ?? result.runtime}
-          {result.recovered ? ' · fetched after the connection came back' : ''} · <code className="path">{result.path}</code>
+          {result.recovered ? ' · fetched after the connection came back' : ''}
+          <JobCost costUsd={job.costUsd} testId="generation-cost" /> · <code className="path">{result.path}</code>
         </p>
       ) : null}
     </div>
