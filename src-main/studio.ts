@@ -90,6 +90,8 @@ export interface StudioOptions {
     datasets?: DatasetSource;
     pollMs?: number;
     stopGraceMs?: number;
+    /** Tests: the stall guard's time in ms instead of Settings.trainingStallMinutes. */
+    stallMs?: number;
     /** Where pods install ai-toolkit from (default: github.com/ostris/ai-toolkit at the pinned commit, torch by the driver). */
     aiToolkit?: ToolkitSource;
   };
@@ -323,6 +325,8 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     log: log.child('training'),
     pollMs: opts.training?.pollMs,
     stopGraceMs: opts.training?.stopGraceMs,
+    settings: () => settings.get(),
+    stallMs: opts.training?.stallMs,
   });
   jobs.register(training.executor());
 

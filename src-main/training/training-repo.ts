@@ -100,6 +100,14 @@ export class TrainingRepo {
     return this.db.prepare('SELECT step, loss FROM training_points WHERE run_id = ? ORDER BY step').all(id) as { step: number; loss: number }[];
   }
 
+  /** What the run's jobs cost (jobs.cost_usd of its training.run jobs); null when none was billed. */
+  cost(id: string): number | null {
+    const r = this.db
+      .prepare(`SELECT SUM(cost_usd) AS usd, COUNT(cost_usd) AS n FROM jobs WHERE kind = 'training.run' AND json_extract(params_json, '$.runId') = ?`)
+      .get(id) as { usd: number | null; n: number };
+    return r.n > 0 ? Math.round((r.usd ?? 0) * 1e6) / 1e6 : null;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
@@ -107,7 +115,16 @@ export class TrainingRepo {
 
 export function toRun(
   r: RunRow,
-  extra: { attached: boolean; sampleCount: number; checkpointCount: number; etaSeconds: number | null; queuePosition: number | null },
+  extra: {
+    attached: boolean;
+    sampleCount: number;
+    checkpointCount: number;
+    etaSeconds: number | null;
+    queuePosition: number | null;
+    stalledSince: string | null;
+    costUsd: number | null;
+    ratePerHr: number | null;
+  },
 ): TrainingRun {
   return {
     id: r.id,
@@ -132,6 +149,9 @@ export function toRun(
     error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
     sampleCount: extra.sampleCount,
     checkpointCount: extra.checkpointCount,
+    stalledSince: extra.stalledSince,
+    costUsd: extra.costUsd,
+    ratePerHr: extra.ratePerHr,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,

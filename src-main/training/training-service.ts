@@ -11,7 +11,7 @@
 //   run-book.ts      rows, their view and announcements; local-files.ts, artifacts.ts: files
 //   trained-loras.ts the LoRAs trained here
 import path from 'node:path';
-import type { Job } from '@shared/contract';
+import type { Job, Settings } from '@shared/contract';
 import type { TrainedLora, TrainingModel, TrainingPlan, TrainingPlanRequest, TrainingRun, TrainingRunDetail } from '@shared/contract/training';
 import { StudioError } from '../core/studio-error';
 import type { JobExecutor } from '../jobs/job-service';
@@ -22,6 +22,7 @@ import { LocalRunFiles } from './local-files';
 import { TrainingPlanner } from './planning';
 import { RunBook } from './run-book';
 import { TRAINING_JOB, trainingExecutor, type TrainingJobParams } from './run-executor';
+import type { RentedPods } from './rented-pods';
 import type { DatasetSource, TrainingTargets } from './targets';
 import { trainedLoras } from './trained-loras';
 import { ACTIVE_STATES, type TrainingRepo } from './training-repo';
@@ -45,6 +46,10 @@ export interface TrainingDeps {
   pollMs?: number;
   /** SIGINT → SIGTERM → SIGKILL spacing (ms). */
   stopGraceMs?: number;
+  /** The stall guard's and "Train on RunPod"'s settings (default: 20 min, no pod stop, stop after training). */
+  settings?: () => Pick<Settings, 'trainingStallMinutes' | 'stopPodOnStall' | 'runpodAfterTraining'>;
+  /** Tests: the stall time in ms instead of Settings.trainingStallMinutes. */
+  stallMs?: number;
 }
 
 export class TrainingService {
@@ -52,6 +57,7 @@ export class TrainingService {
   private readonly planner: TrainingPlanner;
   private readonly followers = new Map<string, RunFollower>();
   private closing = false;
+  private rented: RentedPods | null = null;
 
   constructor(private readonly deps: TrainingDeps) {
     this.book = new RunBook(deps.repo, new LocalRunFiles(deps.dataDir), deps.emit);
@@ -68,7 +74,19 @@ export class TrainingService {
       pollMs: this.deps.pollMs ?? 250,
       stopGraceMs: this.deps.stopGraceMs ?? 20_000,
       followers: this.followers,
+      stall: () => this.stallRule(),
+      rented: () => this.rented,
     });
+  }
+
+  /** RunPod pods as training targets (rented-pods.ts), given by the composition once the RunPod service exists. */
+  useRentedPods(rented: RentedPods | null): void {
+    this.rented = rented;
+  }
+
+  private stallRule(): { afterMs: number; stopPod: boolean } {
+    const s = this.deps.settings?.();
+    return { afterMs: this.deps.stallMs ?? (s?.trainingStallMinutes ?? 20) * 60_000, stopPod: s?.stopPodOnStall ?? false };
   }
 
   // ---------- wizard ----------

@@ -118,6 +118,12 @@ export const TrainingRun = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   sampleCount: z.number().int(),
   checkpointCount: z.number().int(),
+  /** The step has not advanced for Settings.trainingStallMinutes (since then, ISO); null: not stalled. */
+  stalledSince: z.string().nullable(),
+  /** What its finished jobs cost on rented GPUs (USD, GPU $/h x running seconds); null: none billed. */
+  costUsd: z.number().nullable(),
+  /** The GPU $/h it runs at now (a RunPod pod), for the cost so far; null: not billed. */
+  ratePerHr: z.number().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
