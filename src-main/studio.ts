@@ -53,11 +53,15 @@ import { podTargets } from './training/pod-targets';
 import { PodRepo } from './pods/pod-repo';
 import { PodConnections, passphraseSecret, type ReconnectPolicy } from './pods/pod-connections';
 import { PodsService } from './pods/pods-service';
-import { podLinks } from './pods/pod-links';
+import { podLinks, type PodLinkWatchdog } from './pods/pod-links';
 import { RuntimeRegistry } from './generation/runtime-registry';
 import { RemoteRuntime } from './generation/remote/remote-runtime';
 import { GenerationService } from './generation/generation-service';
 import type { SftpTuning } from './hosts/ssh-host';
+import { createRunpodClient, DEFAULT_RUNPOD_API, type RetryPolicy } from './runpod/runpod-client';
+import { RunpodService, type RunpodTiming } from './runpod/runpod-service';
+import { extendWatchdog, readWatchdog } from './pods/pod-watchdog';
+import { SpendMeter } from './runpod/spend-meter';
 
 export interface StudioOptions {
   dataDir: string;
@@ -106,6 +110,17 @@ export interface StudioOptions {
     recoverTimeoutMs?: number;
     bootstrapArgs?: readonly string[];
   };
+  /** RunPod (docs/architecture.md, "RunPod"): API base (default FLUX_STUDIO_RUNPOD_API or https://api.runpod.io) and test knobs. */
+  runpod?: {
+    apiBase?: string;
+    /** The workspace of a profile made for a new pod (loopback test pods live in a temp folder). */
+    workspace?: string;
+    profileDefaults?: { python?: string | null; pipeline?: 'standin' | 'diffusers' };
+    timing?: Partial<RunpodTiming>;
+    retry?: Partial<RetryPolicy>;
+    /** Tests: the on-pod watchdog's countdown in seconds, its check interval, where it reads RUNPOD_*. */
+    watchdog?: Pick<PodLinkWatchdog, 'idleSeconds' | 'tickSeconds' | 'envFile'>;
+  };
 }
 
 export interface Studio {
@@ -135,6 +150,7 @@ export interface Studio {
   readonly training: TrainingService;
   readonly pods: PodsService;
   readonly podConnections: PodConnections;
+  readonly runpod: RunpodService;
   /** Generation runtimes: remote registers here; the local one calls `studio.runtimes.register(runtime)`. */
   readonly runtimes: RuntimeRegistry;
   readonly generation: GenerationService;
@@ -282,9 +298,52 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     bootstrapArgs: opts.pods?.bootstrapArgs,
   });
   jobs.register(pods.prepareExecutor(podFilesDir));
+  // RunPod: rented pods behind pod profiles; the API key never leaves main (runpod/runpod-client.ts).
+  const runpodLog = log.child('runpod');
+  const runpodBase = opts.runpod?.apiBase ?? (env.FLUX_STUDIO_RUNPOD_API || DEFAULT_RUNPOD_API);
+  const runpod = new RunpodService({
+    api: createRunpodClient({
+      baseUrl: runpodBase,
+      apiKey: () => secrets.get('runpod'),
+      log: runpodLog,
+      retry: opts.runpod?.retry,
+    }),
+    configured: () => secrets.get('runpod') !== null,
+    repo: podRepo,
+    connections: podConnections,
+    jobs,
+    settings,
+    meter: new SpendMeter(db),
+    log: runpodLog,
+    keyDir: path.join(dataDir, 'runpod'),
+    workspace: opts.runpod?.workspace ? () => opts.runpod?.workspace as string : undefined,
+    profileDefaults: opts.runpod?.profileDefaults,
+    // The on-pod idle watchdog (pods/pod-watchdog.ts), read and extended over the pod's SSH link.
+    watchdog: {
+      read: async (profile) => readWatchdog(await podConnections.host(profile), profile.workspace),
+      extend: async (profile, minutes) => extendWatchdog(await podConnections.host(profile), profile.workspace, minutes),
+    },
+    timing: opts.runpod?.timing,
+    emitPods: (list) => events.emit('runpod.pods', list),
+    emitSpend: (meter) => events.emit('runpod.spend', meter),
+  });
+  for (const executor of runpod.executors()) jobs.register(executor);
   const runtimes = new RuntimeRegistry();
-  // Generation reaches pods only through this narrow interface (generation/remote/pod-link.ts).
-  const generationPods = podLinks({ pod: (id) => podRepo.require(id), connections: podConnections, podFilesDir });
+  // Generation reaches pods only through this narrow interface (generation/remote/pod-link.ts);
+  // a stopped rented pod is started first (pods/pod-power.ts, implemented by the runpod service).
+  const generationPods = podLinks({
+    pod: (id) => podRepo.require(id),
+    connections: podConnections,
+    podFilesDir,
+    power: runpod,
+    watchdog: {
+      idleMinutes: () => settings.get().runpodIdleStopMinutes,
+      // The pod calls RunPod itself; a non-default base (tests, a proxy) is handed to it.
+      apiBase: () => (runpodBase === DEFAULT_RUNPOD_API ? null : runpodBase),
+      ...opts.runpod?.watchdog,
+      onError: (podId, err) => runpodLog.warn(`pod ${podId}: could not arm the idle watchdog: ${(err as Error).message}`),
+    },
+  });
   runtimes.register(
     new RemoteRuntime({
       pods: generationPods,
@@ -318,7 +377,11 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     catalog: loadTrainingCatalog(configsDir),
     targets:
       opts.training?.targets?.({ settings, dataDir }) ??
-      combineTargets(localTargets(() => settings.get(), dataDir), podTargets(pods, podConnections, podFilesDir, opts.training?.aiToolkit)),
+      combineTargets(
+        localTargets(() => settings.get(), dataDir),
+        // A training on a stopped rented pod starts it first (and gets its new address).
+        podTargets(pods, { host: async (pod) => podConnections.host(await runpod.ensureRunning(pod, (m) => runpodLog.info(`${pod.name}: ${m}`))) }, podFilesDir, opts.training?.aiToolkit),
+      ),
     datasets: opts.training?.datasets ?? managedDatasets(datasets, dataDir),
     jobs,
     emit: (run) => events.emit('training.updated', run),
@@ -364,6 +427,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     training,
     pods,
     podConnections,
+    runpod,
     runtimes,
     generation,
     mediaRoots,
@@ -377,6 +441,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     },
     async close(): Promise<void> {
       gallery.stopWatching();
+      await runpod.close();
       await jobs.close(); // training jobs stop following; their runs go on and are reclaimed next time
       await training.close();
       await local.close();
@@ -405,7 +470,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
  * type-level test compares exactly these keys with the contract's call names.
  */
 export function createHandlers(s: Omit<Studio, 'handlers' | 'dispatch'>) {
-  const { info, platform, logs, jobs, events, settings, secrets, tokens, enhance, templates, gallery, presets, generation, runtimes, local, datasets, tagging, training, pods } = s;
+  const { info, platform, logs, jobs, events, settings, secrets, tokens, enhance, templates, gallery, presets, generation, runtimes, local, datasets, tagging, training, pods, runpod } = s;
   return {
     ...systemHandlers({ info, platform, logs, jobs, isStudioPath: (p) => s.isStudioPath(p) }),
     ...settingsHandlers(settings),
@@ -421,6 +486,6 @@ export function createHandlers(s: Omit<Studio, 'handlers' | 'dispatch'>) {
     ...taggingHandlers(tagging),
     ...trainingHandlers(training),
     ...podHandlers(pods),
-    ...runpodHandlers(),
+    ...runpodHandlers(runpod),
   } satisfies Handlers;
 }

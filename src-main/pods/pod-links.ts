@@ -2,11 +2,32 @@
 // matched structurally so that pods imports nothing of generation. One lookup of the profile
 // per link; the connection is the pod's shared one (PodConnections), the worker's files come
 // from native/pod (pod-files.ts), and the worker's state goes into the pod's status.
+// Before connecting, PodPower (pod-power.ts) starts a stopped rented pod and brings its new
+// address; `onProgress` shows it ("starting pod, ~40 s").
+// A profile linked to a RunPod pod (runpodId) gets the on-pod idle watchdog armed whenever
+// its worker is installed; every worker touches the watchdog's activity marker on each
+// request (docs/architecture.md, "RunPod: the idle watchdog").
 import type { PodProfile, PodStatus } from '@shared/contract/pods';
 import type { SshHost } from '../hosts/ssh-host';
 import type { PodConnections } from './pod-connections';
+import { alwaysOn, type PodPower } from './pod-power';
 import { podDir, syncPodFiles } from './pod-files';
 import { podPython } from './pod-repo';
+import { armWatchdog, DEFAULT_IDLE_MINUTES, watchdogPaths, type ArmWatchdogOptions } from './pod-watchdog';
+
+/** How the idle watchdog is armed for RunPod-linked profiles (settings and tests). */
+export interface PodLinkWatchdog {
+  /** The setting runpodIdleStopMinutes (read at each arming). */
+  idleMinutes(): number;
+  /** RunPod's API base the watchdog calls; null: the pod's RUNPOD_API_BASE, else RunPod's. */
+  apiBase?(): string | null;
+  /** Tests only: a countdown in seconds and the daemon's check interval. */
+  idleSeconds?: number;
+  tickSeconds?: number;
+  envFile?: string;
+  /** Arming failed (the worker still starts: generating matters more than the watchdog). */
+  onError?(podId: string, err: unknown): void;
+}
 
 export interface PodLinkOptions {
   /** The profile by id (throws not_found). */
@@ -14,13 +35,31 @@ export interface PodLinkOptions {
   connections: PodConnections;
   /** native/pod on this machine. */
   podFilesDir: string;
+  /** Starts a stopped rented pod before connecting (default: none). */
+  power?: PodPower;
+  /** Absent: armed with the default idle minutes (15) and RunPod's own API base. */
+  watchdog?: PodLinkWatchdog;
+}
+
+/** The arming options for a profile, or null when it is not linked to a RunPod pod. */
+export function watchdogArming(pod: PodProfile, w: PodLinkWatchdog | undefined): ArmWatchdogOptions | null {
+  if (pod.runpodId === null) return null;
+  return {
+    workspace: pod.workspace.replace(/\/+$/, ''),
+    idleMinutes: w?.idleMinutes() ?? DEFAULT_IDLE_MINUTES,
+    apiBase: w?.apiBase?.() ?? null,
+    ...(w?.idleSeconds !== undefined ? { idleSeconds: w.idleSeconds } : {}),
+    ...(w?.tickSeconds !== undefined ? { tickSeconds: w.tickSeconds } : {}),
+    ...(w?.envFile !== undefined ? { envFile: w.envFile } : {}),
+  };
 }
 
 export function podLinks(o: PodLinkOptions) {
+  const power = o.power ?? alwaysOn;
   const link = (id: string) => {
-    const pod = o.pod(id);
+    let pod = o.pod(id);
     const ws = pod.workspace.replace(/\/+$/, '');
-    const workerArgs: string[] = ['--pipeline', pod.pipeline];
+    const workerArgs: string[] = ['--pipeline', pod.pipeline, '--activity', watchdogPaths(ws).activity];
     for (const [model, p] of Object.entries(pod.modelPaths)) if (p) workerArgs.push('--model-path', `${model}=${p}`);
     return {
       id: pod.id,
@@ -28,12 +67,17 @@ export function podLinks(o: PodLinkOptions) {
       workspace: pod.workspace,
       python: podPython(pod),
       workerArgs,
-      connect: (signal?: AbortSignal, onWait?: (err: Error, delayMs: number, attempt: number) => void): Promise<SshHost> => o.connections.hostWithRetry(pod, signal, onWait),
+      async connect(signal?: AbortSignal, onWait?: (err: Error, delayMs: number, attempt: number) => void, onProgress?: (message: string) => void): Promise<SshHost> {
+        pod = await power.ensureRunning(o.pod(id), (message) => onProgress?.(message), signal);
+        return o.connections.hostWithRetry(pod, signal, onWait);
+      },
       async installWorker(host: SshHost): Promise<{ script: string; outputs: string; runDir: string }> {
         await syncPodFiles(host, o.podFilesDir, ws);
         await host.mkdir(`${ws}/outputs`);
         // Old run files (a week) go; the recent ones may hold a result to recover.
         await host.exec(['find', `${podDir(ws)}/run`, '-type', 'f', '-mtime', '+7', '-delete']).catch(() => undefined);
+        const arming = watchdogArming(pod, o.watchdog);
+        if (arming) await armWatchdog(host, arming).catch((err: unknown) => o.watchdog?.onError?.(pod.id, err));
         return { script: `${podDir(ws)}/worker.py`, outputs: `${ws}/outputs`, runDir: `${podDir(ws)}/run` };
       },
       workerState: (worker: PodStatus['worker']): void => void o.connections.updateStatus(pod.id, { worker }),
