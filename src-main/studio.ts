@@ -62,6 +62,9 @@ import { createRunpodClient, DEFAULT_RUNPOD_API, type RetryPolicy } from './runp
 import { RunpodService, type RunpodTiming } from './runpod/runpod-service';
 import { extendWatchdog, readWatchdog } from './pods/pod-watchdog';
 import { SpendMeter } from './runpod/spend-meter';
+import type { RunpodPod, SpendMeter as SpendMeterShape } from '@shared/contract/runpod';
+import { BudgetGuard } from './billing/budget-guard';
+import { rentedTrainingPods } from './billing/rented-training-pods';
 
 export interface StudioOptions {
   dataDir: string;
@@ -392,6 +395,33 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     stallMs: opts.training?.stallMs,
   });
   jobs.register(training.executor());
+
+  // Cost and budget (docs/architecture.md, "Cost, budget and stall guard"): jobs on RunPod pods
+  // are billed at their GPU's $/h, the caps refuse new ones and stop pods, and training reaches
+  // RunPod pods ("Train on RunPod") through billing/rented-training-pods.ts.
+  const budget = new BudgetGuard({ settings: () => settings.get(), jobs, stop: (id) => runpod.stop(id), log: log.child('budget') });
+  jobs.useBilling({
+    rate: (job) => budget.rate(job),
+    refuse: (job) => budget.refuse(job),
+    ended: (job) => {
+      budget.ended(job);
+      training.jobEnded(job);
+    },
+  });
+  events.subscribe((name, payload) => {
+    if (name === 'runpod.pods') budget.seePods(payload as RunpodPod[]);
+    else if (name === 'runpod.spend') budget.seeSpend(payload as SpendMeterShape);
+  });
+  training.useRentedPods(
+    rentedTrainingPods({
+      runpod,
+      repo: podRepo,
+      budget,
+      configured: () => secrets.get('runpod') !== null,
+      workspace: opts.runpod?.workspace ?? '/workspace',
+      laneBusy: (lane) => jobs.laneBusy(lane),
+    }),
+  );
 
   const mediaRoots = (): MediaRoots => ({
     output: settings.get().outputDir,

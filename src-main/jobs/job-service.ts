@@ -119,6 +119,12 @@ export class JobService {
     return ids.map((id) => this.repo.get(id)).filter((j): j is StoredJob => j?.state === 'running');
   }
 
+  /** A job runs or waits in this lane. */
+  laneBusy(name: string): boolean {
+    const lane = this.lanes.get(name);
+    return !!lane && (lane.running !== null || lane.queue.size > 0);
+  }
+
   register<P>(executor: JobExecutor<P>): void {
     if (this.executors.has(executor.kind)) throw new Error(`job kind ${executor.kind} registered twice`);
     this.executors.set(executor.kind, executor);

@@ -22,8 +22,12 @@ export interface RentedPod {
 export type PodProgress = (message: string) => void;
 
 export interface RentedPods {
-  /** The RunPod pods that are training targets (linked to a pod profile). */
-  list(): RentedPod[];
+  /** Why pods cannot be rented here (no RunPod key…), with the way out; null: they can. */
+  unavailable(): string | null;
+  /** Where a pod the studio creates keeps datasets and runs (its workspace: /workspace on RunPod). */
+  newPodLayout(): { datasetsDir: string; trainingsDir: string };
+  /** Read the account's pods again (GPU, status, $/h of each); quiet when RunPod is not set up. */
+  refresh(): Promise<void>;
   /** The RunPod pod behind a training target; null for this computer or a plain SSH host. */
   podOf(targetId: string): RentedPod | null;
   /** The GPU catalog for a new pod (price per cloud). */
