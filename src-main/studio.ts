@@ -116,8 +116,8 @@ export interface StudioOptions {
   /** RunPod (docs/architecture.md, "RunPod"): API base (default FLUX_STUDIO_RUNPOD_API or https://api.runpod.io) and test knobs. */
   runpod?: {
     apiBase?: string;
-    /** The workspace of a profile made for a new pod (loopback test pods live in a temp folder). */
-    workspace?: string;
+    /** Where new pods mount their volume, and so their profiles' workspace (default /workspace; loopback test pods: a temp folder). */
+    mountPath?: string;
     profileDefaults?: { python?: string | null; pipeline?: 'standin' | 'diffusers' };
     timing?: Partial<RunpodTiming>;
     retry?: Partial<RetryPolicy>;
@@ -319,7 +319,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     meter: new SpendMeter(db),
     log: runpodLog,
     keyDir: path.join(dataDir, 'runpod'),
-    workspace: opts.runpod?.workspace ? () => opts.runpod?.workspace as string : undefined,
+    mountPath: opts.runpod?.mountPath,
     profileDefaults: opts.runpod?.profileDefaults,
     // The on-pod idle watchdog (pods/pod-watchdog.ts), read and extended over the pod's SSH link.
     watchdog: {

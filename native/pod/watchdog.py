@@ -363,7 +363,9 @@ def read_env_file(path: str | None) -> dict[str, str]:
         if not m:
             continue
         value = m.group(2).strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = re.sub(r'\\(.)', r'\1', value[1:-1])
+        elif len(value) >= 2 and value[0] == value[-1] == "'":
             value = value[1:-1]
         out[m.group(1)] = value
     return out
@@ -532,6 +534,8 @@ def run_daemon(f: Files) -> int:
         }
         if d.stop and now >= next_stop_try:
             log(f, f"idle since {iso(last)} (deadline {iso(d.deadline)}): stopping the pod")
+            # On the volume before the request: the pod (and this process) may die while it is answered.
+            write_json(f.state, {**state, "note": f"stopping the pod at {iso(now)} (idle since {iso(last)})", "stopRequestedAt": iso(now)})
             ok, what = stop_pod(s)
             log(f, what)
             if ok:

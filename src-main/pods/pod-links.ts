@@ -13,21 +13,10 @@ import type { PodConnections } from './pod-connections';
 import { alwaysOn, type PodPower } from './pod-power';
 import { podDir, syncPodFiles } from './pod-files';
 import { podPython } from './pod-repo';
-import { armWatchdog, DEFAULT_IDLE_MINUTES, watchdogPaths, type ArmWatchdogOptions } from './pod-watchdog';
+import { armForProfile, watchdogPaths, type WatchdogArming } from './pod-watchdog';
 
-/** How the idle watchdog is armed for RunPod-linked profiles (settings and tests). */
-export interface PodLinkWatchdog {
-  /** The setting runpodIdleStopMinutes (read at each arming). */
-  idleMinutes(): number;
-  /** RunPod's API base the watchdog calls; null: the pod's RUNPOD_API_BASE, else RunPod's. */
-  apiBase?(): string | null;
-  /** Tests only: a countdown in seconds and the daemon's check interval. */
-  idleSeconds?: number;
-  tickSeconds?: number;
-  envFile?: string;
-  /** Arming failed (the worker still starts: generating matters more than the watchdog). */
-  onError?(podId: string, err: unknown): void;
-}
+/** How the idle watchdog is armed for RunPod-linked profiles (pod-watchdog.ts). */
+export type PodLinkWatchdog = WatchdogArming;
 
 export interface PodLinkOptions {
   /** The profile by id (throws not_found). */
@@ -39,19 +28,6 @@ export interface PodLinkOptions {
   power?: PodPower;
   /** Absent: armed with the default idle minutes (15) and RunPod's own API base. */
   watchdog?: PodLinkWatchdog;
-}
-
-/** The arming options for a profile, or null when it is not linked to a RunPod pod. */
-export function watchdogArming(pod: PodProfile, w: PodLinkWatchdog | undefined): ArmWatchdogOptions | null {
-  if (pod.runpodId === null) return null;
-  return {
-    workspace: pod.workspace.replace(/\/+$/, ''),
-    idleMinutes: w?.idleMinutes() ?? DEFAULT_IDLE_MINUTES,
-    apiBase: w?.apiBase?.() ?? null,
-    ...(w?.idleSeconds !== undefined ? { idleSeconds: w.idleSeconds } : {}),
-    ...(w?.tickSeconds !== undefined ? { tickSeconds: w.tickSeconds } : {}),
-    ...(w?.envFile !== undefined ? { envFile: w.envFile } : {}),
-  };
 }
 
 export function podLinks(o: PodLinkOptions) {
@@ -76,8 +52,7 @@ export function podLinks(o: PodLinkOptions) {
         await host.mkdir(`${ws}/outputs`);
         // Old run files (a week) go; the recent ones may hold a result to recover.
         await host.exec(['find', `${podDir(ws)}/run`, '-type', 'f', '-mtime', '+7', '-delete']).catch(() => undefined);
-        const arming = watchdogArming(pod, o.watchdog);
-        if (arming) await armWatchdog(host, arming).catch((err: unknown) => o.watchdog?.onError?.(pod.id, err));
+        await armForProfile(host, pod, o.watchdog);
         return { script: `${podDir(ws)}/worker.py`, outputs: `${ws}/outputs`, runDir: `${podDir(ws)}/run` };
       },
       workerState: (worker: PodStatus['worker']): void => void o.connections.updateStatus(pod.id, { worker }),

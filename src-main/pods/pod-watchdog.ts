@@ -6,10 +6,11 @@
 // pod-scoped key RunPod injects into the pod. Part of the pods layer: it knows nothing of
 // src-main/runpod/, which calls it for `runpod.watchdog` / `runpod.extendWatchdog`.
 import path from 'node:path';
+import type { PodProfile } from '@shared/contract/pods';
 import { WatchdogStatus } from '@shared/contract/runpod';
 import type { Host } from '../hosts/host';
 import { StudioError } from '../core/studio-error';
-import { podDir } from './pod-files';
+import { podDir, syncPodFiles } from './pod-files';
 
 /** The setting's default (runpodIdleStopMinutes) and the watchdog's own. */
 export const DEFAULT_IDLE_MINUTES = 15;
@@ -139,4 +140,49 @@ export function keepAlive(host: Host, workspace: string, opts: { intervalMs?: nu
   const timer = setInterval(beat, opts.intervalMs ?? 60_000);
   timer.unref?.();
   return () => clearInterval(timer);
+}
+
+/** How the watchdog is armed for a studio's RunPod-linked profiles: the settings, and test knobs. */
+export interface WatchdogArming {
+  /** The setting runpodIdleStopMinutes (read at each arming). */
+  idleMinutes(): number;
+  /** RunPod's API base the watchdog calls; null: the pod's RUNPOD_API_BASE, else RunPod's. */
+  apiBase?(): string | null;
+  /** Tests only: a countdown in seconds and the daemon's check interval. */
+  idleSeconds?: number;
+  tickSeconds?: number;
+  envFile?: string;
+  /** Arming failed (the caller goes on: generating or training matters more than the watchdog). */
+  onError?(podId: string, err: unknown): void;
+}
+
+/** The arming options for a profile, or null when it is not linked to a RunPod pod (a plain SSH host is never stopped). */
+export function watchdogArming(pod: PodProfile, w: WatchdogArming | undefined): ArmWatchdogOptions | null {
+  if (pod.runpodId === null) return null;
+  return {
+    workspace: pod.workspace.replace(/\/+$/, ''),
+    idleMinutes: w?.idleMinutes() ?? DEFAULT_IDLE_MINUTES,
+    apiBase: w?.apiBase?.() ?? null,
+    ...(w?.idleSeconds !== undefined ? { idleSeconds: w.idleSeconds } : {}),
+    ...(w?.tickSeconds !== undefined ? { tickSeconds: w.tickSeconds } : {}),
+    ...(w?.envFile !== undefined ? { envFile: w.envFile } : {}),
+  };
+}
+
+/**
+ * Arms the watchdog for a profile when it is linked to a RunPod pod (otherwise does nothing
+ * and answers null). Never throws: a failure goes to `w.onError`. The hook for work that
+ * starts on a pod without its worker, e.g. a training: pass `podFilesDir` (native/pod here)
+ * so watchdog.py is uploaded first when the pod lacks it or has an older one.
+ */
+export async function armForProfile(host: Host, pod: PodProfile, w: WatchdogArming | undefined, opts: { podFilesDir?: string } = {}): Promise<WatchdogStatus | null> {
+  const arming = watchdogArming(pod, w);
+  if (!arming) return null;
+  try {
+    if (opts.podFilesDir) await syncPodFiles(host, opts.podFilesDir, arming.workspace);
+    return await armWatchdog(host, arming);
+  } catch (err) {
+    w?.onError?.(pod.id, err);
+    return null;
+  }
 }

@@ -3,7 +3,9 @@
 // /v2/pods/{id}/action); the pod id and pod-scoped key come from an rp_environment-style file
 // in the workspace, as RunPod's /etc/rp_environment. The studio's side is gone (the SSH
 // connection closed) while the watchdog counts down and stops the pod; a training launched by
-// the studio's real launcher keeps the pod running.
+// the studio's real launcher keeps the pod running. The last suite does it on loopback pods of
+// the local RunPod server (test/helpers/runpod-server): the pod's sessions carry RUNPOD_POD_ID,
+// its pod-scoped RUNPOD_API_KEY and RUNPOD_API_BASE, and the stop is RunPod's state machine.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -16,8 +18,9 @@ import { pinnedPolicy, SshHost } from '../../src-main/hosts/ssh-host';
 import type { PodConnections } from '../../src-main/pods/pod-connections';
 import { syncPodFiles } from '../../src-main/pods/pod-files';
 import { podLinks } from '../../src-main/pods/pod-links';
-import { armWatchdog, disarmWatchdog, extendWatchdog, readWatchdog, touch, watchdogPaths } from '../../src-main/pods/pod-watchdog';
+import { armForProfile, armWatchdog, disarmWatchdog, extendWatchdog, readWatchdog, touch, watchdogPaths } from '../../src-main/pods/pod-watchdog';
 import { launch, runFiles, signalGroup } from '../../src-main/training/launcher';
+import { startRunpodServer, type RunpodTestServer } from '../helpers/runpod-server';
 import { requireSshd, startSshd, type TestSshd } from '../helpers/sshd';
 import { REPO_ROOT, tempDir } from '../helpers/studio';
 
@@ -155,7 +158,7 @@ describe('the on-pod idle watchdog over SSH', () => {
     const off = await disarmWatchdog(host, ws);
     expect(off).toMatchObject({ armed: false, deadline: null, note: 'disarmed' });
     expect(daemonPid(ws)).toBeNull();
-  });
+  }, 90_000);
 
   test('idle with the studio gone: the watchdog stops the pod through the API with the pod-scoped key', async () => {
     const api = await fakeApi();
@@ -181,7 +184,7 @@ describe('the on-pod idle watchdog over SSH', () => {
     } finally {
       await api.close();
     }
-  });
+  }, 90_000);
 
   test('a training launched by the studio keeps the pod; the countdown starts when it ends', async () => {
     const api = await fakeApi();
@@ -210,7 +213,7 @@ describe('the on-pod idle watchdog over SSH', () => {
     } finally {
       await api.close();
     }
-  });
+  }, 90_000);
 
   test('installing the worker arms the watchdog for a RunPod-linked profile only', async () => {
     const { ws, envFile } = await workspace();
@@ -251,5 +254,161 @@ describe('the on-pod idle watchdog over SSH', () => {
     expect(errors).toEqual([]);
     expect(await readWatchdog(host, ws)).toMatchObject({ armed: true, idleMinutes: 25 });
     await disarmWatchdog(host, ws);
+  }, 90_000);
+
+  test('the training hook uploads watchdog.py when missing and arms a RunPod-linked profile only', async () => {
+    const ws = fs.realpathSync(tempDir('flux-watchdog-train-ws-'));
+    workspaces.push(ws);
+    const now = new Date().toISOString();
+    const base: PodProfile = {
+      id: 'p2',
+      name: 'training only',
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      keyPath: sshd.clientKeyPath,
+      connectTimeoutSec: 10,
+      workspace: ws,
+      python: null,
+      pipeline: 'standin',
+      modelPaths: { 'flux-dev': null, 'flux-schnell': null },
+      hostKey: null,
+      hasPassphrase: false,
+      runpodId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const errors: unknown[] = [];
+    const arming = { idleMinutes: () => 20, onError: (_id: string, err: unknown) => errors.push(err) };
+    expect(await armForProfile(host, base, arming, { podFilesDir: POD_DIR })).toBeNull();
+    expect(fs.existsSync(watchdogPaths(ws).script)).toBe(false); // a plain SSH host is left alone
+    const status = await armForProfile(host, { ...base, runpodId: 'abc123' }, arming, { podFilesDir: POD_DIR });
+    expect(errors).toEqual([]);
+    expect(status).toMatchObject({ armed: true, idleMinutes: 20 });
+    await disarmWatchdog(host, ws);
+    // A failure is reported, never thrown (the training goes on).
+    const broken = await armForProfile(host, { ...base, runpodId: 'abc123' }, { ...arming, idleSeconds: -1 });
+    expect(broken).toBeNull();
+    expect(String(errors[0])).toContain('idleSeconds');
+  }, 90_000);
+});
+
+describe('the watchdog on a loopback RunPod pod (local RunPod server)', () => {
+  let rp: RunpodTestServer;
+  let dir: string;
+  let keyPath: string;
+  let pub: string;
+  const opened: SshHost[] = [];
+
+  beforeAll(async () => {
+    rp = await startRunpodServer({ delays: { provisionMs: 30, startMs: 30, stopMs: 0 } });
+    dir = fs.realpathSync(tempDir('flux-watchdog-rp-'));
+    keyPath = path.join(dir, 'studio_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'studio@watchdog-test', '-f', keyPath], { stdio: 'ignore' });
+    pub = fs.readFileSync(`${keyPath}.pub`, 'utf8').trim();
   });
+  afterAll(async () => {
+    for (const h of opened) await h.close().catch(() => undefined);
+    await rp?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A running pod whose volume is a fresh workspace, a connection to it (host key from the pod's start log), and its profile. */
+  async function rentedPod(name: string): Promise<{ id: string; ws: string; host: SshHost; profile: PodProfile }> {
+    const ws = path.join(dir, name);
+    fs.mkdirSync(ws);
+    const id = await rp.addPod({ name, authorizedKeys: [pub], volumePath: ws });
+    const snap = await rp.waitFor(id, 'RUNNING');
+    const direct = snap.direct;
+    if (!direct) throw new Error('the pod has no ssh.direct');
+    const host = await SshHost.connect({
+      host: direct.host,
+      port: direct.port,
+      username: direct.username,
+      privateKeyPath: keyPath,
+      hostKeyPolicy: (k) => (snap.fingerprints.includes(k.fingerprint) ? 'accept' : 'unknown'),
+      label: `ssh:${name}`,
+      readyTimeoutMs: 5000,
+    });
+    opened.push(host);
+    const now = new Date().toISOString();
+    const profile: PodProfile = {
+      id: `profile-${name}`,
+      name,
+      host: direct.host,
+      port: direct.port,
+      user: direct.username,
+      keyPath,
+      connectTimeoutSec: 10,
+      workspace: ws,
+      python: null,
+      pipeline: 'standin',
+      modelPaths: { 'flux-dev': null, 'flux-schnell': null },
+      hostKey: null,
+      hasPassphrase: false,
+      runpodId: id,
+      createdAt: now,
+      updatedAt: now,
+    };
+    return { id, ws, host, profile };
+  }
+
+  /** What the studio does when it installs the worker on a RunPod-linked profile (pod-links.ts), with a 3 s countdown. */
+  async function installWorker(host: SshHost, profile: PodProfile): Promise<void> {
+    const errors: unknown[] = [];
+    const links = podLinks({
+      pod: () => profile,
+      connections: {} as PodConnections, // installWorker uses none: the host is given
+      podFilesDir: POD_DIR,
+      watchdog: { idleMinutes: () => 1, idleSeconds: 3, tickSeconds: 0.3, onError: (_id, err) => errors.push(err) },
+    });
+    await links.link(profile.id).installWorker(host);
+    expect(errors).toEqual([]);
+  }
+
+  const stopsOf = (id: string) => rp.requests().filter((r) => r.method === 'POST' && r.path === `/v2/pods/${id}/action`);
+
+  test('idle with the studio gone: the pod stops itself through the RunPod API with its own key', async () => {
+    const { id, ws, host, profile } = await rentedPod('idle-pod');
+    await installWorker(host, profile);
+    const armed = await readWatchdog(host, ws);
+    expect(armed).toMatchObject({ armed: true, idleMinutes: 1, note: null });
+    // The studio closes: its connection and every session of it end.
+    await host.close();
+    const exited = await rp.waitFor(id, 'EXITED', 30_000);
+    expect(exited.status).toBe('EXITED');
+    const stops = stopsOf(id);
+    expect(stops).toHaveLength(1);
+    expect(stops[0]?.status).toBe(200); // the server accepts the pod-scoped key only for this pod's own stop
+    expect(stops[0]?.at).toBeGreaterThanOrEqual(ms(armed.deadline) - 100);
+    expect(stops[0]?.at).toBeLessThanOrEqual(ms(armed.deadline) + 5000);
+    // On the volume (kept across the stop): what it did, written before the request because the
+    // stopped container's processes die with it (the server kills them, as RunPod does).
+    const state = fs.readFileSync(path.join(watchdogPaths(ws).dir, 'state.json'), 'utf8');
+    expect(JSON.parse(state)).toMatchObject({ note: expect.stringMatching(/^(stopping|stopped) the pod at /) });
+    const log = fs.readFileSync(watchdogPaths(ws).log, 'utf8');
+    expect(log).toContain('stopping the pod');
+    expect(rp.livePodProcesses()).toEqual([]);
+    expect(log + state).not.toContain(rp.pod(id)?.podApiKey ?? 'no key');
+    expect(rp.violations()).toEqual([]);
+  }, 90_000);
+
+  test('a pod with a running training is not stopped; it stops once the training ends', async () => {
+    const { id, ws, host, profile } = await rentedPod('training-pod');
+    const toolkit = path.join(ws, 'toolkit');
+    fs.mkdirSync(toolkit);
+    fs.writeFileSync(path.join(toolkit, 'run.py'), 'import time\ntime.sleep(300)\n');
+    const files = runFiles(path.posix.join(ws, 'trainings', 'lora-b'), 'lora-b');
+    const { pid } = await launch(host, files, '{}', toolkit, PYTHON);
+    await installWorker(host, profile);
+    await sleep(6000); // twice the countdown
+    expect(rp.pod(id)?.status).toBe('RUNNING');
+    expect(stopsOf(id)).toEqual([]);
+    expect(await readWatchdog(host, ws)).toMatchObject({ armed: true, deadline: null, note: expect.stringContaining('training running (lora-b)') });
+    await signalGroup(host, pid, 'KILL');
+    const ended = Date.now();
+    await host.close();
+    await rp.waitFor(id, 'EXITED', 30_000);
+    expect(stopsOf(id)[0]?.at).toBeGreaterThanOrEqual(ended + 2500);
+  }, 90_000);
 });

@@ -57,8 +57,8 @@ def test_decide_without_any_activity_counts_from_now():
 
 def test_env_file_parsing(tmp_path):
     p = tmp_path / "rp_environment"
-    p.write_text('export RUNPOD_POD_ID="abc"\nexport RUNPOD_API_KEY=\'k1\'\nRUNPOD_API_BASE=http://x\n# comment\nnot a line\n')
-    assert watchdog.read_env_file(str(p)) == {"RUNPOD_POD_ID": "abc", "RUNPOD_API_KEY": "k1", "RUNPOD_API_BASE": "http://x"}
+    p.write_text('export RUNPOD_POD_ID="abc"\nexport RUNPOD_API_KEY=\'k1\'\nRUNPOD_API_BASE=http://x\nQUOTED="a\\"b\\$c"\n# comment\nnot a line\n')
+    assert watchdog.read_env_file(str(p)) == {"RUNPOD_POD_ID": "abc", "RUNPOD_API_KEY": "k1", "RUNPOD_API_BASE": "http://x", "QUOTED": 'a"b$c'}
     assert watchdog.read_env_file(str(tmp_path / "missing")) == {}
 
 
