@@ -418,7 +418,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
       repo: podRepo,
       budget,
       configured: () => secrets.get('runpod') !== null,
-      workspace: opts.runpod?.workspace ?? '/workspace',
+      workspace: opts.runpod?.mountPath ?? '/workspace',
       laneBusy: (lane) => jobs.laneBusy(lane),
     }),
   );
