@@ -7,6 +7,8 @@ import { FieldRow, Segmented } from '../../components/Controls';
 import { reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
 import { useTraining, type TrainingOptions } from './store';
+import { RunpodTraining } from './RunpodTraining';
+import { isRunpodTarget, runpodBlock, runpodStartFields, useRunpodChoice } from './runpod-choice';
 
 const STEPS = ['Dataset', 'Model', 'Preset', 'Trigger & samples', 'Name', 'Review'] as const;
 
@@ -124,7 +126,7 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
   const start = async (text: string) => {
     setBusy(true);
     try {
-      const run = await studio.training.start({ yaml: text, dataset: draft.dataset, model: draft.model, ...(draft.target ? { target: draft.target } : {}) });
+      const run = await studio.training.start({ yaml: text, dataset: draft.dataset, model: draft.model, ...(draft.target ? { target: draft.target, ...runpodStartFields(draft.target) } : {}) });
       useTraining.getState().upsert(run);
       props.onStarted(run.id);
     } catch (err) {
@@ -146,7 +148,8 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
     [],
   );
   const [gpu, level] = draft.preset.split('-') as [string, string];
-  const canStart = target?.ready ?? false;
+  const runpodWhy = runpodBlock(useRunpodChoice(), draft.target, isRunpodTarget(target));
+  const canStart = (target?.ready ?? false) && runpodWhy === null;
 
   return (
     <section className="card" data-testid="train-wizard" style={{ padding: 16, display: 'grid', gap: 16 }} aria-label="New training">
@@ -288,6 +291,8 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
           {fieldError}
         </div>
       ) : null}
+
+      <RunpodTraining targetId={draft.target} rented={isRunpodTarget(target)} model={draft.model} steps={Number(draft.steps) || null} />
 
       <footer style={{ display: 'flex', gap: 8, justifyContent: 'flex-end', flexWrap: 'wrap' }}>
         <button type="button" className="btn btn-ghost" onClick={props.onClose}>
