@@ -408,6 +408,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
       training.jobEnded(job);
     },
   });
+  settings.onChange(() => budget.check());
   events.subscribe((name, payload) => {
     if (name === 'runpod.pods') budget.seePods(payload as RunpodPod[]);
     else if (name === 'runpod.spend') budget.seeSpend(payload as SpendMeterShape);

@@ -94,6 +94,11 @@ export class BudgetGuard implements JobBilling {
     this.enforce();
   }
 
+  /** The caps may have changed (Settings): apply them now, not at the next meter reading. */
+  check(): void {
+    this.enforce();
+  }
+
   spend(): SpendMeter | null {
     return this.meter;
   }

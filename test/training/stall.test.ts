@@ -53,7 +53,7 @@ describe('stall guard', () => {
     const stops: string[] = [];
     const pod: RentedPod = { runpodId: 'rp42', targetId: 'local', name: 'night-pod', status: 'RUNNING', gpuId: 'g', gpuName: 'RTX A5000', costPerHr: 0.26 };
     // Plumbing only: this "pod" is the local target; stopping it ends its processes as a pod stop does.
-    // The real stop against the local RunPod server is in test/runpod/cost-e2e.ssh.test.ts.
+    // (RunpodService.stop against the local RunPod server is tested in test/runpod/.)
     const rented = {
       podOf: (target: string) => (target === 'local' ? pod : null),
       stop: async (id: string) => {
