@@ -152,12 +152,12 @@ describe('cost control against the local RunPod server', () => {
     expect(pod.gpu?.id).toBe(A5000);
     expect(end.target).toBe(`pod:${studio.pods.list().find((p) => p.runpodId === pod.id)?.id}`);
     await rp.waitFor(pod.id, 'EXITED', 20_000); // stopped after the run (runpodAfterTraining: stop)
-    expect(end.message).toMatch(/pod .* stopped$/);
     await studio.jobs.whenIdle();
     const job = studio.jobs.get(end.jobId as string);
     expect(job.state).toBe('succeeded');
     expect(job.costUsd).toBeCloseTo(A5000_USD_PER_HR * (seconds(job) / 3600), 6);
     const shown = studio.training.list().find((r) => r.id === 'rented_run');
+    expect(shown?.message).toMatch(/^completed · pod train-rented_run stopped$/);
     expect(shown?.costUsd).toBeCloseTo(job.costUsd as number, 6);
     // The next estimate on this GPU uses the speed this run measured.
     const next = await call<TrainingEstimate>('training.estimate', { target: 'runpod-new', model: 'flux-dev', steps: 100, runpod: { gpuTypeId: A5000, cloud: 'SECURE' } });
