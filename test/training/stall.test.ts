@@ -54,13 +54,25 @@ describe('stall guard', () => {
     const pod: RentedPod = { runpodId: 'rp42', targetId: 'local', name: 'night-pod', status: 'RUNNING', gpuId: 'g', gpuName: 'RTX A5000', costPerHr: 0.26 };
     // Plumbing only: this "pod" is the local target; stopping it ends its processes as a pod stop does.
     // (RunpodService.stop against the local RunPod server is tested in test/runpod/.)
-    const rented = {
+    const unused = async (): Promise<never> => {
+      throw new Error('not used by this test');
+    };
+    const rented: RentedPods = {
+      unavailable: () => 'not in this test',
+      newPodLayout: () => ({ datasetsDir: '/nowhere/datasets', trainingsDir: '/nowhere/trainings' }),
+      refresh: async () => undefined,
       podOf: (target: string) => (target === 'local' ? pod : null),
+      gpus: unused,
+      create: unused,
+      ensureRunning: async () => undefined,
       stop: async (id: string) => {
         stops.push(id);
         signalGroup(dataDir, 'hung', 'KILL');
       },
-    } as unknown as RentedPods;
+      terminate: unused,
+      budgetLeft: () => null,
+      busyWithOthers: () => false,
+    };
     studio.training.useRentedPods(rented);
     const run = await planAndStart(studio, { name: 'hung', steps: 400, saveEvery: 1000, sampleEvery: 1000, stepSeconds: 0.1 });
     await waitRun(studio, run.id, (r) => r.step >= 3);
