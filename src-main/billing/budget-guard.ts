@@ -83,7 +83,8 @@ export class BudgetGuard implements JobBilling {
   /** runpod.pods: the account's pods changed. */
   seePods(pods: readonly RunpodPod[]): void {
     this.pods = pods;
-    for (const p of pods) if (p.status === 'RUNNING' && p.costPerHr > 0) this.lastRate.set(p.id, p.costPerHr);
+    // RunPod bills compute from allocation (provisioning and starting too): any rate it reports counts.
+    for (const p of pods) if (p.costPerHr > 0) this.lastRate.set(p.id, p.costPerHr);
     for (const id of this.stopping) if (!pods.some((p) => p.id === id && p.status === 'RUNNING')) this.stopping.delete(id);
     this.enforce();
   }
@@ -116,10 +117,10 @@ export class BudgetGuard implements JobBilling {
     return this.pods.find((p) => p.profileId === profileId) ?? null;
   }
 
-  /** Compute $/h of a RunPod pod: now when it runs, else the last rate seen this session. */
+  /** Compute $/h of a RunPod pod: now while it is billed, else the last rate seen this session. */
   rateOfPod(runpodId: string): number | null {
     const p = this.pods.find((x) => x.id === runpodId);
-    if (p && p.status === 'RUNNING' && p.costPerHr > 0) return p.costPerHr;
+    if (p && p.costPerHr > 0) return p.costPerHr;
     return this.lastRate.get(runpodId) ?? null;
   }
 

@@ -70,7 +70,8 @@ export function RunpodTraining(props: { targetId: string; rented: boolean; model
     let live = true;
     const t = setTimeout(() => {
       studio.training.estimate({ target: targetId, model, steps, ...(targetId === RUNPOD_NEW ? { runpod: { gpuTypeId: gpu, cloud } } : {}) }).then(
-        (estimate) => live && set({ estimate, estimateError: null }),
+        // A yes given to another estimate does not carry over.
+        (estimate) => live && set({ estimate, estimateError: null, overBudgetOk: false }),
         (err: Error) => live && set({ estimate: null, estimateError: err.message }),
       );
     }, 250);
