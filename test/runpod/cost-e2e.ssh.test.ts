@@ -163,4 +163,24 @@ describe('cost control against the local RunPod server', () => {
     const next = await call<TrainingEstimate>('training.estimate', { target: 'runpod-new', model: 'flux-dev', steps: 100, runpod: { gpuTypeId: A5000, cloud: 'SECURE' } });
     expect(next.basis).toBe('history');
   }, 20 * 60_000);
+
+  it('training on the stopped pod (a resume to more steps) starts it first, says so, and stops it again after', async () => {
+    const run = studio.training.list().find((r) => r.id === 'rented_run') as TrainingRun;
+    const runpodId = studio.pods.list().find((p) => `pod:${p.id}` === run.target)?.runpodId as string;
+    expect(rp.pod(runpodId)?.status).toBe('EXITED');
+    const said: string[] = [];
+    const off = studio.events.subscribe((name, payload) => {
+      const r = payload as TrainingRun;
+      if (name === 'training.updated' && r.id === 'rented_run' && r.message) said.push(r.message);
+    });
+    await call<TrainingRun>('training.resume', { id: 'rented_run', steps: 5 });
+    const end = await waitRun(studio, 'rented_run', (r) => ENDED(r) && r.step >= 5, 15 * 60_000);
+    off();
+    expect(end.state).toBe('completed');
+    expect(said.some((m) => /^starting pod train-rented_run, ~\d+ s$/.test(m))).toBe(true);
+    expect(rp.pod(runpodId)?.starts).toBe(2);
+    await rp.waitFor(runpodId, 'EXITED', 20_000);
+    await studio.jobs.whenIdle();
+    expect(studio.training.list().find((r) => r.id === 'rented_run')?.message).toMatch(/· pod train-rented_run stopped$/);
+  }, 20 * 60_000);
 });
