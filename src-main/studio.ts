@@ -62,6 +62,9 @@ import { createRunpodClient, DEFAULT_RUNPOD_API, type RetryPolicy } from './runp
 import { RunpodService, type RunpodTiming } from './runpod/runpod-service';
 import { armForProfile, extendWatchdog, readWatchdog, type WatchdogArming } from './pods/pod-watchdog';
 import { SpendMeter } from './runpod/spend-meter';
+import type { RunpodPod, SpendMeter as SpendMeterShape } from '@shared/contract/runpod';
+import { BudgetGuard } from './billing/budget-guard';
+import { rentedTrainingPods } from './billing/rented-training-pods';
 
 export interface StudioOptions {
   dataDir: string;
@@ -94,6 +97,8 @@ export interface StudioOptions {
     datasets?: DatasetSource;
     pollMs?: number;
     stopGraceMs?: number;
+    /** Tests: the stall guard's time in ms instead of Settings.trainingStallMinutes. */
+    stallMs?: number;
     /** Where pods install ai-toolkit from (default: github.com/ostris/ai-toolkit at the pinned commit, torch by the driver). */
     aiToolkit?: ToolkitSource;
   };
@@ -396,8 +401,38 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     log: log.child('training'),
     pollMs: opts.training?.pollMs,
     stopGraceMs: opts.training?.stopGraceMs,
+    settings: () => settings.get(),
+    stallMs: opts.training?.stallMs,
   });
   jobs.register(training.executor());
+
+  // Cost and budget (docs/architecture.md, "Cost, budget and stall guard"): jobs on RunPod pods
+  // are billed at their GPU's $/h, the caps refuse new ones and stop pods, and training reaches
+  // RunPod pods ("Train on RunPod") through billing/rented-training-pods.ts.
+  const budget = new BudgetGuard({ settings: () => settings.get(), jobs, stop: (id) => runpod.stop(id), log: log.child('budget') });
+  jobs.useBilling({
+    rate: (job) => budget.rate(job),
+    refuse: (job) => budget.refuse(job),
+    ended: (job) => {
+      budget.ended(job);
+      training.jobEnded(job);
+    },
+  });
+  settings.onChange(() => budget.check());
+  events.subscribe((name, payload) => {
+    if (name === 'runpod.pods') budget.seePods(payload as RunpodPod[]);
+    else if (name === 'runpod.spend') budget.seeSpend(payload as SpendMeterShape);
+  });
+  training.useRentedPods(
+    rentedTrainingPods({
+      runpod,
+      repo: podRepo,
+      budget,
+      configured: () => secrets.get('runpod') !== null,
+      workspace: opts.runpod?.mountPath ?? '/workspace',
+      laneBusy: (lane) => jobs.laneBusy(lane),
+    }),
+  );
 
   const mediaRoots = (): MediaRoots => ({
     output: settings.get().outputDir,

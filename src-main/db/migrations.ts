@@ -380,6 +380,15 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`ALTER TABLE dataset_items ADD COLUMN colour TEXT;`);
     },
   },
+  {
+    version: 12,
+    name: 'training runs: the GPU they ran on',
+    up(db) {
+      // gpu: the RunPod GPU type a run trained on (its seconds per step estimate the next run's
+      // time and cost on that GPU: training/estimate.ts).
+      db.exec(`ALTER TABLE training_runs ADD COLUMN gpu TEXT;`);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Job, JobProgress, JobState } from '@shared/contract';
 import type { Db } from '../db/open-database';
+import { costOf } from './job-billing';
 
 interface Row {
   id: string;
@@ -19,6 +20,7 @@ interface Row {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  cost_usd: number | null;
 }
 
 export interface StoredJob extends Job {
@@ -45,6 +47,7 @@ function toJob(row: Row): StoredJob {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    costUsd: row.cost_usd ?? null,
   };
 }
 
@@ -113,16 +116,31 @@ export class JobRepo {
     return this.require(id);
   }
 
-  finish(id: string, state: Exclude<JobState, 'queued' | 'running'>, outcome: { result?: unknown; error?: { code: string; message: string } }): StoredJob {
-    const now = new Date().toISOString();
+  /**
+   * The job's final state. `ratePerHour` (a job on a rented pod): its cost is that rate x the
+   * seconds from started_at to this finish, stored in cost_usd (migration 9).
+   */
+  finish(
+    id: string,
+    state: Exclude<JobState, 'queued' | 'running'>,
+    outcome: { result?: unknown; error?: { code: string; message: string }; ratePerHour?: number | null },
+  ): StoredJob {
+    const at = new Date();
+    const now = at.toISOString();
+    let cost: number | null = null;
+    if (outcome.ratePerHour !== undefined && outcome.ratePerHour !== null) {
+      const started = this.get(id)?.startedAt;
+      cost = started ? costOf(outcome.ratePerHour, (at.getTime() - Date.parse(started)) / 1000) : 0;
+    }
     this.db
-      .prepare(`UPDATE jobs SET state = ?, result_json = ?, error_json = ?, finished_at = ?, updated_at = ? WHERE id = ?`)
+      .prepare(`UPDATE jobs SET state = ?, result_json = ?, error_json = ?, finished_at = ?, updated_at = ?, cost_usd = COALESCE(?, cost_usd) WHERE id = ?`)
       .run(
         state,
         outcome.result === undefined ? null : JSON.stringify(outcome.result),
         outcome.error ? JSON.stringify(outcome.error) : null,
         now,
         now,
+        cost,
         id,
       );
     return this.require(id);

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Job, JobProgress } from '@shared/contract';
 import { StudioError } from '../core/studio-error';
 import type { Logger } from '../logging/logger';
+import type { BilledJob, JobBilling } from './job-billing';
 import type { JobRepo, StoredJob } from './job-repo';
 
 export interface JobContext<P> {
@@ -19,6 +20,12 @@ export interface JobContext<P> {
   progress(p: Partial<JobProgress> & { step: number }): void;
   /** Remember where the work lives (pod, remote pid…) so a restarted studio can reattach. */
   setRemoteRef(host: string | null, ref: unknown): void;
+  /**
+   * The USD/h this job is billed at from now on (work that rents its GPU itself learns the
+   * rate mid-run: "Train on RunPod" creates its pod). Its cost is the last rate x its running
+   * seconds (job-billing.ts).
+   */
+  setRate(usdPerHour: number | null): void;
   log: Logger;
 }
 
@@ -91,6 +98,7 @@ export class JobService {
   private readonly controllers = new Map<string, AbortController>();
   private readonly idle = new Set<() => void>();
   private closed = false;
+  private billing: JobBilling = {};
 
   constructor(
     private readonly repo: JobRepo,
@@ -98,6 +106,24 @@ export class JobService {
     private readonly log: Logger,
     private readonly progressPersistMs = 250,
   ) {}
+
+  /** Cost and budget hooks (job-billing.ts), given by the composition once the RunPod service exists. */
+  useBilling(billing: JobBilling): void {
+    this.billing = billing;
+  }
+
+  /** Jobs running in this studio now (their lanes tell which pod they use). */
+  runningJobs(): StoredJob[] {
+    const ids = [...this.lanes.values()].map((l) => l.running).filter((id): id is string => id !== null);
+    // A job whose row is final no longer counts, though its lane is freed a moment later.
+    return ids.map((id) => this.repo.get(id)).filter((j): j is StoredJob => j?.state === 'running');
+  }
+
+  /** A job runs or waits in this lane. */
+  laneBusy(name: string): boolean {
+    const lane = this.lanes.get(name);
+    return !!lane && (lane.running !== null || lane.queue.size > 0);
+  }
 
   register<P>(executor: JobExecutor<P>): void {
     if (this.executors.has(executor.kind)) throw new Error(`job kind ${executor.kind} registered twice`);
@@ -110,9 +136,12 @@ export class JobService {
     if (!executor) throw new StudioError('not_found', `No job kind ${kind}.`);
     const parsed = executor.params.safeParse(params);
     if (!parsed.success) throw new StudioError('invalid_input', `${kind}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const lane = executor.lane(parsed.data);
+    const refusal = this.refusal({ kind, lane, params: parsed.data as Record<string, unknown> });
+    if (refusal) throw new StudioError('conflict', refusal.message);
     const job = this.repo.insert({
       kind,
-      lane: executor.lane(parsed.data),
+      lane,
       title: executor.title(parsed.data),
       params: parsed.data as Record<string, unknown>,
     });
@@ -291,12 +320,49 @@ export class JobService {
       return;
     }
     lane.queue.delete(next.id);
+    const refusal = this.refusal(next);
+    if (refusal) {
+      // Refused at its turn (a budget cap): it ends failed, with the reason, and the next one is asked.
+      const done = this.repo.finish(next.id, 'failed', { error: refusal });
+      this.events.updated(done);
+      this.drop(done);
+      this.ended(done);
+      this.queueChanged(laneName, next.kind);
+      this.pump(laneName);
+      return;
+    }
     lane.running = next.id;
     void this.execute(next.id).finally(() => {
       lane.running = null;
       this.pump(laneName);
     });
     this.queueChanged(laneName, next.kind);
+  }
+
+  private refusal(job: BilledJob): { code: string; message: string } | null {
+    try {
+      return this.billing.refuse?.(job) ?? null;
+    } catch (err) {
+      this.log.warn(`budget check for a ${job.kind} job in ${job.lane}`, err);
+      return null;
+    }
+  }
+
+  private ended(job: StoredJob): void {
+    try {
+      this.billing.ended?.(job);
+    } catch (err) {
+      this.log.warn(`after job ${job.id}`, err);
+    }
+  }
+
+  private rateOf(job: StoredJob): number | null {
+    try {
+      return this.billing.rate?.(job) ?? null;
+    } catch (err) {
+      this.log.warn(`rate of job ${job.id}`, err);
+      return null;
+    }
   }
 
   private drop(job: StoredJob): void {
@@ -329,12 +395,16 @@ export class JobService {
     const log = this.log.child(`${job.kind}:${id.slice(0, 8)}`);
     let lastPersist = 0;
     let pending: JobProgress | null = null;
+    let rate = this.rateOf(job);
     const ctx: JobContext<unknown> = {
       job,
       params: executor.params.parse(job.params),
       signal: controller.signal,
       log,
       setRemoteRef: (host, ref) => this.repo.setRemoteRef(id, host, ref),
+      setRate: (usdPerHour) => {
+        rate = usdPerHour;
+      },
       progress: (p) => {
         const total = p.total ?? null;
         const progress: JobProgress = {
@@ -355,10 +425,12 @@ export class JobService {
       },
     };
     let finished: StoredJob;
+    // A pod that was stopped when the job began (the job started it) has its rate known by now.
+    const finalRate = () => rate ?? this.rateOf(job);
     try {
       const result = await (work ? work(ctx) : executor.run(ctx));
       if (pending) this.repo.saveProgress(id, pending);
-      finished = this.repo.finish(id, 'succeeded', { result: result ?? null });
+      finished = this.repo.finish(id, 'succeeded', { result: result ?? null, ratePerHour: finalRate() });
     } catch (err) {
       if (pending) this.repo.saveProgress(id, pending);
       if (err instanceof DetachedError) {
@@ -368,16 +440,17 @@ export class JobService {
         return;
       }
       if (controller.signal.aborted) {
-        finished = this.repo.finish(id, 'cancelled', { error: { code: 'cancelled', message: 'Cancelled.' } });
+        finished = this.repo.finish(id, 'cancelled', { error: { code: 'cancelled', message: 'Cancelled.' }, ratePerHour: finalRate() });
       } else {
         const message = err instanceof Error ? err.message : String(err);
         const code = err instanceof StudioError ? err.code : ((err as { code?: unknown })?.code?.toString() ?? 'failed');
         log.error('job failed', err);
-        finished = this.repo.finish(id, 'failed', { error: { code, message } });
+        finished = this.repo.finish(id, 'failed', { error: { code, message }, ratePerHour: finalRate() });
       }
     } finally {
       this.controllers.delete(id);
     }
     this.events.updated(finished);
+    this.ended(finished);
   }
 }

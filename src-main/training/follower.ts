@@ -3,7 +3,10 @@
 // end (exit_code file, or the process gone). A lost link is reopened with backoff; a target
 // that cannot be reached is waited for. Stop (the job's cancel) signals the process group
 // gracefully; the studio closing only stops following (DetachedError: the run goes on and
-// the next studio reclaims its job).
+// the next studio reclaims its job). The stall guard: a running run whose step has not
+// advanced for Settings.trainingStallMinutes (before its first step: whose log has not grown)
+// is reported stalled, and its RunPod pod stopped when Settings.stopPodOnStall says so
+// (docs/architecture.md, "Cost, budget and stall guard").
 import type { Logger } from '../logging/logger';
 import type { Host } from '../hosts/host';
 import { DetachedError, ShutdownError } from '../jobs/job-service';
@@ -13,6 +16,7 @@ import { LogParser, type LogEvent } from './log-parser';
 import { lossLogPath, readLossLog } from './loss-log';
 import type { RunBook } from './run-book';
 import { applyLogEvents, conclude } from './run-log';
+import type { RentedPods } from './rented-pods';
 import type { RunRow } from './training-repo';
 import type { TrainingTarget, TrainingTargets } from './targets';
 
@@ -24,6 +28,10 @@ export interface FollowDeps {
   pollMs: number;
   /** SIGINT → SIGTERM → SIGKILL spacing (ms). */
   stopGraceMs: number;
+  /** The stall guard: after how long without a new step a run is stalled, and whether its pod is stopped then. */
+  stall(): { afterMs: number; stopPod: boolean };
+  /** RunPod pods behind targets (null: none wired). */
+  rented(): RentedPods | null;
 }
 
 const LOG_CHUNK = 1024 * 1024;
@@ -41,6 +49,9 @@ export class RunFollower {
   /** After "Found step N": wait for the bar to pass N + 1 (ai-toolkit has pruned its old rows by then). */
   private lossHoldUntil: number | null = null;
   private lastLossRead = 0;
+  /** The stall guard's clock: the last step seen and when it (or, before the first step, the log) last moved. */
+  private lastStep: number | null = null;
+  private lastActivity = Date.now();
 
   constructor(
     private readonly deps: FollowDeps,
@@ -75,6 +86,7 @@ export class RunFollower {
       return await this.loop();
     } finally {
       this.deps.book.attached.delete(this.runId);
+      this.deps.book.stalled.delete(this.runId);
       const t = this.target;
       this.target = null;
       await t?.release().catch(() => undefined);
@@ -133,6 +145,8 @@ export class RunFollower {
           this.noteResume(events);
           if (applyLogEvents(book, id, events, readOffset - carry)) artifactsDue = true;
         }
+        const stalledEnd = await this.checkStall(chunk.length > 0);
+        if (stalledEnd) return stalledEnd;
         const progressed = events.some((e) => e.type === 'progress');
         if ((progressed && Date.now() - this.lastLossRead > 300) || Date.now() - this.lastLossRead > 2000) await this.readLoss(false);
         if (artifactsDue) {
@@ -180,6 +194,54 @@ export class RunFollower {
         }
       }
     }
+  }
+
+  /**
+   * The stall guard. Answers the finished row when it stopped the run's pod (the run ends
+   * failed, code "stalled", resumable); null while following goes on.
+   */
+  private async checkStall(logGrew: boolean): Promise<RunRow | null> {
+    const { book } = this.deps;
+    const id = this.runId;
+    const r = book.require(id);
+    const now = Date.now();
+    if (r.step !== this.lastStep) {
+      const first = this.lastStep === null;
+      this.lastStep = r.step;
+      if (!first) this.lastActivity = now;
+      if (!first && book.stalled.delete(id)) {
+        this.deps.log.info(`run ${id}: moving again at step ${r.step} after a stall`);
+        book.emit(book.require(id));
+      }
+      return null;
+    }
+    // Loading, downloading, caching latents: before the first step, output is activity.
+    if (logGrew && r.step <= 0) this.lastActivity = now;
+    if (r.state !== 'running' || book.stalled.has(id)) return null;
+    const { afterMs, stopPod } = this.deps.stall();
+    if (now - this.lastActivity < afterMs) return null;
+    const span = afterMs >= 60_000 ? `${Math.round(afterMs / 60_000)} min` : `${Math.round(afterMs / 1000)} s`;
+    const what = r.step > 0 ? `step ${r.step}/${r.total} has not advanced for ${span}` : `no step and no output for ${span}`;
+    book.stalled.set(id, new Date(now).toISOString());
+    this.deps.log.warn(`run ${id}: stalled (${what})`);
+    const rented = this.deps.rented();
+    const pod = rented?.podOf(r.target) ?? null;
+    if (!stopPod || !pod) {
+      book.patch(id, { message: `stalled: ${what}. Stop it, or wait${pod ? ' (stopPodOnStall is off: the pod keeps running)' : ''}` });
+      return null;
+    }
+    book.patch(id, { message: `stalled: ${what}; stopping pod ${pod.name}` });
+    try {
+      await rented?.stop(pod.runpodId);
+    } catch (err) {
+      book.patch(id, { message: `stalled: ${what}; could not stop pod ${pod.name}: ${(err as Error).message}` });
+      return null;
+    }
+    book.stalled.delete(id);
+    return book.finish(id, 'failed', {
+      error_code: 'stalled',
+      error_message: `Stalled: ${what}, so pod ${pod.name} was stopped (Settings: stopPodOnStall). Resume the run to go on from its last checkpoint.`,
+    });
   }
 
   /** "Found step N": ai-toolkit rewrites its log from step N on; so does the chart. */

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  RUNPOD_NEW_TARGET,
   TRAINING_GPUS,
   TRAINING_LEVELS,
   TRAINING_MODELS,
@@ -50,7 +51,8 @@ export class TrainingPlanner {
 
   async layoutFor(targetId: string | undefined) {
     const targets = await this.deps.targets.list();
-    const t = targetId ? targets.find((x) => x.id === targetId) : (targets.find((x) => x.ready) ?? null);
+    // A new RunPod pod rents a GPU: only when asked for by name.
+    const t = targetId ? targets.find((x) => x.id === targetId) : (targets.find((x) => x.ready && x.id !== RUNPOD_NEW_TARGET) ?? null);
     if (targetId && !t) throw new StudioError('not_found', `training.plan: target: no training target ${targetId}`, 'target');
     return { id: t?.id ?? 'pod', layout: t?.layout ?? { datasetsDir: '/workspace/datasets', trainingsDir: '/workspace/trainings' } };
   }

@@ -12,6 +12,10 @@ export class RunBook {
   readonly attached = new Set<string>();
   /** Queued runs' places in their target's queue (1 = next), from the job system. */
   readonly queuePlaces = new Map<string, number>();
+  /** Runs whose step has not advanced for the stall time: since when (ISO). Kept while followed. */
+  readonly stalled = new Map<string, string>();
+  /** The GPU $/h of a run's pod while it runs (a RunPod pod), set by its job. */
+  readonly rates = new Map<string, number>();
   private readonly watchers = new Map<string, (row: RunRow) => void>();
   closed = false;
 
@@ -61,6 +65,9 @@ export class RunBook {
       checkpointCount: this.files.checkpoints(r.id).length,
       etaSeconds: eta,
       queuePosition: this.queuePlaces.get(r.id) ?? null,
+      stalledSince: this.stalled.get(r.id) ?? null,
+      costUsd: this.repo.cost(r.id),
+      ratePerHr: this.rates.get(r.id) ?? null,
     });
   }
 

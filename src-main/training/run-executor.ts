@@ -5,7 +5,13 @@
 // studio closes the job only stops following; the next studio's reconcile hands the row to
 // reclaim, which follows the detached run again (or, for a run not launched yet, prepares and
 // launches it again: it keeps its turn).
+// On a RunPod pod ("Train on RunPod", docs/architecture.md) the job first creates the pod
+// (target "runpod-new": the run's target becomes the new pod's) or starts it when stopped,
+// bills the job at its GPU rate, and when the run ends or fails stops or terminates the pod
+// (Settings.runpodAfterTraining) unless other jobs use it.
 import { z } from 'zod';
+import { RUNPOD_NEW_TARGET, RunpodTrainingPod } from '@shared/contract/training';
+import type { Settings } from '@shared/contract';
 import type { JobContext, JobExecutor, JobWork } from '../jobs/job-service';
 import { DetachedError, ShutdownError } from '../jobs/job-service';
 import type { StoredJob } from '../jobs/job-repo';
@@ -26,6 +32,8 @@ export const TrainingJobParams = z
     /** Continue a launched run from its newest checkpoint (optionally to a new step count). */
     resume: z.boolean().optional(),
     steps: z.number().int().min(1).optional(),
+    /** Target "runpod-new": the pod the job creates. */
+    runpod: RunpodTrainingPod.optional(),
   })
   .strict();
 export type TrainingJobParams = z.infer<typeof TrainingJobParams>;
@@ -34,6 +42,13 @@ export interface RunJobDeps extends FollowDeps {
   datasets: DatasetSource;
   /** The followers of this studio's running training jobs, by run id. */
   followers: Map<string, RunFollower>;
+  /** What happens to a RunPod pod when its run ends or fails. */
+  afterTraining(): Settings['runpodAfterTraining'];
+}
+
+/** A new pod's lane is its run's own: each creates its own pod, so they need not wait for each other. */
+export function laneOf(p: Pick<TrainingJobParams, 'runId' | 'target' | 'runpod'>): string {
+  return p.runpod && p.target === RUNPOD_NEW_TARGET ? `training:runpod-${p.runId}` : trainingLane(p.target);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
@@ -56,7 +71,7 @@ export function trainingExecutor(deps: RunJobDeps): JobExecutor<TrainingJobParam
   return {
     kind: TRAINING_JOB,
     params: TrainingJobParams,
-    lane: (p) => trainingLane(p.target),
+    lane: laneOf,
     title: (p) => `${p.resume ? 'Resume training' : 'Train'} ${p.runId}`,
     run: (ctx) => runJob(deps, ctx),
     async reclaim(job: StoredJob): Promise<JobWork<TrainingJobParams> | null> {
@@ -79,7 +94,7 @@ export function trainingExecutor(deps: RunJobDeps): JobExecutor<TrainingJobParam
       return (ctx) => {
         if (target) book.patch(r.id, { host_label: target.label, message: 'reattached' });
         deps.log.info(`run ${r.id}: reclaimed job ${job.id.slice(0, 8)} at log offset ${r.log_offset}`);
-        return watched(deps, ctx, () => follow(deps, ctx, r.id, target));
+        return watched(deps, ctx, () => releasingPod(deps, ctx, r.id, () => follow(deps, ctx, r.id, target)));
       };
     },
     dropped(job) {
@@ -131,10 +146,11 @@ async function runJob(deps: RunJobDeps, ctx: JobContext<TrainingJobParams>): Pro
   const { book } = deps;
   const { runId, resume, steps } = ctx.params;
   book.queuePlaces.delete(runId);
-  const r = book.patch(runId, { state: 'preparing', job_id: ctx.job.id, finished_at: null, message: resume ? 'preparing to resume' : 'preparing' });
-  return watched(deps, ctx, async () => {
+  let r = book.patch(runId, { state: 'preparing', job_id: ctx.job.id, finished_at: null, message: resume ? 'preparing to resume' : 'preparing' });
+  return watched(deps, ctx, () => releasingPod(deps, ctx, runId, async () => {
     let target: TrainingTarget | null = null;
     try {
+      r = await rentedPod(deps, ctx, runId);
       target = await deps.targets.open(r.target);
       if (resume && r.pid !== null) {
         // A pod restarted since (same volume): the install check is a no-op that costs one command.
@@ -165,7 +181,82 @@ async function runJob(deps: RunJobDeps, ctx: JobContext<TrainingJobParams>): Pro
       throw ctx.signal.aborted ? (ctx.signal.reason as Error) : err;
     }
     return follow(deps, ctx, runId, target);
-  });
+  }));
+}
+
+/**
+ * A run on RunPod: create its pod (target "runpod-new") or start it when stopped, with the
+ * progress as the run's message; the job is billed at the pod's GPU rate from then on.
+ * Answers the run's row (its target is the pod's once created).
+ */
+async function rentedPod(deps: RunJobDeps, ctx: JobContext<TrainingJobParams>, runId: string) {
+  const { book } = deps;
+  const rented = deps.rented();
+  let r = book.require(runId);
+  const say = (message: string) => book.patch(runId, { message });
+  if (r.target === RUNPOD_NEW_TARGET) {
+    const want = ctx.params.runpod;
+    if (!rented || !want) throw failure('This run needs a new RunPod pod, but RunPod is not set up here (Settings → RunPod: API key).', 'unavailable');
+    const why = rented.unavailable();
+    if (why) throw failure(why, 'unavailable');
+    say(`creating a RunPod pod on ${want.gpuTypeId}`);
+    const pod = await rented.create({ name: `train-${runId}`.slice(0, 60), gpuTypeId: want.gpuTypeId, cloud: want.cloud }, ctx.signal, say);
+    ctx.setRemoteRef(pod.targetId, { runId, runpodId: pod.runpodId });
+    r = book.patch(runId, { target: pod.targetId, host_label: pod.name, gpu: pod.gpuId ?? want.gpuTypeId, message: `pod ${pod.name} is up` });
+  }
+  const pod = rented?.podOf(r.target) ?? null;
+  if (!rented || !pod) return r;
+  await rented.ensureRunning(r.target, ctx.signal, say);
+  const now = rented.podOf(r.target) ?? pod;
+  ctx.setRemoteRef(r.target, { runId, runpodId: now.runpodId });
+  if (now.costPerHr !== null) {
+    ctx.setRate(now.costPerHr);
+    book.rates.set(runId, now.costPerHr);
+  }
+  return book.patch(runId, { gpu: now.gpuId ?? now.gpuName ?? r.gpu });
+}
+
+/** After `work` (the run ended or failed, not the studio closing): stop or terminate its RunPod pod, per Settings.runpodAfterTraining. */
+async function releasingPod<T>(deps: RunJobDeps, ctx: JobContext<TrainingJobParams>, runId: string, work: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (err) {
+    if (!(err instanceof DetachedError) && !(ctx.signal.reason instanceof ShutdownError)) await releasePod(deps, runId);
+    throw err;
+  }
+  await releasePod(deps, runId);
+  return result;
+}
+
+async function releasePod(deps: RunJobDeps, runId: string): Promise<void> {
+  const { book } = deps;
+  book.rates.delete(runId);
+  const rented = deps.rented();
+  const r = book.get(runId);
+  const pod = r && rented ? rented.podOf(r.target) : null;
+  if (!r || !rented || !pod) return;
+  // The stall guard already stopped it.
+  if (r.error_code === 'stalled') return;
+  const action = deps.afterTraining();
+  const note = (text: string) => book.patch(runId, { message: `${r.message ?? r.state} · ${text}` });
+  if (action === 'keep') {
+    note(`pod ${pod.name} left running (runpodAfterTraining: keep)`);
+    return;
+  }
+  if (rented.busyWithOthers(r.target)) {
+    note(`pod ${pod.name} left running: other jobs use it`);
+    return;
+  }
+  try {
+    if (action === 'terminate') await rented.terminate(pod.runpodId);
+    else await rented.stop(pod.runpodId);
+    deps.log.info(`run ${runId}: ${action === 'terminate' ? 'terminated' : 'stopped'} pod ${pod.name} (${pod.runpodId})`);
+    note(action === 'terminate' ? `pod ${pod.name} terminated` : `pod ${pod.name} stopped`);
+  } catch (err) {
+    deps.log.warn(`run ${runId}: could not ${action} pod ${pod.name}: ${(err as Error).message}`);
+    note(`could not ${action} pod ${pod.name}: ${(err as Error).message} — stop it on the Pods page`);
+  }
 }
 
 function setSteps(deps: RunJobDeps, runId: string, steps: number): void {

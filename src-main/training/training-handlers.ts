@@ -13,6 +13,7 @@ export function trainingHandlers(t: TrainingService) {
     },
     'training.validate': ({ yaml }) => t.validate(yaml),
     'training.start': (req) => t.start(req),
+    'training.estimate': (req) => t.estimate(req),
     'training.list': () => t.list(),
     'training.get': ({ id }) => t.get(id),
     'training.stop': ({ id }) => t.stop(id),

@@ -36,6 +36,8 @@ export interface RunRow {
   finished_at: string | null;
   updated_at: string;
   job_id: string | null;
+  /** The RunPod GPU type it trained on (migration 12); null: unknown or not a RunPod pod. */
+  gpu: string | null;
 }
 
 export type RunPatch = Partial<Omit<RunRow, 'id' | 'created_at'>>;
@@ -43,7 +45,7 @@ export type RunPatch = Partial<Omit<RunRow, 'id' | 'created_at'>>;
 const COLUMNS = new Set([
   'dataset', 'model', 'target', 'host_label', 'training_folder', 'config_json', 'yaml', 'state', 'step', 'total', 'loss', 'lr',
   'seconds_per_step', 'message', 'pid', 'log_offset', 'outcome', 'oom_count', 'stop_requested', 'expected_resume_step',
-  'resumed_from_step', 'resume_note', 'error_code', 'error_message', 'started_at', 'finished_at', 'updated_at', 'job_id',
+  'resumed_from_step', 'resume_note', 'error_code', 'error_message', 'started_at', 'finished_at', 'updated_at', 'job_id', 'gpu',
 ]);
 
 /** States in which a run belongs to a job that is queued or running. */
@@ -100,6 +102,22 @@ export class TrainingRepo {
     return this.db.prepare('SELECT step, loss FROM training_points WHERE run_id = ? ORDER BY step').all(id) as { step: number; loss: number }[];
   }
 
+  /** Seconds per step of earlier runs of `model` on `gpu` (their last reported speed), newest first. */
+  speeds(gpu: string, model: string, limit = 5): number[] {
+    const rows = this.db
+      .prepare(`SELECT seconds_per_step AS s FROM training_runs WHERE gpu = ? AND model = ? AND seconds_per_step > 0 ORDER BY updated_at DESC LIMIT ?`)
+      .all(gpu, model, limit) as { s: number }[];
+    return rows.map((r) => r.s);
+  }
+
+  /** What the run's jobs cost (jobs.cost_usd of its training.run jobs); null when none was billed. */
+  cost(id: string): number | null {
+    const r = this.db
+      .prepare(`SELECT SUM(cost_usd) AS usd, COUNT(cost_usd) AS n FROM jobs WHERE kind = 'training.run' AND json_extract(params_json, '$.runId') = ?`)
+      .get(id) as { usd: number | null; n: number };
+    return r.n > 0 ? Math.round((r.usd ?? 0) * 1e6) / 1e6 : null;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
@@ -107,7 +125,16 @@ export class TrainingRepo {
 
 export function toRun(
   r: RunRow,
-  extra: { attached: boolean; sampleCount: number; checkpointCount: number; etaSeconds: number | null; queuePosition: number | null },
+  extra: {
+    attached: boolean;
+    sampleCount: number;
+    checkpointCount: number;
+    etaSeconds: number | null;
+    queuePosition: number | null;
+    stalledSince: string | null;
+    costUsd: number | null;
+    ratePerHr: number | null;
+  },
 ): TrainingRun {
   return {
     id: r.id,
@@ -132,6 +159,9 @@ export function toRun(
     error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
     sampleCount: extra.sampleCount,
     checkpointCount: extra.checkpointCount,
+    stalledSince: extra.stalledSince,
+    costUsd: extra.costUsd,
+    ratePerHr: extra.ratePerHr,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,

@@ -10,9 +10,20 @@
 //   run-log.ts       what the log means for the row; how a run ended
 //   run-book.ts      rows, their view and announcements; local-files.ts, artifacts.ts: files
 //   trained-loras.ts the LoRAs trained here
+//   rented-pods.ts   RunPod pods as targets ("Train on RunPod"), estimate.ts: time and cost
 import path from 'node:path';
-import type { Job } from '@shared/contract';
-import type { TrainedLora, TrainingModel, TrainingPlan, TrainingPlanRequest, TrainingRun, TrainingRunDetail } from '@shared/contract/training';
+import type { Job, Settings } from '@shared/contract';
+import {
+  RUNPOD_NEW_TARGET,
+  type RunpodTrainingPod,
+  type TrainedLora,
+  type TrainingEstimate,
+  type TrainingModel,
+  type TrainingPlan,
+  type TrainingPlanRequest,
+  type TrainingRun,
+  type TrainingRunDetail,
+} from '@shared/contract/training';
 import { StudioError } from '../core/studio-error';
 import type { JobExecutor } from '../jobs/job-service';
 import type { Logger } from '../logging/logger';
@@ -22,7 +33,9 @@ import { LocalRunFiles } from './local-files';
 import { TrainingPlanner } from './planning';
 import { RunBook } from './run-book';
 import { TRAINING_JOB, trainingExecutor, type TrainingJobParams } from './run-executor';
-import type { DatasetSource, TrainingTargets } from './targets';
+import type { RentedPods } from './rented-pods';
+import { estimateTraining } from './estimate';
+import { combineTargets, type DatasetSource, type TrainingTargets } from './targets';
 import { trainedLoras } from './trained-loras';
 import { ACTIVE_STATES, type TrainingRepo } from './training-repo';
 
@@ -45,6 +58,10 @@ export interface TrainingDeps {
   pollMs?: number;
   /** SIGINT → SIGTERM → SIGKILL spacing (ms). */
   stopGraceMs?: number;
+  /** The stall guard's and "Train on RunPod"'s settings (default: 20 min, no pod stop, stop after training). */
+  settings?: () => Pick<Settings, 'trainingStallMinutes' | 'stopPodOnStall' | 'runpodAfterTraining'>;
+  /** Tests: the stall time in ms instead of Settings.trainingStallMinutes. */
+  stallMs?: number;
 }
 
 export class TrainingService {
@@ -52,29 +69,89 @@ export class TrainingService {
   private readonly planner: TrainingPlanner;
   private readonly followers = new Map<string, RunFollower>();
   private closing = false;
+  private rented: RentedPods | null = null;
+  /** The studio's targets plus "RunPod: new pod" once RunPod is wired. */
+  private readonly targets: TrainingTargets;
 
   constructor(private readonly deps: TrainingDeps) {
     this.book = new RunBook(deps.repo, new LocalRunFiles(deps.dataDir), deps.emit);
-    this.planner = new TrainingPlanner({ ...deps, runExists: (name) => deps.repo.get(name) !== null });
+    this.targets = combineTargets(deps.targets, newPodTarget(() => this.rented));
+    this.planner = new TrainingPlanner({ ...deps, targets: this.targets, runExists: (name) => deps.repo.get(name) !== null });
   }
 
   /** The "training.run" job kind; the studio registers it before the job system's start-up reconcile. */
   executor(): JobExecutor<TrainingJobParams> {
     return trainingExecutor({
       book: this.book,
-      targets: this.deps.targets,
+      targets: this.targets,
       datasets: this.deps.datasets,
       log: this.deps.log,
       pollMs: this.deps.pollMs ?? 250,
       stopGraceMs: this.deps.stopGraceMs ?? 20_000,
       followers: this.followers,
+      stall: () => this.stallRule(),
+      rented: () => this.rented,
+      afterTraining: () => this.deps.settings?.().runpodAfterTraining ?? 'stop',
     });
+  }
+
+  /** RunPod pods as training targets (rented-pods.ts), given by the composition once the RunPod service exists. */
+  useRentedPods(rented: RentedPods | null): void {
+    this.rented = rented;
+  }
+
+  private stallRule(): { afterMs: number; stopPod: boolean } {
+    const s = this.deps.settings?.();
+    return { afterMs: this.deps.stallMs ?? (s?.trainingStallMinutes ?? 20) * 60_000, stopPod: s?.stopPodOnStall ?? false };
   }
 
   // ---------- wizard ----------
 
-  options() {
-    return this.planner.options();
+  async options() {
+    await this.refreshPods();
+    const o = await this.planner.options();
+    return {
+      ...o,
+      targets: o.targets.map((t) => {
+        const pod = this.rented?.podOf(t.id) ?? null;
+        return { ...t, runpod: pod ? { runpodId: pod.runpodId, gpu: pod.gpuName ?? pod.gpuId, costPerHr: pod.costPerHr, status: pod.status } : null };
+      }),
+      // "RunPod: new pod" is offered, not preselected: it rents a GPU.
+      defaults: { ...o.defaults, target: o.targets.find((t) => t.ready && t.id !== RUNPOD_NEW_TARGET)?.id ?? null },
+    };
+  }
+
+  /** Time and cost of a run before it starts (estimate.ts); the budget left when it rents a GPU. */
+  async estimate(req: { target: string; model: TrainingModel; steps: number; runpod?: RunpodTrainingPod }): Promise<TrainingEstimate> {
+    const rented = this.rented;
+    await this.refreshPods();
+    let gpu: string | null = null;
+    let rate: number | null = null;
+    const isNew = req.target === RUNPOD_NEW_TARGET;
+    const pod = isNew ? null : (rented?.podOf(req.target) ?? null);
+    if (isNew) {
+      if (!req.runpod) throw new StudioError('invalid_input', 'training.estimate: runpod: pick a GPU type for the new pod', 'runpod.gpuTypeId');
+      gpu = req.runpod.gpuTypeId;
+    } else if (pod) {
+      gpu = pod.gpuId ?? pod.gpuName;
+      rate = pod.costPerHr;
+    }
+    if (rented && gpu !== null && (isNew || rate === null)) {
+      const cloud = req.runpod?.cloud ?? 'SECURE';
+      const offer = (await rented.gpus()).find((g) => g.id === gpu || g.displayName === gpu);
+      if (isNew && !offer) throw new StudioError('not_found', `training.estimate: runpod.gpuTypeId: RunPod offers no GPU type ${gpu}`, 'runpod.gpuTypeId');
+      rate = (cloud === 'SECURE' ? offer?.securePrice : offer?.communityPrice) ?? offer?.securePrice ?? offer?.communityPrice ?? null;
+    }
+    const est = estimateTraining({
+      steps: req.steps,
+      model: req.model,
+      gpu,
+      history: gpu ? this.deps.repo.speeds(gpu, req.model) : [],
+      newPod: isNew,
+      ratePerHr: rate,
+      budget: isNew || pod ? (rented?.budgetLeft() ?? null) : null,
+    });
+    return { gpu, ...est };
   }
 
   plan(req: TrainingPlanRequest): Promise<TrainingPlan & { config: TrainingConfig }> {
@@ -107,7 +184,14 @@ export class TrainingService {
   }
 
   /** Queue a run on its target; it starts at once when the target's lane is free. */
-  async start(req: { yaml: string; dataset: string; model: TrainingModel; target?: string }): Promise<TrainingRun> {
+  async start(req: {
+    yaml: string;
+    dataset: string;
+    model: TrainingModel;
+    target?: string;
+    runpod?: RunpodTrainingPod;
+    confirmOverBudget?: boolean;
+  }): Promise<TrainingRun> {
     if (this.closing) throw new StudioError('unavailable', 'The studio is shutting down.');
     const v = validateYaml(req.yaml);
     if (!v.ok) {
@@ -122,6 +206,7 @@ export class TrainingService {
     const { id: targetId, layout } = await this.planner.layoutFor(req.target);
     const proc = config.config.process[0];
     if (!proc) throw new StudioError('invalid_input', 'training.start: yaml: config.process: must hold one process', 'yaml');
+    await this.checkBudget(targetId, req, proc.train.steps);
     const wantFolder = path.posix.join(layout.trainingsDir, name);
     const wantData = path.posix.join(layout.datasetsDir, req.dataset);
     if (proc.training_folder !== wantFolder) {
@@ -143,8 +228,46 @@ export class TrainingService {
       total: proc.train.steps,
     });
     this.book.emit(row);
-    this.submit({ runId: name, target: targetId });
+    if (targetId === RUNPOD_NEW_TARGET) this.book.patch(name, { host_label: `RunPod: new pod (${req.runpod?.gpuTypeId ?? '?'})`, gpu: req.runpod?.gpuTypeId ?? null });
+    this.submit({ runId: name, target: targetId, ...(targetId === RUNPOD_NEW_TARGET && req.runpod ? { runpod: req.runpod } : {}) });
     return this.book.view(this.book.require(name));
+  }
+
+  /** A run on RunPod: a new pod needs its GPU; a reached cap refuses; an estimate over what is left needs the user's yes. */
+  private async checkBudget(targetId: string, req: { model: TrainingModel; runpod?: RunpodTrainingPod; confirmOverBudget?: boolean }, steps: number): Promise<void> {
+    const isNew = targetId === RUNPOD_NEW_TARGET;
+    if (isNew && !req.runpod) throw new StudioError('invalid_input', 'training.start: runpod: pick a GPU type for the new pod', 'runpod.gpuTypeId');
+    if (isNew && this.rented?.unavailable()) throw new StudioError('unavailable', `training.start: ${this.rented.unavailable()}`);
+    if (!isNew && !this.rented?.podOf(targetId)) return;
+    const est = await this.estimate({ target: targetId, model: req.model, steps, ...(req.runpod ? { runpod: req.runpod } : {}) });
+    if (est.budgetCap === null || est.budgetLeftUsd === null) return;
+    const cap = est.budgetCap === 'session' ? 'session budget (runpodBudgetSessionUsd)' : 'monthly budget (runpodBudgetMonthUsd)';
+    if (est.budgetLeftUsd <= 0) {
+      throw new StudioError('conflict', `training.start: the RunPod ${cap} is used up: raise or clear it in Settings to train on RunPod.`);
+    }
+    if (est.exceedsBudget && !req.confirmOverBudget) {
+      throw new StudioError(
+        'conflict',
+        `training.start: the estimated cost $${(est.usd ?? 0).toFixed(2)} (${Math.round(est.seconds / 60)} min at $${(est.ratePerHr ?? 0).toFixed(2)}/h) is more than the $${est.budgetLeftUsd.toFixed(2)} left of the ${cap}: confirm to start anyway (the cap stops the pod when it is reached), or raise the budget in Settings.`,
+        'confirmOverBudget',
+      );
+    }
+  }
+
+  private async refreshPods(): Promise<void> {
+    if (!this.rented || this.rented.unavailable()) return;
+    try {
+      await this.rented.refresh();
+    } catch (err) {
+      this.deps.log.warn(`training: could not read the RunPod pods: ${(err as Error).message}`);
+    }
+  }
+
+  /** A training job ended: its cost is now stored; show it on the run. */
+  jobEnded(job: { kind: string; params: Record<string, unknown> }): void {
+    if (job.kind !== TRAINING_JOB || typeof job.params.runId !== 'string') return;
+    const r = this.book.get(job.params.runId);
+    if (r) this.book.emit(r);
   }
 
   /** Queue a stopped or failed run to continue from its newest checkpoint (optionally to more steps). */
@@ -232,4 +355,22 @@ export class TrainingService {
     for (const f of this.followers.values()) f.detach();
     this.book.closed = true;
   }
+}
+
+/** The "RunPod: new pod" target: listed once RunPod is wired; the run creates its pod (run-executor.ts), so it is never opened. */
+function newPodTarget(rented: () => RentedPods | null): TrainingTargets {
+  const info = () => {
+    const r = rented();
+    if (!r) return [];
+    const why = r.unavailable();
+    return [{ id: RUNPOD_NEW_TARGET, label: 'RunPod: new pod (pick GPU)', ready: why === null, reason: why, layout: r.newPodLayout() }];
+  };
+  return {
+    async list() {
+      return info();
+    },
+    async open() {
+      throw new Error('A new RunPod pod is created by its run; it is not opened as a target.');
+    },
+  };
 }

@@ -4,6 +4,7 @@ import type { Job } from '@shared/contract';
 import { isActive, isFinished, useJobs } from '../stores/jobs';
 import { CloseIcon, JobsIcon } from './Icons';
 import { ProgressBar, StateBadge } from './Controls';
+import { JobCost } from './JobCost';
 
 interface TrayState {
   open: boolean;
@@ -144,6 +145,7 @@ function JobRow(props: { job: Job; now: number; onCancel(id: string): void }): R
           {' · '}
           {relativeTime(job.finishedAt ?? job.startedAt ?? job.createdAt, props.now)}
           {took ? ` · took ${took}` : ''}
+          <JobCost costUsd={job.costUsd} />
         </span>
         {active ? (
           <button type="button" className="btn btn-ghost btn-sm" data-testid="job-cancel" onClick={() => props.onCancel(job.id)}>

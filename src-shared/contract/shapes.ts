@@ -297,6 +297,11 @@ export const Job = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /**
+   * What the job cost on a rented GPU (USD): the pod's $/h x the job's running seconds, set
+   * when it ends; null for work that is not billed per hour (local, an SSH host, a plain job).
+   */
+  costUsd: z.number().min(0).nullable(),
 });
 export type Job = z.infer<typeof Job>;
 

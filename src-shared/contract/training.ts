@@ -6,6 +6,7 @@
 // queued ones, jobs.cancel of a running one is training.stop.
 import { z } from 'zod';
 import { AbsolutePath, call, Empty } from './shapes';
+import { CloudType } from './runpod';
 
 export const TRAINING_MODELS = ['flux-dev', 'flux-schnell', 'sdxl', 'sd15'] as const;
 export const TrainingModel = z.enum(TRAINING_MODELS);
@@ -28,6 +29,35 @@ export const DatasetName = z
   .refine((s) => !s.includes('..'), 'must not contain ..');
 /** "local" or a pod's id ("pod:<id>"). */
 export const TrainingTargetId = z.string().min(1).max(100).regex(/^(local|pod:[A-Za-z0-9_-]+|[a-z0-9_-]+)$/, 'must be a training target id');
+
+/** "Train on RunPod" with a new pod: the run creates it (GPU picked in `runpod`), trains, and stops it. */
+export const RUNPOD_NEW_TARGET = 'runpod-new';
+export const RunpodTrainingPod = z
+  .object({
+    /** RunPod GPU type id (e.g. "NVIDIA GeForce RTX 4090"). */
+    gpuTypeId: z.string().min(1, 'pick a GPU type').max(100),
+    cloud: CloudType.default('SECURE'),
+  })
+  .strict();
+export type RunpodTrainingPod = z.output<typeof RunpodTrainingPod>;
+
+/** What a run will take and cost before it starts (training/estimate.ts). */
+export const TrainingEstimate = z.object({
+  gpu: z.string().nullable(),
+  secondsPerStep: z.number(),
+  basis: z.enum(['history', 'default']),
+  basisNote: z.string(),
+  setupSeconds: z.number(),
+  seconds: z.number(),
+  /** Compute USD/h of the GPU; null: not a rented GPU (no cost) or price unknown. */
+  ratePerHr: z.number().nullable(),
+  usd: z.number().nullable(),
+  budgetCap: z.enum(['session', 'month']).nullable(),
+  budgetLeftUsd: z.number().nullable(),
+  /** More than what is left under the cap: training.start needs confirmOverBudget. */
+  exceedsBudget: z.boolean(),
+});
+export type TrainingEstimate = z.infer<typeof TrainingEstimate>;
 
 const TriggerWord = z
   .string()
@@ -118,6 +148,12 @@ export const TrainingRun = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   sampleCount: z.number().int(),
   checkpointCount: z.number().int(),
+  /** The step has not advanced for Settings.trainingStallMinutes (since then, ISO); null: not stalled. */
+  stalledSince: z.string().nullable(),
+  /** What its finished jobs cost on rented GPUs (USD, GPU $/h x running seconds); null: none billed. */
+  costUsd: z.number().nullable(),
+  /** The GPU $/h it runs at now (a RunPod pod), for the cost so far; null: not billed. */
+  ratePerHr: z.number().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -178,7 +214,16 @@ export const trainingCalls = {
       models: z.array(z.object({ id: TrainingModel, label: z.string(), description: z.string(), samplePrompts: z.array(z.string()) })),
       presets: z.array(z.object({ id: TrainingPreset, gpu: z.string(), level: z.string(), label: z.string(), values: z.record(z.string(), z.unknown()) })),
       datasets: z.array(z.object({ name: z.string(), imageCount: z.number().int(), trigger: z.string().nullable() })),
-      targets: z.array(z.object({ id: z.string(), label: z.string(), ready: z.boolean(), reason: z.string().nullable() })),
+      targets: z.array(
+        z.object({
+          id: z.string(),
+          label: z.string(),
+          ready: z.boolean(),
+          reason: z.string().nullable(),
+          /** A RunPod pod (its GPU and $/h; the run starts it when stopped and stops it after, per runpodAfterTraining); null: not rented. */
+          runpod: z.object({ runpodId: z.string(), gpu: z.string().nullable(), costPerHr: z.number().nullable(), status: z.string() }).nullable().optional(),
+        }),
+      ),
       defaults: z.object({ preset: TrainingPreset, target: z.string().nullable() }),
     }),
   }),
@@ -194,8 +239,31 @@ export const trainingCalls = {
   }),
   'training.start': call({
     summary: 'Queue a run from (possibly edited) YAML on its target; when its turn comes: install check, dataset sync, detached launch.',
-    request: z.object({ yaml: z.string().min(1).max(200_000), dataset: DatasetName, model: TrainingModel, target: TrainingTargetId.optional() }).strict(),
+    request: z
+      .object({
+        yaml: z.string().min(1).max(200_000),
+        dataset: DatasetName,
+        model: TrainingModel,
+        target: TrainingTargetId.optional(),
+        /** Target "runpod-new": the GPU of the pod the run creates. */
+        runpod: RunpodTrainingPod.optional(),
+        /** The user saw that the estimate exceeds what is left of the RunPod budget and starts anyway. */
+        confirmOverBudget: z.boolean().optional(),
+      })
+      .strict(),
     response: TrainingRun,
+  }),
+  'training.estimate': call({
+    summary: 'Estimated time and cost of a run on a target (a RunPod pod, or a new one on a GPU type), from earlier runs on that GPU or the default table, and the budget left.',
+    request: z
+      .object({
+        target: TrainingTargetId,
+        model: TrainingModel,
+        steps: z.number().int().min(1).max(1_000_000),
+        runpod: RunpodTrainingPod.optional(),
+      })
+      .strict(),
+    response: TrainingEstimate,
   }),
   'training.list': call({ summary: 'Training runs, newest first.', request: Empty, response: z.array(TrainingRun) }),
   'training.get': call({ summary: 'One run with its loss curve, samples, checkpoints and log tail.', request: RunId, response: TrainingRunDetail }),

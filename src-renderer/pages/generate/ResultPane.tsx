@@ -8,6 +8,7 @@ import { useEffect, useRef, useState, type ReactElement } from 'react';
 import type { GalleryImage, GenerationResult, Job } from '@shared/contract';
 import { GalleryIcon } from '../../components/Icons';
 import { ProgressBar, StateBadge } from '../../components/Controls';
+import { JobCost } from '../../components/JobCost';
 import { useJobs } from '../../stores/jobs';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
@@ -95,18 +96,19 @@ export function GenerationView(props: { jobId: string | null }): ReactElement | 
       {job.state === 'running' || job.state === 'queued' ? (
         <ProgressBar fraction={p?.fraction ?? null} label={p?.total ? `Step ${p.step} of ${p.total}` : 'Generating'} testId="generation-progress" />
       ) : null}
-      {result ? <ResultFacts result={result} /> : null}
+      {result ? <ResultFacts result={result} costUsd={job.costUsd} /> : null}
     </div>
   );
 }
 
 /** What made the image: seed, size, time, where it ran, where it was saved. */
-function ResultFacts(props: { result: GenerationResult }): ReactElement {
+function ResultFacts(props: { result: GenerationResult; costUsd: number | null | undefined }): ReactElement {
   const { result } = props;
   return (
     <p className="muted small" data-testid="generation-result">
       Seed {result.seed} · {result.width}×{result.height} · {result.generationSeconds.toFixed(1)} s on {result.pod ?? result.device ?? result.runtime}
-      {result.recovered ? ' · fetched after the connection came back' : ''} · <code className="path">{result.path}</code>
+      {result.recovered ? ' · fetched after the connection came back' : ''}
+      <JobCost costUsd={props.costUsd} testId="generation-cost" /> · <code className="path">{result.path}</code>
     </p>
   );
 }

@@ -9,6 +9,7 @@ import { navigate } from '../../stores/router';
 import { notify, reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
 import { LossChart } from './LossChart';
+import { RunCost, StallNotice } from './RunCost';
 import { ACTIVE_STATES, formatEta, useTraining } from './store';
 
 const STATE_LABEL: Record<TrainingRun['state'], string> = {
@@ -173,8 +174,10 @@ export function RunDetail(props: { detail: TrainingRunDetail }): ReactElement {
           <span>lr {run.lr !== null ? run.lr.toExponential(1) : '—'}</span>
           <span>{run.secondsPerStep !== null ? `${run.secondsPerStep.toFixed(2)} s/step` : '—'}</span>
           <span data-testid="run-eta">ETA {formatEta(run.etaSeconds)}</span>
+          <RunCost run={run} />
         </div>
         {run.message ? <div className="muted" data-testid="run-message">{run.message}</div> : null}
+        <StallNotice run={run} />
         {run.resumedFromStep !== null ? <div data-testid="run-resumed">Resumed from step {run.resumedFromStep} (confirmed by ai-toolkit).</div> : null}
         {run.resumeNote ? (
           <div className="field-error" role="alert" data-testid="run-resume-note">

@@ -11,6 +11,8 @@ import { useTraining, type TrainingOptions } from './store';
 import { TargetWayOut } from './TargetWayOut';
 import { YamlEditor } from './YamlEditor';
 import './train.css';
+import { RunpodTraining } from './RunpodTraining';
+import { isRunpodTarget, runpodBlock, runpodStartFields, useRunpodChoice } from './runpod-choice';
 
 const STEPS = ['Dataset', 'Model', 'Preset', 'Trigger & samples', 'Name', 'Review'] as const;
 
@@ -128,7 +130,7 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
   const start = async (text: string) => {
     setBusy(true);
     try {
-      const run = await studio.training.start({ yaml: text, dataset: draft.dataset, model: draft.model, ...(draft.target ? { target: draft.target } : {}) });
+      const run = await studio.training.start({ yaml: text, dataset: draft.dataset, model: draft.model, ...(draft.target ? { target: draft.target, ...runpodStartFields(draft.target) } : {}) });
       useTraining.getState().upsert(run);
       props.onStarted(run.id);
     } catch (err) {
@@ -150,14 +152,18 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
     [],
   );
   const [gpu, level] = draft.preset.split('-') as [string, string];
-  const canStart = target?.ready ?? false;
+  const runpodWhy = runpodBlock(useRunpodChoice(), draft.target, isRunpodTarget(target));
+  const targetReady = target?.ready ?? false;
+  const canStart = targetReady && runpodWhy === null;
   // Why Start is disabled, said next to it with the way out (docs/architecture.md, "Users see it").
-  const startWhy = !canStart
+  const startWhy = !targetReady
     ? `${target?.label ?? 'No training target'} is not ready${target?.reason ? `: ${target.reason}` : '.'}`
-    : errors.length > 0
-      ? `Fix the ${errors.length === 1 ? 'YAML error' : `${errors.length} YAML errors`} above first.`
-      : null;
-  const startWayOut = !canStart ? <TargetWayOut target={target?.id ?? null} /> : errors.length > 0 ? (
+    : runpodWhy !== null
+      ? runpodWhy
+      : errors.length > 0
+        ? `Fix the ${errors.length === 1 ? 'YAML error' : `${errors.length} YAML errors`} above first.`
+        : null;
+  const startWayOut = !targetReady ? <TargetWayOut target={target?.id ?? null} /> : runpodWhy !== null ? null : errors.length > 0 ? (
     <button type="button" className="btn btn-ghost btn-sm" onClick={() => document.querySelector<HTMLButtonElement>('[data-testid="yaml-goto-line"]')?.click()}>
       Show the error
     </button>
@@ -303,6 +309,8 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
           {fieldError}
         </div>
       ) : null}
+
+      <RunpodTraining targetId={draft.target} rented={isRunpodTarget(target)} model={draft.model} steps={Number(draft.steps) || null} />
 
       <footer className="wizard-footer">
         {step === 0 || step === STEPS.length - 1 ? (
