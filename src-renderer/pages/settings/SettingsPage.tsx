@@ -10,6 +10,7 @@ import { LocalTrainingSection } from './LocalTrainingSection';
 import { MaintenanceSection } from './MaintenanceSection';
 import { ModelsSection } from './ModelsSection';
 import { PodsSection } from './pods/PodsSection';
+import { RunpodSection } from './RunpodSection';
 import { SecretsSection } from './SecretsSection';
 import { StorageSection } from './StorageSection';
 import { TokenizerSection } from './TokenizerSection';
@@ -24,6 +25,7 @@ export function SettingsPage(): ReactElement {
       <PageHeader title="Settings" description="Where images go, which GPU runs by default, generation defaults, and the keys the studio uses." />
       <GeneralSection info={info} />
       <PodsSection />
+      <RunpodSection />
       <GenerationDefaultsSection />
       <EnhanceSection />
       <TokenizerSection canPick={info?.canPickFolders === true} />
