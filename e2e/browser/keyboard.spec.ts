@@ -77,6 +77,8 @@ async function tabWalk(page: Page): Promise<Stop[]> {
 async function problemsOn(page: Page): Promise<string[]> {
   const problems: string[] = [];
   const stops = await tabWalk(page);
+  // The skip link, five pages and the jobs button come before any page's own controls.
+  if (stops.length < 10) problems.push(`Tab stopped after ${stops.length} controls: ${stops.map((x) => x.label).join(', ')}`);
   for (const s of stops) if (!s.indicator) problems.push(`no visible focus indicator on ${s.label}`);
   const reached = new Set(stops.map((s) => s.key));
   const controls = (await page.evaluate(LIST_CONTROLS)) as { key: string; label: string; tabbable: boolean; group: string | null }[];
@@ -163,6 +165,33 @@ test.describe('keyboard', () => {
     });
   }
 
+  test('the check itself: it finds a control without a focus indicator, one out of the Tab order, and a switch that ignores Space', async () => {
+    const page = pages.get(VIEWPORTS[0].width)!;
+    await openPage(page, served, 'settings');
+    await page.evaluate(`(() => {
+      const main = document.querySelector('main');
+      const plain = document.createElement('button');
+      plain.textContent = 'no ring'; plain.className = 'kb-probe'; plain.style.outline = 'none'; plain.style.boxShadow = 'none';
+      plain.addEventListener('focus', () => { plain.style.outline = 'none'; });
+      const hidden = document.createElement('button');
+      hidden.textContent = 'out of order'; hidden.tabIndex = -1;
+      const dead = document.createElement('div');
+      dead.textContent = 'dead switch'; dead.tabIndex = 0; dead.setAttribute('role', 'switch'); dead.setAttribute('aria-checked', 'false');
+      dead.style.outline = '2px solid red';
+      main.prepend(plain, hidden, dead);
+    })()`);
+    // Every rule, inline focus style included, must let the probe through without a ring.
+    await page.evaluate(`document.querySelector('.kb-probe').style.setProperty('outline', 'none', 'important')`);
+    const problems = await problemsOn(page);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'no visible focus indicator on <button> "no ring"',
+        'taken out of the Tab order with no arrow-key group: <button> "out of order"',
+        'Space does nothing on <div role=switch> "dead switch"',
+      ]),
+    );
+  });
+
   test('navigating by URL moves focus to the page heading without drawing a ring (issue 16, item 14)', async () => {
     const page = pages.get(VIEWPORTS[0].width)!;
     await openPage(page, served, 'generate');
@@ -175,8 +204,8 @@ test.describe('keyboard', () => {
       await expect(heading).toHaveCSS('box-shadow', 'none');
       // The next Tab starts inside the page, and that control does show its ring.
       await page.keyboard.press('Tab');
-      const focused = page.locator(':focus');
-      await expect(focused).not.toHaveCSS('outline-style', 'none');
+      const focused = (await page.evaluate(DESCRIBE_FOCUSED)) as Stop | null;
+      expect(focused?.indicator, `after ${id}'s heading, Tab reached ${focused?.label ?? 'nothing'}`).toBe(true);
     }
   });
 });
