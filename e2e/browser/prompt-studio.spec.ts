@@ -69,7 +69,7 @@ test('the prompt editor counts CLIP tokens live, marks what CLIP will cut, trims
   const field = page.getByTestId('generate-prompt');
   await expect(field).toBeEnabled();
   await expect(page.getByTestId('generate-submit')).toBeDisabled();
-  await expect(page.getByTestId('generate-submit')).toHaveAttribute('title', /not connected/);
+  await expect(page.getByTestId('generate-disabled-reason')).toContainText('No pod yet');
 
   await field.pressSequentially('a red fox in the snow');
   // The count is debounced and the first one loads the tokenizer: poll, never read once.
@@ -97,11 +97,18 @@ test('the prompt editor counts CLIP tokens live, marks what CLIP will cut, trims
   await expect(page.getByTestId('prompt-cut-preview')).toContainText(cutText.slice(-30));
   await shot(page, 'generate-over-limit.png');
 
-  // Keyboard: Tab from the prompt reaches "Trim", then the style picker, with a visible focus ring.
+  // Keyboard: Tab from the prompt reaches "Trim", then where it runs (the Generate bar under the
+  // prompt), then the ways out of the disabled Generate, then the style picker, with a visible focus ring.
   await field.focus();
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('prompt-trim')).toBeFocused();
   await expect(page.getByTestId('prompt-trim')).toHaveCSS('outline-style', 'solid');
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('runtime-toggle-remote')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('fix-add-pod')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('fix-add-local-model')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('style-select')).toBeFocused();
 
@@ -128,10 +135,10 @@ test('the prompt editor counts CLIP tokens live, marks what CLIP will cut, trims
   await expect(field).toHaveValue(LONG_PROMPT);
   await expect(page.getByTestId('prompt-undo-bar')).toHaveCount(0);
 
-  // Ctrl+Enter is Generate: no GPU yet, and it says so.
+  // Ctrl+Enter is Generate: no pod yet, and it says what to do.
   await field.focus();
   await page.keyboard.press('Control+Enter');
-  await expect(page.getByTestId('toast').filter({ hasText: 'not connected yet' })).toBeVisible();
+  await expect(page.getByTestId('toast').filter({ hasText: 'No pod yet: add one' })).toBeVisible();
   expect(pageErrors).toEqual([]);
 });
 
@@ -269,7 +276,9 @@ test('presets: the resolved size, steps and guidance follow the choices; custom 
   box = await summary(page);
   await expect(box.getByTestId('resolve-size')).toHaveText('1008 × 704');
   await expect(box.getByTestId('resolve-note')).toContainText('1008 × 704');
-  await expect(page.getByTestId('preset-size-custom')).toContainText('1000×700');
+  // The Custom choice shows what will be used; the fields keep what was typed.
+  await expect(page.getByTestId('preset-size-custom')).toContainText('1008×704');
+  await expect(page.getByTestId('size-custom-used')).toContainText('1008 × 704 will be used');
   await shot(page, 'generate-custom-size-note.png');
 
   // 100×100 is refused with a clear message next to the size.
@@ -311,13 +320,14 @@ test('seed: random by default, dice and lock keep one, and a reload keeps the wh
   await expect(lock).toHaveAttribute('aria-pressed', 'false');
   let seed = (await summary(page)).getByTestId('resolve-seed');
   await expect(seed).toHaveAttribute('data-random', 'true');
-  await expect(seed).toHaveText(/^seed \d+ \(random\)$/);
+  // A random seed is drawn when the job is queued: the preview shows no number that would not be used.
+  await expect(seed).toHaveText('random seed');
 
-  // Lock keeps the seed shown.
-  const shown = /seed (\d+)/.exec((await seed.textContent()) ?? '')?.[1] ?? '';
+  // Lock keeps one seed: a new one, shown in the field and the summary.
   await lock.click();
   await expect(lock).toHaveAttribute('aria-pressed', 'true');
-  await expect(input).toHaveValue(shown);
+  await expect(input).toHaveValue(/^\d+$/);
+  const shown = await input.inputValue();
   seed = (await summary(page)).getByTestId('resolve-seed');
   await expect(seed).toHaveText(`seed ${shown}`);
   await expect(seed).toHaveAttribute('data-random', 'false');

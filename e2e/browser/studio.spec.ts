@@ -52,7 +52,8 @@ test('opens with the token, drops it from the address bar and shows every page',
   await expect(page.getByTestId('gallery-output-dir')).toHaveText(path.join(served.dataDir, 'outputs'));
   await gotoPage(page, 'generate');
   await expect(page.getByTestId('generate-submit')).toBeDisabled();
-  await expect(page.getByTestId('generate-submit')).toHaveAttribute('title', /not connected/);
+  await expect(page.getByTestId('generate-disabled-reason')).toContainText('No pod yet');
+  await expect(page.getByTestId('generate-disabled-reason').getByTestId('fix-add-pod')).toBeVisible();
   // Training needs a dataset: with none, the Train page says so and leads to Datasets.
   await gotoPage(page, 'train');
   await expect(page.getByTestId('train-empty')).toContainText('needs a dataset');
@@ -119,7 +120,8 @@ test('settings changes persist across a reload and reach other tabs live', async
   await gotoPage(page, 'gallery');
   await expect(page.getByTestId('gallery-output-dir')).toHaveText(wanted);
   await gotoPage(page, 'generate');
-  await expect(page.getByTestId('generate-runtime')).toContainText('this machine');
+  await expect(page.getByTestId('runtime-toggle-local')).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByTestId('generate-disabled-reason')).toContainText('No local model yet');
   await other.close();
 });
 

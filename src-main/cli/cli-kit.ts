@@ -96,12 +96,21 @@ export function common(cmd: Command): Command {
     .option('-v, --verbose', 'log debug lines to stderr');
 }
 
-/** A commander argument parser for a whole number in [min, max], with the flag named in the error. */
+/** How a range reads in errors and help: 0…4294967295 (0…2^32−1) for seeds. */
+export function rangeText(min: number, max: number): string {
+  return max === 4294967295 ? `${min}…${max} (0…2^32−1)` : `${min}…${max}`;
+}
+
+/**
+ * A commander argument parser for a whole number in [min, max]. Its errors name the flag and
+ * the range the same way the rest of the CLI does (`flux-studio: --seed: …`; see formatCliError).
+ */
 export function integer(name: string, min: number, max: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got “${value}”.`);
-    const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}.`);
+    const t = value.trim();
+    if (!/^[-+]?\d+$/.test(t)) throw new InvalidArgumentError(`${name}: must be a whole number in ${rangeText(min, max)}, got “${value}”.`);
+    const n = Number(t);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name}: ${t} is outside ${rangeText(min, max)}.`);
     return n;
   };
 }
@@ -110,9 +119,24 @@ export function integer(name: string, min: number, max: number) {
 export function decimal(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got “${value}”.`);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name}: must be a number, got “${value}”.`);
     return n;
   };
+}
+
+/**
+ * Commander's own errors ("error: option '--seed <n>' argument '-1' is invalid. …", "error:
+ * unknown command …") in the CLI's one style, `flux-studio: <flag>: <what is wrong>`, as the
+ * errors the commands throw are printed (main.ts).
+ */
+export function formatCliError(text: string): string {
+  const body = text.replace(/\n+$/, '');
+  const invalid = /^error: option '(-[^' ,]+)(?:[^']*)' argument '[^']*' is invalid\. ([\s\S]*)$/.exec(body);
+  if (invalid?.[1] && invalid[2] !== undefined) {
+    const [, flag, why] = invalid;
+    return `flux-studio: ${why.startsWith(`${flag}`) ? why : `${flag}: ${why}`}\n`;
+  }
+  return `flux-studio: ${body.replace(/^error: /, '')}\n`;
 }
 
 /** Waits for a job, printing its progress messages to stderr. */

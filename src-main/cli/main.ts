@@ -2,7 +2,7 @@
 // contract dispatcher (so the same validation and errors). One file per command in
 // commands/ (docs/architecture.md, "Adding a CLI command"). Output meant for scripts goes to stdout; logs go to stderr.
 import { Command, CommanderError } from 'commander';
-import { CliError, common, openStudio, packageVersion } from './cli-kit';
+import { CliError, common, formatCliError, openStudio, packageVersion } from './cli-kit';
 import { registerServeCommand } from './commands/serve';
 import { registerSystemCommands } from './commands/system';
 import { registerSettingsCommand } from './commands/settings';
@@ -24,6 +24,9 @@ export function buildProgram(): Command {
     .description('FLUX image generation and LoRA training studio — command line and headless server.')
     .version(packageVersion(), '--version')
     .showHelpAfterError('(run with --help for usage)')
+    // One error style for commander's errors and ours (`flux-studio: --flag: why`); set before
+    // the commands are added, which inherit it.
+    .configureOutput({ outputError: (text, write) => write(formatCliError(text)) })
     .exitOverride();
 
   registerServeCommand(program);

@@ -9,7 +9,7 @@ import type { GenerationService } from './generation-service';
 export function generationHandlers(presets: PresetsService, generation: GenerationService, runtimes: RuntimeRegistry) {
   return {
     'presets.get': () => presets.view(),
-    'generation.resolve': (draft) => presets.resolve(draft),
+    'generation.resolve': (req) => generation.resolve(req),
     'generation.submit': (req) => generation.submit(req),
     'generation.runtimes': () => runtimes.list(),
   } satisfies HandlersFor<keyof typeof generationCalls>;

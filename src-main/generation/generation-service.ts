@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ResolvedGeneration, Runtime, type ImageParameters, type Job } from '@shared/contract';
-import type { GenerationLora, GenerationResult, GenerationSubmit } from '@shared/contract/generation';
+import type { GenerationLora, GenerationResolve, GenerationResult, GenerationSubmit } from '@shared/contract/generation';
 import { StudioError } from '../core/studio-error';
 import { publishNoOverwrite, stagingPath } from '../core/no-overwrite';
 import type { GalleryService } from '../gallery/gallery-service';
@@ -92,8 +92,27 @@ export class GenerationService {
       if (!req.podId) throw new StudioError('invalid_input', 'generation.submit: podId: choose a pod for the remote runtime', 'podId');
       pod = this.deps.pod(req.podId);
     }
-    const generation = this.deps.presets.resolve(req.draft);
+    const generation = this.resolve({ ...req.draft, runtime: req.runtime, ...(req.localModel ? { localModel: req.localModel } : {}) });
     return this.enqueue(req, pod, generation);
+  }
+
+  /**
+   * The draft resolved for where it runs: a runtime that decides the model itself (local: the
+   * model folder's kind) resolves with that model's rules, so the steps, guidance and model the
+   * page shows are what runs and what the image records (docs/architecture.md, "Generate page").
+   */
+  resolve(req: GenerationResolve): ResolvedGeneration {
+    const { runtime, localModel, ...draft } = req;
+    if (runtime === undefined) return this.deps.presets.resolve(draft);
+    const choice = runtime === 'local' && this.deps.runtimes.has('local') ? (this.deps.runtimes.get('local').modelFor?.(localModel ?? null) ?? null) : null;
+    if (!choice) {
+      const resolved = this.deps.presets.resolve(draft);
+      return { ...resolved, modelName: resolved.model };
+    }
+    const asked = draft.model;
+    const resolved = this.deps.presets.resolve({ ...draft, model: choice.presetModel }, { label: choice.kindLabel });
+    const notes = asked !== undefined && asked !== choice.presetModel ? [`The local model ${choice.recordedAs} (${choice.kindLabel}) runs: the Model choice does not apply`, ...resolved.notes] : resolved.notes;
+    return { ...resolved, notes, modelName: choice.recordedAs, modelKind: choice.kindLabel };
   }
 
   /**

@@ -115,14 +115,17 @@ export class PresetsService {
     };
   }
 
-  /** Draft → exact numbers. Bad values throw invalid_input naming the field; odd ones become warnings. */
-  resolve(draft: GenerationDraft): ResolvedGeneration {
+  /**
+   * Draft → exact numbers. Bad values throw invalid_input naming the field; odd ones become
+   * warnings. `label` names the model in them when another model runs by these rules (a local SD-Turbo).
+   */
+  resolve(draft: GenerationDraft, opts: { label?: string } = {}): ResolvedGeneration {
     const s = this.settings();
     const p = this.presets;
     const notes: string[] = [];
     const warnings: string[] = [];
     const model: ModelId = draft.model ?? s.defaultModel;
-    const spec = p.models[model];
+    const spec = { ...p.models[model], label: opts.label ?? p.models[model].label };
 
     // Steps: explicit > model's fixed steps (schnell) > quality preset.
     let steps: number;

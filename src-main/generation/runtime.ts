@@ -2,7 +2,7 @@
 // (ONNX Runtime here). The generation job hands a runtime the resolved request and gets back
 // encoded image bytes; saving them (metadata, output folder, gallery) is the job's work, so
 // both runtimes' images land through the same path.
-import type { ResolvedGeneration } from '@shared/contract';
+import type { ModelId, ResolvedGeneration } from '@shared/contract';
 
 export interface RuntimeLora {
   /** Display name (file name without extension). */
@@ -67,8 +67,24 @@ export interface RuntimeOutput {
   guidance?: number | null;
 }
 
+/**
+ * The model a runtime will run whatever the draft's Model says (the local runtime: the model
+ * folder's kind). The draft is resolved with `presetModel`'s rules (steps, guidance), so what
+ * the Generate page shows is what runs and what the image records.
+ */
+export interface RuntimeModelChoice {
+  /** Whose preset rules apply: FLUX.1-dev for a dev export, FLUX.1-schnell's (fixed steps, no guidance) otherwise. */
+  presetModel: ModelId;
+  /** The name written into the image's parameters (RuntimeOutput.model). */
+  recordedAs: string;
+  /** What it is, in words: "FLUX.1-schnell", "SD-Turbo". */
+  kindLabel: string;
+}
+
 export interface GenerationRuntime {
   readonly id: 'local' | 'remote';
+  /** The model this runtime runs for `localModel` (or its default), when the runtime decides it; null when it follows the draft or has none. */
+  modelFor?(localModel: string | null): RuntimeModelChoice | null;
   generate(req: RuntimeRequest, ctx: RuntimeContext): Promise<RuntimeOutput>;
   /** Why this runtime cannot take a job right now (e.g. no local model); null when it can. Absent: always ready. */
   unavailableReason?(): string | null;

@@ -18,8 +18,24 @@ export function loadShippedTemplates(configsDir: string): PromptTemplate[] {
   return parsed.data.map((t) => ({ ...t, builtin: true }));
 }
 
-/** Fills every {prompt} slot; with an empty prompt, tidies the separators left behind. */
+const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** True when `prompt` is already this template filled with one same prompt (applying it again would double it). */
+export function isTemplateApplied(text: string, prompt: string): boolean {
+  const parts = text.trim().split('{prompt}');
+  if (parts.length < 2) return false;
+  const m = new RegExp(`^${parts.map(escapeRegExp).join('([\\s\\S]+?)')}$`).exec(prompt.trim());
+  if (!m) return false;
+  const inner = m.slice(1).map((g) => g.trim());
+  return inner[0] !== '' && inner.every((g) => g === inner[0]);
+}
+
+/**
+ * Fills every {prompt} slot; with an empty prompt, tidies the separators left behind. Applying
+ * a template to a prompt it already shaped gives that prompt back (applying is idempotent).
+ */
 export function applyTemplate(text: string, prompt: string): string {
+  if (isTemplateApplied(text, prompt)) return prompt.trim();
   const filled = text.split('{prompt}').join(prompt.trim());
   if (prompt.trim() !== '') return filled.trim();
   return filled

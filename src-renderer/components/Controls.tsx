@@ -44,7 +44,8 @@ export interface SegmentedOption<T extends string> {
 /** A radio group drawn as a segmented control: Tab reaches the selected item, arrows move. */
 export function Segmented<T extends string>(props: {
   label: string;
-  value: T;
+  /** null: nothing chosen (e.g. a disabled control whose choice does not apply). */
+  value: T | null;
   options: readonly SegmentedOption<T>[];
   onChange(value: T): void;
   disabled?: boolean;

@@ -31,6 +31,17 @@ export const GenerationLocalLora = z
 export const GenerationLora = z.union([GenerationPathLora, GenerationLocalLora]);
 export type GenerationLora = z.infer<typeof GenerationLora>;
 
+/**
+ * A draft and where it would run: with `runtime` the answer is what that runtime will run (the
+ * local runtime's model folder decides the model, so its rules apply) and names the model.
+ */
+export const GenerationResolve = GenerationDraft.extend({
+  runtime: Runtime.optional(),
+  /** Local runtime only: a model folder instead of the one chosen in Settings. */
+  localModel: AbsolutePath.optional(),
+});
+export type GenerationResolve = z.infer<typeof GenerationResolve>;
+
 export const GenerationSubmit = z
   .object({
     draft: GenerationDraft,
@@ -81,8 +92,8 @@ export const generationCalls = {
     response: PresetsView,
   }),
   'generation.resolve': call({
-    summary: 'Resolve a draft into exact numbers: preset values, sizes rounded to 16, a drawn seed, warnings.',
-    request: GenerationDraft,
+    summary: 'Resolve a draft into exact numbers: preset values, sizes rounded to 16, a drawn seed, warnings; with a runtime, for what that runtime will run.',
+    request: GenerationResolve,
     response: ResolvedGeneration,
   }),
   'generation.submit': call({

@@ -149,6 +149,13 @@ export const ResolvedGeneration = z.object({
   notes: z.array(z.string()),
   /** Valid but worth a look, e.g. far outside the model's training size. */
   warnings: z.array(z.string()),
+  /**
+   * The model as the image's parameters will record it ("flux-dev", a local folder's name),
+   * when the request said where it runs (generation.resolve with `runtime`).
+   */
+  modelName: z.string().optional(),
+  /** What that model is in words ("FLUX.1-schnell", "SD-Turbo"), when the runtime chose it (local). */
+  modelKind: z.string().optional(),
 });
 export type ResolvedGeneration = z.infer<typeof ResolvedGeneration>;
 

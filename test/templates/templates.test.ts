@@ -22,6 +22,19 @@ describe('prompt templates', () => {
     expect(applyTemplate('{prompt}, professional photograph, natural light', '')).toBe('professional photograph, natural light');
   });
 
+  test('applying a style twice does not double it (idempotent); another style still wraps', () => {
+    const photo = '{prompt}, professional photograph, natural light';
+    const once = applyTemplate(photo, 'a fox');
+    expect(once).toBe('a fox, professional photograph, natural light');
+    expect(applyTemplate(photo, once)).toBe(once);
+    expect(applyTemplate(photo, ` ${once} `)).toBe(once);
+    const both = '{prompt}, photo, {prompt}';
+    expect(applyTemplate(both, applyTemplate(both, 'x'))).toBe('x, photo, x');
+    // A prompt that only looks similar is still wrapped.
+    expect(applyTemplate(photo, 'a fox, professional photograph')).toBe('a fox, professional photograph, professional photograph, natural light');
+    expect(applyTemplate('cinematic still of {prompt}, film grain', once)).toBe(`cinematic still of ${once}, film grain`);
+  });
+
   test('shipped templates are listed, read-only and undeletable', async () => {
     studio = await makeStudio();
     const list = data<PromptTemplate[]>(await studio.dispatch('templates.list', {}));

@@ -46,12 +46,22 @@ export function runtimeTarget(studio: Studio, o: GenerateOptions): { runtime: 'r
   if (o.pod) return { runtime: 'remote', podId: studio.pods.find(o.pod).id };
   const pods = studio.pods.list();
   if (pods.length === 1 && pods[0]) return { runtime: 'remote', podId: pods[0].id };
-  throw new CliError(
-    pods.length === 0
-      ? 'No GPU runtime is connected: add a pod (`flux-studio pods add NAME --from-ssh "ssh root@IP -p PORT -i KEY"`), or use --dry-run to print the resolved request.'
-      : `Choose a pod with --pod NAME (${pods.map((p) => p.name).join(', ')}).`,
-    pods.length === 0 ? 1 : 2,
-  );
+  if (pods.length > 1) throw new CliError(`Choose a pod with --pod NAME (${pods.map((p) => p.name).join(', ')}), or generate on this machine with --local.`, 2);
+  const active = studio.local.activeModel();
+  throw new CliError(noRuntimeMessage(active ? (studio.local.inspect(active).info?.name ?? path.basename(active)) : null), 1);
+}
+
+/** What to do when there is no pod (`activeLocalModel`: the local model's name, if one is set up): both runtimes exist, so name the commands. */
+export function noRuntimeMessage(activeLocalModel: string | null): string {
+  if (activeLocalModel) {
+    return `No pod is set up. Generate on this machine with --local (it uses the local model ${activeLocalModel}), or add a pod: \`flux-studio pods add NAME --from-ssh "ssh root@IP -p PORT -i KEY"\`.`;
+  }
+  return [
+    'No GPU runtime is set up yet. Either:',
+    '  - add a pod: `flux-studio pods add NAME --from-ssh "ssh root@IP -p PORT -i KEY"`, then run this again (or pick it with --pod NAME);',
+    '  - or generate on this machine with --local: first add a model (`flux-studio local add DIR` for an ONNX folder, or `flux-studio local download REPO --subfolder onnx`).',
+    'Use --dry-run to print the resolved request without generating.',
+  ].join('\n');
 }
 
 /**
@@ -160,7 +170,9 @@ export function registerGenerateCommand(program: Command): void {
         enhancedFrom = prompt;
         finalPrompt = result.trimmed;
       }
-      const resolved = await studio.dispatch('generation.resolve', draftFromOptions(finalPrompt, opts));
+      // With --local the model folder decides the model (and so the steps and guidance that apply).
+      const where = opts.local ? { runtime: 'local' as const, ...(localModel ? { localModel: localModel.dir } : {}) } : {};
+      const resolved = await studio.dispatch('generation.resolve', { ...draftFromOptions(finalPrompt, opts), ...where });
       if (!resolved.ok) {
         const flag = resolved.error.field ? FLAG_FOR_FIELD[resolved.error.field] : undefined;
         const message = resolved.error.message.replace(/^generation\.resolve: /, '');

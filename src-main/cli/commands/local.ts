@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { GenerationResult } from '@shared/contract/generation';
+import { formatSize } from '@shared/format-size';
 import { CliError, callOrThrow, common, decimal, followJob, integer, print, withStudio, type Common } from '../cli-kit';
 import { writeFileAtomic } from '../../core/atomic-write';
 import { StudioError } from '../../core/studio-error';
@@ -98,7 +99,6 @@ async function localGenerate(studio: Studio, prompt: string, opts: LocalGenerate
   };
 }
 
-const gb = (n: number | null) => (n === null ? '?' : `${(n / 1024 ** 3).toFixed(2)} GB`);
 
 export function registerLocalCommands(program: Command): void {
   common(
@@ -145,13 +145,13 @@ export function registerLocalCommands(program: Command): void {
         print(r, opts.json, () => `${r.path}\n${r.model} (${r.kind}) on ${r.provider}, seed ${r.seed}, ${r.steps} steps, ${r.width}×${r.height}, ${r.seconds.toFixed(1)} s`);
       }),
   );
-  common(local.command('models').description('List the local model folders.').option('--json', 'print one JSON array')).action((opts: Common & { json?: boolean }) =>
+  common(local.command('models').alias('list').description('List the local model folders (also `local list`).').option('--json', 'print one JSON array')).action((opts: Common & { json?: boolean }) =>
     withStudio(opts, async (studio) => {
       const list = await callOrThrow(studio, 'local.models', {});
       print(list, opts.json, () =>
         list.length === 0
           ? 'no local models (add one with `flux-studio local add DIR`)'
-          : list.map((m) => `${m.active ? '*' : ' '} ${m.name.padEnd(24)} ${(m.kind ?? 'invalid').padEnd(13)} ${gb(m.sizeBytes).padStart(9)}  ${m.path}${m.error ? `\n    ${m.error}` : ''}`).join('\n'),
+          : list.map((m) => `${m.active ? '*' : ' '} ${m.name.padEnd(24)} ${(m.kind ?? 'invalid').padEnd(13)} ${formatSize(m.sizeBytes).padStart(9)}  ${m.path}${m.error ? `\n    ${m.error}` : ''}`).join('\n'),
       );
     }),
   );
@@ -159,7 +159,7 @@ export function registerLocalCommands(program: Command): void {
     (dir: string, opts: Common & { json?: boolean }) =>
       withStudio(opts, async (studio) => {
         const m = await callOrThrow(studio, 'local.addModel', { path: path.resolve(dir) });
-        print(m, opts.json, () => `added ${m.name} (${m.kind}, ${gb(m.sizeBytes)})`);
+        print(m, opts.json, () => `added ${m.name} (${m.kind}, ${formatSize(m.sizeBytes)})`);
       }),
   );
   common(
@@ -185,7 +185,7 @@ export function registerLocalCommands(program: Command): void {
       if (done.state !== 'succeeded') throw new CliError(`download ${done.state}: ${done.error?.message ?? ''}`, done.error?.code === 'invalid_input' ? 2 : 1);
       const r = done.result as { path: string; repo: string; commit: string; kind: string | null; downloadedBytes: number; totalBytes: number; seconds: number; bytesPerSecond: number | null };
       print(r, opts.json, () =>
-        `${r.path}\n${r.repo}@${r.commit.slice(0, 10)} (${r.kind ?? '?'}, ${gb(r.totalBytes)}): ${(r.downloadedBytes / 1024 ** 2).toFixed(1)} MB fetched in ${r.seconds.toFixed(1)} s${r.bytesPerSecond ? ` (${(r.bytesPerSecond / 1024 ** 2).toFixed(1)} MB/s)` : ''}; added`,
+        `${r.path}\n${r.repo}@${r.commit.slice(0, 10)} (${r.kind ?? '?'}, ${formatSize(r.totalBytes)}): ${formatSize(r.downloadedBytes)} fetched in ${r.seconds.toFixed(1)} s${r.bytesPerSecond ? ` (${(r.bytesPerSecond / 1024 ** 2).toFixed(1)} MB/s)` : ''}; added`,
       );
     }),
   );

@@ -3,7 +3,7 @@
 // `flux-studio local generate` submits to that same job (a model folder's own defaults).
 import path from 'node:path';
 import { MAX_SEED, type ResolvedGeneration } from '@shared/contract';
-import type { GenerationRuntime, RuntimeContext, RuntimeOutput, RuntimeRequest } from '../runtime';
+import type { GenerationRuntime, RuntimeContext, RuntimeModelChoice, RuntimeOutput, RuntimeRequest } from '../runtime';
 import { StudioError } from '../../core/studio-error';
 import { NOISE_PRNG } from './latents';
 import type { LocalService } from './local-service';
@@ -19,7 +19,18 @@ export class LocalRuntime implements GenerationRuntime {
   constructor(private readonly local: LocalService) {}
 
   unavailableReason(): string | null {
-    return this.local.activeModel() ? null : 'No local model: add a model folder (diffusers ONNX layout) in Settings → Models, or use a pod.';
+    return this.local.activeModel()
+      ? null
+      : 'No local model: add one in Settings → Models (a diffusers ONNX folder, or download one), or `flux-studio local add DIR`; or use a pod.';
+  }
+
+  /** The folder's kind decides: FLUX.1-dev runs with dev's rules, every other kind with schnell's (fixed steps, no guidance). */
+  modelFor(localModel: string | null): RuntimeModelChoice | null {
+    const dir = localModel ?? this.local.activeModel();
+    if (!dir) return null;
+    const info = this.local.inspect(dir).info;
+    if (!info) return null;
+    return { presetModel: info.kind === 'flux-dev' ? 'flux-dev' : 'flux-schnell', recordedAs: info.name ?? path.basename(dir), kindLabel: KIND_LABEL[info.kind] ?? info.kind };
   }
 
   async generate(req: RuntimeRequest, ctx: RuntimeContext): Promise<RuntimeOutput> {
@@ -77,6 +88,8 @@ export class LocalRuntime implements GenerationRuntime {
     }
   }
 }
+
+const KIND_LABEL: Record<string, string> = { 'flux-dev': 'FLUX.1-dev', 'flux-schnell': 'FLUX.1-schnell', 'sd-turbo': 'SD-Turbo', 'sdxl-turbo': 'SDXL-Turbo' };
 
 export interface LocalGenerationOptions {
   prompt: string;

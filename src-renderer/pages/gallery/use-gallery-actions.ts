@@ -90,7 +90,7 @@ export function useGalleryActions(p: {
       navigate('generate');
       const what = `Loaded ${loaded.join(', ')} into Generate${notes.length ? ` (${notes.join('; ')})` : ''}.`;
       notify(
-        rerun ? `${what} Re-running needs a runtime: generation is not connected yet, so press Generate once a GPU is set up.` : what,
+        rerun ? `${what} Press Generate to make it again.` : what,
         'success',
       );
     },

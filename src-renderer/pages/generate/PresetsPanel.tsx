@@ -1,7 +1,8 @@
 // Model, quality, size, guidance, seed, JPEG quality and CPU offload as segmented controls
 // with their numbers showing, and the "Will generate" line that main resolves from them.
 import type { ReactElement, ReactNode } from 'react';
-import type { GuidancePreset, ModelId, PresetsView, QualityPreset, SizePreset } from '@shared/contract';
+import type { GuidancePreset, LocalModel, ModelId, PresetsView, QualityPreset, SizePreset } from '@shared/contract';
+import { KIND_LABEL } from '../../lib/local-models';
 import { Segmented, Switch, type SegmentedOption } from '../../components/Controls';
 import { parseWhole, useDraft, type EffectiveChoices } from '../../stores/draft';
 import { fmtGuidance } from './format-guidance';
@@ -34,8 +35,18 @@ function Row(props: { label: string; labelId: string; note?: ReactNode; children
   );
 }
 
-export function PresetsPanel(props: { presets: PresetsView; eff: EffectiveChoices; resolve: ResolveState; pending: boolean }): ReactElement {
+export function PresetsPanel(props: {
+  presets: PresetsView;
+  eff: EffectiveChoices;
+  resolve: ResolveState;
+  pending: boolean;
+  /** The local model that will run (Local runtime): it decides the model; null on a pod. */
+  localModel?: LocalModel | null;
+}): ReactElement {
   const { presets, eff } = props;
+  const local = props.localModel ?? null;
+  const localLabel = local ? (KIND_LABEL[local.kind ?? ''] ?? local.kind ?? 'model') : null;
+  const resolvedCustom = props.resolve.state === 'ok' && props.resolve.resolved.size === 'custom' ? props.resolve.resolved : null;
   const d = useDraft();
   const model = presets.models.find((m) => m.id === eff.model) ?? presets.models[0];
   const fixedSteps = model?.fixedSteps ?? null;
@@ -60,7 +71,9 @@ export function PresetsPanel(props: { presets: PresetsView; eff: EffectiveChoice
     .map((s) => ({ value: s.id, label: s.label || SIZE_LABELS[s.id], detail: `${s.width}×${s.height}` }));
   const customW = parseWhole(d.customWidth);
   const customH = parseWhole(d.customHeight);
-  sizeOptions.push({ value: 'custom', label: 'Custom', detail: eff.size === 'custom' && customW !== null && customH !== null ? `${customW}×${customH}` : 'W×H' });
+  // What will be used (rounded to 16), not what was typed: the field below says what was typed.
+  const customDetail = resolvedCustom ? `${resolvedCustom.width}×${resolvedCustom.height}` : eff.size === 'custom' && customW !== null && customH !== null ? `${customW}×${customH}` : 'W×H';
+  sizeOptions.push({ value: 'custom', label: 'Custom', detail: customDetail });
   const guidanceOptions: SegmentedOption<GuidancePreset>[] = presets.guidance
     .filter((g) => g.id !== 'custom')
     .map((g) => ({ value: g.id, label: g.label, detail: fmtGuidance(g.value), hint: GUIDANCE_HINTS[g.id] }));
@@ -68,19 +81,33 @@ export function PresetsPanel(props: { presets: PresetsView; eff: EffectiveChoice
 
   return (
     <div className="presets" data-testid="presets">
-      <Row label="Model" labelId="preset-model-label">
-        <Segmented<ModelId> label="Model" labelledBy="preset-model-label" value={eff.model} options={modelOptions} onChange={(v) => d.set({ model: v })} testId="preset-model" />
-      </Row>
+      {local ? (
+        <Row label="Model" labelId="preset-model-label" note={<span data-testid="preset-model-local-note">This machine runs its local model; the FLUX choices are for pods</span>}>
+          <div className="local-model-row" data-testid="preset-model-local">
+            <span className="runtime-pill">
+              <strong>{local.name}</strong>
+              <span className="muted">{localLabel}</span>
+            </span>
+            <a className="btn btn-ghost btn-sm" href="#/settings/models" data-testid="preset-model-change">
+              Change in Settings → Models
+            </a>
+          </div>
+        </Row>
+      ) : (
+        <Row label="Model" labelId="preset-model-label">
+          <Segmented<ModelId> label="Model" labelledBy="preset-model-label" value={eff.model} options={modelOptions} onChange={(v) => d.set({ model: v })} testId="preset-model" />
+        </Row>
+      )}
       <Row
         label="Quality"
         labelId="preset-quality-label"
-        note={fixedSteps !== null ? `${model?.label ?? 'This model'} always runs ${fixedSteps} steps` : undefined}
+        note={fixedSteps !== null ? <span data-testid="quality-disabled-note">{`${localLabel ?? model?.label ?? 'This model'} always runs ${fixedSteps} steps`}</span> : undefined}
       >
         <Segmented<QualityPreset>
           label="Quality"
           labelledBy="preset-quality-label"
           describedBy={fixedSteps !== null ? 'preset-quality-label-note' : undefined}
-          value={eff.quality}
+          value={fixedSteps !== null ? null : eff.quality}
           options={qualityOptions}
           onChange={(v) => d.set({ quality: v })}
           disabled={fixedSteps !== null}
@@ -120,8 +147,10 @@ export function PresetsPanel(props: { presets: PresetsView; eff: EffectiveChoice
                 data-testid="size-custom-height"
               />
             </label>
-            <span className="muted small">
-              px · {presets.sideRange[0]}–{presets.sideRange[1]} a side
+            <span className="muted small" data-testid="size-custom-used">
+              {resolvedCustom && (resolvedCustom.width !== customW || resolvedCustom.height !== customH)
+                ? `px → ${resolvedCustom.width} × ${resolvedCustom.height} will be used (multiples of 16)`
+                : `px · ${presets.sideRange[0]}–${presets.sideRange[1]} a side`}
             </span>
           </div>
         ) : null}
@@ -134,13 +163,13 @@ export function PresetsPanel(props: { presets: PresetsView; eff: EffectiveChoice
       <Row
         label="Guidance"
         labelId="preset-guidance-label"
-        note={usesGuidance ? undefined : <span data-testid="guidance-disabled-note">{`${model?.label.replace(/^FLUX\.1-/, '') ?? 'This model'} has no guidance input`}</span>}
+        note={usesGuidance ? undefined : <span data-testid="guidance-disabled-note">{`${localLabel ?? model?.label.replace(/^FLUX\.1-/, '') ?? 'This model'} has no guidance input`}</span>}
       >
         <Segmented<GuidancePreset>
           label="Guidance"
           labelledBy="preset-guidance-label"
           describedBy={usesGuidance ? undefined : 'preset-guidance-label-note'}
-          value={eff.guidance}
+          value={usesGuidance ? eff.guidance : null}
           options={guidanceOptions}
           onChange={(v) => d.set({ guidance: v })}
           disabled={!usesGuidance}
@@ -166,7 +195,7 @@ export function PresetsPanel(props: { presets: PresetsView; eff: EffectiveChoice
         ) : null}
       </Row>
       <Row label="Seed" labelId="preset-seed-label" note={d.seedLocked ? 'Locked: the next images use this seed' : 'Random: a new seed for each image'}>
-        <SeedControl resolved={props.resolve.state === 'ok' ? props.resolve.resolved : null} />
+        <SeedControl />
       </Row>
       <div className="preset-pair">
         <Row label="JPEG quality" labelId="preset-jpeg-label">
@@ -186,8 +215,15 @@ export function PresetsPanel(props: { presets: PresetsView; eff: EffectiveChoice
             </output>
           </div>
         </Row>
-        <Row label="CPU offload" labelId="preset-offload-label" note="Remote pod: fits smaller GPUs, slower">
-          <Switch checked={eff.cpuOffload} labelledBy="preset-offload-label" describedBy="preset-offload-label-note" onChange={(v) => d.set({ cpuOffload: v })} testId="cpu-offload" />
+        <Row label="CPU offload" labelId="preset-offload-label" note={local ? 'For pods: does not apply on this machine' : 'Remote pod: fits smaller GPUs, slower'}>
+          <Switch
+            checked={eff.cpuOffload}
+            labelledBy="preset-offload-label"
+            describedBy="preset-offload-label-note"
+            onChange={(v) => d.set({ cpuOffload: v })}
+            disabled={local !== null}
+            testId="cpu-offload"
+          />
         </Row>
       </div>
       <ResolveSummary resolve={props.resolve} pending={props.pending} />

@@ -7,6 +7,7 @@ import { AlertIcon, ScissorsIcon, UndoIcon } from '../../components/Icons';
 import { useDraft } from '../../stores/draft';
 import { studio } from '../../transport/client';
 import { useDebounced } from '../../hooks/use-debounced';
+import { useRecoveryTick } from '../../hooks/use-recovery-tick';
 import { PROMPT_ID, replacePrompt, undoReplace, usePromptUndo } from './prompt-actions';
 
 type TokenState =
@@ -17,6 +18,8 @@ type TokenState =
 function useTokenCount(text: string, model: ModelId): TokenState & { pending: boolean } {
   const key = useDebounced(`${model}\u0000${text}`, 80);
   const [state, setState] = useState<TokenState>({ state: 'idle' });
+  // "Can't count tokens" clears itself: counted again when the server is back.
+  const tick = useRecoveryTick(state.state === 'error');
   useEffect(() => {
     let live = true;
     const sep = key.indexOf('\u0000');
@@ -33,7 +36,7 @@ function useTokenCount(text: string, model: ModelId): TokenState & { pending: bo
     return () => {
       live = false;
     };
-  }, [key]);
+  }, [key, tick]);
   const pending = state.state === 'idle' || state.text !== text;
   return { ...state, pending };
 }

@@ -21,6 +21,15 @@ export function ResolveSummary(props: { resolve: ResolveState; pending: boolean 
       {resolve.state === 'ok' ? (
         <>
           <p className="resolve-line" data-testid="resolve-line">
+            {resolve.resolved.modelName ? (
+              <>
+                <span data-testid="resolve-model" data-model={resolve.resolved.modelName}>
+                  {resolve.resolved.modelName}
+                  {resolve.resolved.modelKind ? <span className="muted"> ({resolve.resolved.modelKind})</span> : null}
+                </span>
+                <span className="dot"> · </span>
+              </>
+            ) : null}
             <span data-testid="resolve-size">
               {resolve.resolved.width} × {resolve.resolved.height}
             </span>
@@ -29,9 +38,9 @@ export function ResolveSummary(props: { resolve: ResolveState; pending: boolean 
             <span className="dot"> · </span>
             <span data-testid="resolve-guidance">{resolve.resolved.guidance === null ? 'no guidance' : `guidance ${fmtGuidance(resolve.resolved.guidance)}`}</span>
             <span className="dot"> · </span>
+            {/* A random seed is drawn when the job is queued: no number here, since this one would not be used. */}
             <span data-testid="resolve-seed" data-random={resolve.resolved.seedWasRandom}>
-              seed {resolve.resolved.seed}
-              {resolve.resolved.seedWasRandom ? <span className="muted"> (random)</span> : null}
+              {resolve.resolved.seedWasRandom ? 'random seed' : `seed ${resolve.resolved.seed}`}
             </span>
           </p>
           {resolve.resolved.notes.length + resolve.resolved.warnings.length > 0 ? (

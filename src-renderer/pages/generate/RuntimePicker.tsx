@@ -1,25 +1,28 @@
-// Generate page: the runtime toggle (Remote pod / Local GPU) with the pod picker and its
-// status dot, and the running/finished generation (progress, step, ETA, cancel, the image).
-import { useEffect, useState, type ReactElement } from 'react';
-import type { GalleryImage, GenerationResult, Job } from '@shared/contract';
-import { ProgressBar, Segmented, StateBadge } from '../../components/Controls';
-import { useJobs } from '../../stores/jobs';
+// Generate page: where the image is made. The runtime toggle (Remote pod / Local) with the pod
+// picker and its status dot, or the local model's chip, sits in the Generate bar under the
+// prompt; the status line (the pod's GPU, the local model's hint) goes under the bar so the
+// Generate button never moves between Local and Remote.
+import { useEffect, type ReactElement } from 'react';
+import { Segmented } from '../../components/Controls';
 import { statusText, usePods, wirePodEvents } from '../../stores/pods';
-import { hrefFor } from '../../stores/router';
-import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
 import { StatusDot } from '../../components/StatusDot';
+import { LocalModelHint, LocalStatusChip } from './LocalStatusChip';
 
 const autoConnected = new Set<string>();
+
+/** What fixes a target that is not ready: the page shows it as a button next to Generate. */
+export type RuntimeFix = 'add-pod' | 'add-local-model' | 'trust-pod' | 'choose-pod';
 
 export interface RuntimeTarget {
   ready: boolean;
   runtime: 'remote' | 'local';
   podId: string | null;
   reason: string | null;
+  fix: RuntimeFix | null;
 }
 
-/** What Generate would run on now (or why it cannot). */
+/** What Generate would run on now (or why it cannot, and what fixes it). */
 export function useRuntimeTarget(defaultRuntime: 'remote' | 'local'): RuntimeTarget {
   const { pods, runtimes, runtime: chosen, podId, loaded } = usePods();
   useEffect(() => {
@@ -27,15 +30,26 @@ export function useRuntimeTarget(defaultRuntime: 'remote' | 'local'): RuntimeTar
     void usePods.getState().load();
   }, []);
   const localOk = runtimes.some((r) => r.id === 'local' && r.available);
-  const runtime = chosen ?? (defaultRuntime === 'local' && localOk ? 'local' : 'remote');
-  if (!loaded) return { ready: false, runtime, podId: null, reason: 'Loading runtimes…' };
-  if (runtime === 'local') return localOk ? { ready: true, runtime, podId: null, reason: null } : { ready: false, runtime, podId: null, reason: 'The local GPU runtime is not available here.' };
+  // The toggle's own choice, else the Settings default, unless only the other runtime is set up.
+  const fallback = defaultRuntime === 'local' ? (localOk || pods.length === 0 ? 'local' : 'remote') : pods.length === 0 && localOk ? 'local' : 'remote';
+  const runtime = chosen ?? fallback;
+  if (!loaded) return { ready: false, runtime, podId: null, reason: 'Loading runtimes…', fix: null };
+  if (runtime === 'local') {
+    return localOk
+      ? { ready: true, runtime, podId: null, reason: null, fix: null }
+      : { ready: false, runtime, podId: null, reason: pods.length > 0 ? 'No local model yet: add one, or use a pod.' : 'No local model yet: add one, or add a pod.', fix: 'add-local-model' };
+  }
   const pod = pods.find((p) => p.id === podId) ?? null;
-  if (!pod) return { ready: false, runtime, podId: null, reason: pods.length === 0 ? 'Add a pod in Settings → Pods first.' : 'Choose a pod.' };
-  if (!pod.hostKey) return { ready: false, runtime, podId: pod.id, reason: `Trust ${pod.name}’s host key in Settings → Pods first.` };
-  return { ready: true, runtime, podId: pod.id, reason: null };
+  if (!pod) {
+    return pods.length === 0
+      ? { ready: false, runtime, podId: null, reason: localOk ? 'No pod yet: add one, or use this machine.' : 'No pod yet: add one, or add a local model.', fix: 'add-pod' }
+      : { ready: false, runtime, podId: null, reason: 'Choose a pod.', fix: 'choose-pod' };
+  }
+  if (!pod.hostKey) return { ready: false, runtime, podId: pod.id, reason: `Trust ${pod.name}’s host key first (Settings → Pods shows its fingerprint).`, fix: 'trust-pod' };
+  return { ready: true, runtime, podId: pod.id, reason: null, fix: null };
 }
 
+/** The toggle and, for Remote, the pod picker with its dot; for Local, the local model's chip. */
 export function RuntimePicker(props: { target: RuntimeTarget }): ReactElement {
   const { pods, runtimes, choose } = usePods();
   const status = usePods((s) => (props.target.podId ? s.status[props.target.podId] : undefined));
@@ -51,85 +65,44 @@ export function RuntimePicker(props: { target: RuntimeTarget }): ReactElement {
     }
   }, [podId, trusted, idle]);
   return (
-    <div data-testid="runtime-picker" style={{ display: 'flex', alignItems: 'center', gap: 8, flexWrap: 'wrap', flex: '1 1 100%', minWidth: 0 }}>
+    <div className="runtime-picker" data-testid="runtime-picker">
       <Segmented
-        label="Runtime"
+        label="Runs on"
         value={props.target.runtime}
         options={[
-          { value: 'remote', label: 'Remote' },
-          { value: 'local', label: localOk ? 'Local' : 'Local (not available)' },
+          // Short labels: what is missing is said next to the Generate button, with the way out.
+          { value: 'remote', label: 'Remote pod', hint: pods.length > 0 ? 'A RunPod pod (or any SSH host) from Settings → Pods' : 'No pod yet: add one in Settings → Pods' },
+          { value: 'local', label: 'This machine', hint: localOk ? 'ONNX Runtime with the model from Settings → Models' : 'No local model yet: add one in Settings → Models' },
         ]}
         onChange={(v) => choose(v)}
         testId="runtime-toggle"
       />
-      {props.target.runtime === 'remote' ? (
-        pods.length > 0 ? (
-          <>
-            <select className="input" style={{ width: 180 }} aria-label="Pod" value={props.target.podId ?? ''} onChange={(e) => choose('remote', e.target.value)} data-testid="pod-picker">
-              {pods.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-            <StatusDot podId={props.target.podId} testId="generate-pod-dot" />
-            <span className="muted small" data-testid="generate-pod-status" style={{ flex: '1 1 100%' }}>
-              {props.target.reason ?? statusText(status)}
-            </span>
-          </>
-        ) : (
-          <a href={hrefFor('settings')}>Add a pod in Settings</a>
-        )
+      {props.target.runtime === 'remote' && pods.length > 0 ? (
+        <span className="runtime-pod">
+          <select className="input" aria-label="Pod" value={props.target.podId ?? ''} onChange={(e) => choose('remote', e.target.value)} data-testid="pod-picker">
+            {props.target.podId ? null : <option value="">Choose a pod…</option>}
+            {pods.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+          <StatusDot podId={props.target.podId} testId="generate-pod-dot" />
+        </span>
       ) : null}
+      {props.target.runtime === 'local' && localOk ? <LocalStatusChip /> : null}
     </div>
   );
 }
 
-/** The generation this page started: progress with step and ETA, cancel, then the image. */
-export function GenerationView(props: { jobId: string | null }): ReactElement | null {
-  const job = useJobs((s) => (props.jobId ? s.jobs.find((j) => j.id === props.jobId) : undefined)) as Job | undefined;
-  const [loaded, setLoaded] = useState<GalleryImage | null>(null);
-  const result = job?.state === 'succeeded' ? (job.result as GenerationResult) : null;
-  const imageId = result?.imageId ?? null;
-  useEffect(() => {
-    if (!imageId) return;
-    let live = true;
-    studio.gallery.get({ id: imageId }).then((img) => {
-      if (live) setLoaded(img);
-    }, reportError);
-    return () => {
-      live = false;
-    };
-  }, [imageId]);
-  const image = loaded && loaded.id === imageId ? loaded : null;
-  if (!job) return null;
-  const p = job.progress;
+/** Under the Generate bar: the chosen pod's connection and GPU, or what suits the local model. */
+export function RuntimeStatus(props: { target: RuntimeTarget }): ReactElement | null {
+  const status = usePods((s) => (props.target.podId ? s.status[props.target.podId] : undefined));
+  if (!props.target.ready) return null;
+  if (props.target.runtime === 'local') return <LocalModelHint />;
   return (
-    <div className="generation-view" data-testid="generation-view" data-state={job.state} style={{ display: 'flex', flexDirection: 'column', gap: 8, width: '100%' }}>
-      {image ? (
-        <img src={studio.mediaUrl(image.media.root, image.media.rel)} alt={image.params.prompt ?? 'generated image'} style={{ maxWidth: '100%', borderRadius: 8 }} data-testid="generation-image" />
-      ) : null}
-      <div style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
-        <StateBadge state={job.state} testId="generation-state" />
-        <span className="muted small" data-testid="generation-message">
-          {job.error?.message ?? (job.state === 'succeeded' ? '' : (p?.message ?? ''))}
-        </span>
-        <span className="spacer" />
-        {job.state === 'queued' || job.state === 'running' ? (
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => void useJobs.getState().cancel(job.id)} data-testid="generation-cancel">
-            Cancel
-          </button>
-        ) : null}
-      </div>
-      {job.state === 'running' || job.state === 'queued' ? (
-        <ProgressBar fraction={p?.fraction ?? null} label={p?.total ? `Step ${p.step} of ${p.total}` : 'Generating'} testId="generation-progress" />
-      ) : null}
-      {result ? (
-        <p className="muted small" data-testid="generation-result">
-          Seed {result.seed} · {result.width}×{result.height} · {result.generationSeconds.toFixed(1)} s on {result.pod ?? result.device ?? result.runtime}
-          {result.recovered ? ' · fetched after the connection came back' : ''} · <code className="path">{result.path}</code>
-        </p>
-      ) : null}
-    </div>
+    <p className="muted small runtime-status" data-testid="generate-pod-status">
+      {statusText(status)}
+    </p>
   );
 }

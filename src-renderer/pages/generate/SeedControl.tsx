@@ -1,10 +1,10 @@
 // The seed: typed, rolled with the dice, or random each time; the lock keeps it for the next images.
 import { useState, type ReactElement } from 'react';
-import { MAX_SEED, type ResolvedGeneration } from '@shared/contract';
+import { MAX_SEED } from '@shared/contract';
 import { DiceIcon, LockIcon, UnlockIcon } from '../../components/Icons';
 import { parseWhole, randomSeed, useDraft } from '../../stores/draft';
 
-export function SeedControl(props: { resolved: ResolvedGeneration | null }): ReactElement {
+export function SeedControl(): ReactElement {
   const seed = useDraft((s) => s.seed);
   const locked = useDraft((s) => s.seedLocked);
   const set = useDraft((s) => s.set);
@@ -32,8 +32,9 @@ export function SeedControl(props: { resolved: ResolvedGeneration | null }): Rea
       set({ seedLocked: false });
       return;
     }
-    // Keep the seed the next image would get: the one shown, else the one last used here.
-    const keep = props.resolved?.seed ?? seed ?? randomSeed();
+    // A fixed seed to keep: the one last set here, else a new one (a random seed is shown as
+    // "random", never as a number that would not be used).
+    const keep = seed ?? randomSeed();
     setTyping(null);
     set({ seed: keep, seedLocked: true });
   };
@@ -75,7 +76,7 @@ export function SeedControl(props: { resolved: ResolvedGeneration | null }): Rea
           className={locked ? 'btn icon-only is-on' : 'btn icon-only'}
           aria-pressed={locked}
           aria-label="Lock the seed"
-          title={locked ? 'Locked: keeps this seed for the next images. Click for a random seed each time.' : 'Random each time. Click to keep the seed shown below.'}
+          title={locked ? 'Locked: keeps this seed for the next images. Click for a random seed each time.' : 'Random each time. Click to keep one seed for the next images.'}
           onClick={toggleLock}
           data-testid="seed-lock"
         >

@@ -6,6 +6,9 @@ const ANCHORS: Record<string, { section: string; focus?: string }> = {
   'api-keys': { section: 'settings-secrets', focus: 'secret-anthropic-input' },
   enhance: { section: 'settings-enhance' },
   generation: { section: 'settings-generation' },
+  // The Generate page's "Add a pod" / "Add a local model".
+  pods: { section: 'settings-pods' },
+  models: { section: 'settings-models', focus: 'settings-model-path' },
 };
 
 export function useSettingsAnchor(): void {

@@ -44,10 +44,12 @@ describe('generate flags', () => {
     [['--fast', '--quality'], /cannot be used with/],
     [['--square', '--custom', '800x600'], /cannot be used with/],
     [['--seed', '12', '--random-seed'], /cannot be used with/],
-    [['--seed', 'abc'], /--seed must be a whole number/],
-    [['--seed', '4294967296'], /--seed must be between 0 and 4294967295/],
-    [['--jpeg-quality', '101'], /--jpeg-quality must be between 1 and 100/],
-    [['--guidance', 'lots'], /--guidance must be a number/],
+    [['--seed', 'abc'], /^flux-studio: --seed: must be a whole number in 0…4294967295 \(0…2\^32−1\), got “abc”\./],
+    [['--seed', '-1'], /^flux-studio: --seed: -1 is outside 0…4294967295 \(0…2\^32−1\)\./],
+    [['--seed', '4294967296'], /^flux-studio: --seed: 4294967296 is outside 0…4294967295 \(0…2\^32−1\)\./],
+    [['--jpeg-quality', '101'], /^flux-studio: --jpeg-quality: 101 is outside 1…100\./],
+    [['--guidance', 'lots'], /^flux-studio: --guidance: must be a number, got “lots”/],
+    [['--no-such-flag'], /^flux-studio: unknown option '--no-such-flag'/],
     [['--guidance', '9'], /--guidance: must be 1\.0–7\.0/],
     [['--custom', '100x100'], /--custom: 100 px \(96 after rounding\) is under the minimum of 256 px/],
     [['--custom', '5000x1000'], /--custom: 5000 px \(5008 after rounding\) is over the maximum of 4096 px/],
@@ -60,10 +62,22 @@ describe('generate flags', () => {
     expect(r.stdout).toBe('');
   });
 
-  test('without --dry-run it says plainly that no runtime is connected yet', () => {
+  test('without a runtime it says how to set one up: a pod, or --local with a model', () => {
     const r = generate('x');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/No GPU runtime is connected/);
+    expect(r.stderr).toMatch(/^flux-studio: No GPU runtime is set up yet/);
+    expect(r.stderr).toContain('flux-studio pods add NAME --from-ssh');
+    expect(r.stderr).toContain('with --local');
+    expect(r.stderr).toContain('flux-studio local add DIR');
+    expect(r.stderr).not.toMatch(/next (update|release)/);
+  });
+
+  test('our errors and commander\'s read the same: one `flux-studio:` line, no `error:`', () => {
+    for (const args of [['--seed', '-1'], ['--custom', '100x100'], ['--fast', '--quality']]) {
+      const r = generate('x', ...args, '--dry-run');
+      expect(r.stderr.split('\n')[0]).toMatch(/^flux-studio: /);
+      expect(r.stderr).not.toMatch(/^error:/m);
+    }
   });
 
   test('--help lists the flags of the original workflow', () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readImageParameters } from '../../../src-main/metadata/read-parameters';
+import { formatSize } from '../../../src-shared/format-size';
 import { REPO_ROOT, tempDir } from '../../helpers/studio';
 import { onnxFixtures } from '../../generation/local/helpers';
 
@@ -79,9 +80,24 @@ describe('flux-studio local', () => {
     const bad = cli(['local', 'generate', 'x', '--model', path.dirname(sd), '--data-dir', data]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--model: .*model_index\.json/);
-    expect(cli(['local', 'add', sd, '--data-dir', data]).code).toBe(0);
+    const added = cli(['local', 'add', sd, '--data-dir', data]);
+    expect(added.code, added.stderr).toBe(0);
     const list = cli(['local', 'models', '--json', '--data-dir', data]);
-    expect(JSON.parse(list.stdout)).toMatchObject([{ path: sd, name: 'sd-turbo', kind: 'sd-turbo', valid: true, active: true }]);
+    const models = JSON.parse(list.stdout) as { sizeBytes: number }[];
+    expect(models).toMatchObject([{ path: sd, name: 'sd-turbo', kind: 'sd-turbo', valid: true, active: true }]);
+    // The size reads as the UI writes it (src-shared/format-size.ts), e.g. "14 MB", not "0.01 GB".
+    const size = formatSize(models[0]!.sizeBytes);
+    expect(size).toMatch(/^\d+(\.\d)? (KB|MB|GB)$/);
+    expect(added.stdout).toContain(`(sd-turbo, ${size})`);
+    // `local list` is what users try first: the same as `local models`.
+    const alias = cli(['local', 'list', '--json', '--data-dir', data]);
+    expect(alias.code, alias.stderr).toBe(0);
+    expect(JSON.parse(alias.stdout)).toEqual(JSON.parse(list.stdout));
+    expect(cli(['local', 'list', '--data-dir', data]).stdout).toContain(size);
+    // No pod, a local model: generate says to use --local with it.
+    const noPod = cli(['generate', 'x', '--data-dir', data]);
+    expect(noPod.code).toBe(1);
+    expect(noPod.stderr).toContain('Generate on this machine with --local (it uses the local model sd-turbo)');
     expect(cli(['local', 'remove', sd, '--data-dir', data]).stdout).toContain('removed');
   }, 300_000);
 
