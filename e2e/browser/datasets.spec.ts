@@ -83,7 +83,9 @@ test('drop, report, caption edit, trigger, bulk insert + undo, file chooser, Tra
   await page.getByTestId('ds-trigger').fill('sks');
   await page.getByTestId('ds-trigger').press('Enter');
   await expect.poll(() => page.getByTestId('ds-list-item').count()).toBe(1);
-  await page.getByTestId('ds-bulk-trigger').click();
+  await page.getByTestId('ds-bulk-toggle').click(); // the bulk panel is closed until asked for
+  await page.getByTestId('ds-bulk-kind').selectOption('insertTrigger');
+  await page.getByTestId('ds-bulk-apply').click();
   await expect(page.locator('[data-testid="ds-card"][data-file="cat one.jpg"]').getByTestId('ds-caption')).toHaveValue('[trigger], a cat, window');
   expect(fs.readFileSync(path.join(dir, 'ünï “b”.txt'), 'utf8')).toBe('[trigger], a dog, sofa');
   await page.getByTestId('ds-undo').click();
@@ -91,9 +93,10 @@ test('drop, report, caption edit, trigger, bulk insert + undo, file chooser, Tra
   expect(fs.readFileSync(path.join(dir, 'ünï “b”.txt'), 'utf8')).toBe('a dog, sofa');
 
   // A bad regex: a clear error next to the toolbar, nothing changed.
+  await page.getByTestId('ds-bulk-kind').selectOption('replace');
   await page.getByTestId('ds-bulk-find').fill('(unclosed');
   await page.getByTestId('ds-bulk-regex').check();
-  await page.getByTestId('ds-bulk-replace-go').click();
+  await page.getByTestId('ds-bulk-apply').click();
   await expect(page.getByTestId('ds-bulk-error')).toContainText(/not a valid regular expression \(Unterminated group\)/i);
 
   // Tag frequency: clicking a tag selects the images that have it.

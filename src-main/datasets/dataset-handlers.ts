@@ -5,6 +5,11 @@ import type { DatasetService } from './dataset-service';
 import { previewBuckets } from './buckets';
 
 export function datasetHandlers(datasets: DatasetService) {
+  const recounted = async <T>(name: string, result: T | Promise<T>): Promise<T> => {
+    const r = await result;
+    await datasets.captionsChanged(name);
+    return r;
+  };
   return {
     'datasets.list': () => datasets.list(),
     'datasets.get': ({ name }) => datasets.get(name),
@@ -21,9 +26,10 @@ export function datasetHandlers(datasets: DatasetService) {
       const measured = await datasets.index.measuredAll(ds.name);
       return previewBuckets(measured, resolutions ?? ds.resolutions);
     },
-    'datasets.setCaption': ({ name, file, text }) => datasets.captions.setCaption(name, file, text),
-    'datasets.bulk': ({ name, files, op }) => datasets.captions.bulk(name, op, files),
-    'datasets.undo': ({ name }) => datasets.captions.undoLast(name),
+    // Captions changed: the list's warning count follows (DatasetService.captionsChanged).
+    'datasets.setCaption': ({ name, file, text }) => recounted(name, datasets.captions.setCaption(name, file, text)),
+    'datasets.bulk': ({ name, files, op }) => recounted(name, datasets.captions.bulk(name, op, files)),
+    'datasets.undo': ({ name }) => recounted(name, datasets.captions.undoLast(name)),
     'datasets.tags': ({ name }) => datasets.captions.tags(name),
   } satisfies HandlersFor<keyof typeof datasetCalls>;
 }

@@ -11,7 +11,7 @@ import type { DatasetLookup } from './dataset-lookup';
 import { inspectImage, MAX_FILE_BYTES } from './image-inspect';
 import { sha256 } from '../core/hash';
 import { relFile } from './names';
-import { imageWarnings, type MeasuredImage } from './warnings';
+import { imageWarnings, sortWarnings, type MeasuredImage } from './warnings';
 
 /** The thumbnail pool's interface (src-main/gallery/thumbnails/thumbnail-service.ts). */
 export interface ThumbPool {
@@ -25,6 +25,8 @@ interface ItemRow {
   mtime_ms: number;
   sha256: string;
   dhash: string | null;
+  /** Colour signature (image-inspect.ts); null in rows measured before it existed. */
+  colour: string | null;
   width: number | null;
   height: number | null;
   thumb: string | null;
@@ -42,23 +44,23 @@ export class DatasetIndex {
 
   private cached(name: string, file: string, st: fs.Stats): ItemRow | undefined {
     const row = this.db.prepare('SELECT * FROM dataset_items WHERE dataset = ? AND file = ?').get(name, file) as ItemRow | undefined;
-    return row && row.size_bytes === st.size && row.mtime_ms === st.mtimeMs ? row : undefined;
+    return row && row.size_bytes === st.size && row.mtime_ms === st.mtimeMs && row.colour !== null ? row : undefined;
   }
 
   /** Records an image just written by the import (and makes its thumbnails). */
-  async record(name: string, dir: string, abs: string, m: { sha256: string; dhash: string; width: number; height: number }): Promise<void> {
+  async record(name: string, dir: string, abs: string, m: { sha256: string; dhash: string; colour: string; width: number; height: number }): Promise<void> {
     const st = fs.statSync(abs);
     const t = await this.thumbs.ensure(m.sha256, abs);
-    this.upsert({ dataset: name, file: relFile(dir, abs), size_bytes: st.size, mtime_ms: st.mtimeMs, sha256: m.sha256, dhash: m.dhash, width: m.width, height: m.height, thumb: 'small' in t ? t.small : null });
+    this.upsert({ dataset: name, file: relFile(dir, abs), size_bytes: st.size, mtime_ms: st.mtimeMs, sha256: m.sha256, dhash: m.dhash, colour: m.colour, width: m.width, height: m.height, thumb: 'small' in t ? t.small : null });
   }
 
   private upsert(r: ItemRow): void {
     this.db
       .prepare(
-        `INSERT INTO dataset_items (dataset, file, size_bytes, mtime_ms, sha256, dhash, width, height, thumb)
-         VALUES (@dataset, @file, @size_bytes, @mtime_ms, @sha256, @dhash, @width, @height, @thumb)
+        `INSERT INTO dataset_items (dataset, file, size_bytes, mtime_ms, sha256, dhash, colour, width, height, thumb)
+         VALUES (@dataset, @file, @size_bytes, @mtime_ms, @sha256, @dhash, @colour, @width, @height, @thumb)
          ON CONFLICT (dataset, file) DO UPDATE SET size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms,
-           sha256 = excluded.sha256, dhash = excluded.dhash, width = excluded.width, height = excluded.height, thumb = excluded.thumb`,
+           sha256 = excluded.sha256, dhash = excluded.dhash, colour = excluded.colour, width = excluded.width, height = excluded.height, thumb = excluded.thumb`,
       )
       .run(r);
   }
@@ -79,7 +81,7 @@ export class DatasetIndex {
     const res = await inspectImage(bytes);
     if (!res.ok) return res;
     const t = await this.thumbs.ensure(res.image.sha256, abs);
-    const row: ItemRow = { dataset: name, file, size_bytes: st.size, mtime_ms: st.mtimeMs, sha256: res.image.sha256, dhash: res.image.dhash, width: res.image.width, height: res.image.height, thumb: 'small' in t ? t.small : null };
+    const row: ItemRow = { dataset: name, file, size_bytes: st.size, mtime_ms: st.mtimeMs, sha256: res.image.sha256, dhash: res.image.dhash, colour: res.image.colour, width: res.image.width, height: res.image.height, thumb: 'small' in t ? t.small : null };
     this.upsert(row);
     return { ok: true, row };
   }
@@ -106,7 +108,7 @@ export class DatasetIndex {
     const out: MeasuredImage[] = [];
     for (const abs of listDatasetImages(dir)) {
       const m = await this.measure(name, dir, abs);
-      if (m.ok && m.row.width && m.row.height) out.push({ file: m.row.file, width: m.row.width, height: m.row.height, dhash: m.row.dhash, hasCaption: fs.existsSync(captionPathFor(abs)) });
+      if (m.ok && m.row.width && m.row.height) out.push({ file: m.row.file, width: m.row.width, height: m.row.height, dhash: m.row.dhash, colour: m.row.colour, hasCaption: fs.existsSync(captionPathFor(abs)) });
     }
     return out;
   }
@@ -164,16 +166,30 @@ export class DatasetIndex {
         const width = m.row.width ?? 0;
         const height = m.row.height ?? 0;
         accepted.push({ file, width, height });
-        measured.push({ file, width, height, dhash: m.row.dhash, hasCaption: fs.existsSync(captionPathFor(abs)) });
+        measured.push({ file, width, height, dhash: m.row.dhash, colour: m.row.colour, hasCaption: fs.existsSync(captionPathFor(abs)) });
       } else if (path.extname(abs).toLowerCase() === '.txt') {
         if (!stems.has(abs)) warnings.push({ file, code: 'orphan_caption', message: 'caption without an image: nothing to train it with' });
       } else if (!isTrainingImage(abs)) {
         rejected.push({ file, reason: `not a training image: ai-toolkit reads only .jpg .jpeg .png .webp (import it again to convert ${path.extname(abs) || 'it'})` });
       }
     }
-    warnings.push(...imageWarnings(measured, ds.resolutions));
-    this.db.prepare('UPDATE datasets SET warning_count = ? WHERE name = ?').run(warnings.length, ds.name);
-    return { dataset: ds.name, accepted, rejected, warnings };
+    const all = sortWarnings([...warnings, ...imageWarnings(measured, ds.resolutions)]);
+    this.db.prepare('UPDATE datasets SET warning_count = ? WHERE name = ?').run(all.length, ds.name);
+    return { dataset: ds.name, accepted, rejected, warnings: all };
+  }
+
+  /**
+   * After captions change (edits, bulk edits, undo, tagging): the list's warning count is the
+   * folder's as it is now, not the last import's ("20 warnings" after captions were added).
+   * Cheap: unchanged images are not decoded again.
+   */
+  async recount(name: string): Promise<void> {
+    const key = this.service.ref(name).name;
+    const count = () => (this.db.prepare('SELECT warning_count AS n FROM datasets WHERE name = ?').get(key) as { n: number } | undefined)?.n;
+    const before = count();
+    await this.check(key);
+    // The caption edit already announced the change, before this count: announce the new count.
+    if (count() !== before) this.service.notifyChanged(key);
   }
 
   /** The editor's items: captions, sizes, thumbnails and per-image warnings. */
@@ -196,7 +212,7 @@ export class DatasetIndex {
         thumb: m.ok ? m.row.thumb : null,
         warnings: [],
       });
-      if (m.ok && m.row.width && m.row.height) measured.push({ file: basic.file, width: m.row.width, height: m.row.height, dhash: m.row.dhash, hasCaption: basic.caption !== null });
+      if (m.ok && m.row.width && m.row.height) measured.push({ file: basic.file, width: m.row.width, height: m.row.height, dhash: m.row.dhash, colour: m.row.colour, hasCaption: basic.caption !== null });
     }
     const byFile = new Map(out.map((i) => [i.file, i]));
     for (const w of imageWarnings(measured, ds.resolutions)) {

@@ -224,6 +224,11 @@ export class DatasetService implements DatasetLookup {
     this.deps.changed?.(name);
   }
 
+  /** Captions changed (an edit, a bulk edit, undo, auto-captioning): recount the list's warnings. */
+  async captionsChanged(name: string): Promise<void> {
+    await this.index.recount(name);
+  }
+
   protected row(name: string): DatasetRow {
     const key = parseDatasetName(name);
     const row = this.deps.db.prepare('SELECT * FROM datasets WHERE name = ?').get(key) as DatasetRow | undefined;

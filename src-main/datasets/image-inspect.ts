@@ -2,7 +2,7 @@
 // it is a usable training image: the header is read first so that a decompression bomb is
 // refused before any pixel is decoded, then the whole image is decoded (a truncated or
 // corrupt file fails here, not in the middle of a training run) while computing a 64-bit
-// difference hash for near-duplicate detection.
+// difference hash and a colour signature for near-duplicate detection (warnings.ts).
 import { sha256 } from '../core/hash';
 import sharp from 'sharp';
 import { decodeBmp, readBmpHeader } from './bmp';
@@ -58,6 +58,8 @@ export interface InspectedImage {
   height: number;
   /** 64-bit difference hash, 16 hex digits. */
   dhash: string;
+  /** Mean R, G, B of the four quarters, 24 hex digits (dHash sees brightness only). */
+  colour: string;
   sha256: string;
   animated: boolean;
   hasAlpha: boolean;
@@ -80,8 +82,8 @@ export async function inspectImage(bytes: Buffer): Promise<InspectResult> {
     if (tooBig) return { ok: false, reason: tooBig };
     const dec = decodeBmp(bytes);
     if (!dec.ok) return dec;
-    const grey = await sharp(dec.data, { raw: { width: dec.width, height: dec.height, channels: dec.channels } }).greyscale().resize(9, 8, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
-    return { ok: true, image: { kind, width: dec.width, height: dec.height, dhash: differenceHash(grey), sha256: sha256(bytes), animated: false, hasAlpha: dec.channels === 4 } };
+    const sig = await signatures(sharp(dec.data, { raw: { width: dec.width, height: dec.height, channels: dec.channels } }));
+    return { ok: true, image: { kind, width: dec.width, height: dec.height, ...sig, sha256: sha256(bytes), animated: false, hasAlpha: dec.channels === 4 } };
   }
   let meta: sharp.Metadata;
   try {
@@ -96,17 +98,11 @@ export async function inspectImage(bytes: Buffer): Promise<InspectResult> {
   const tooBig = pixelLimitReason(w, h);
   if (tooBig) return { ok: false, reason: tooBig };
   const rotated = (meta.orientation ?? 1) >= 5;
-  let dhash: string;
+  let sig: { dhash: string; colour: string };
   try {
     // Decodes every pixel of the first frame; any decoder warning (corrupt entropy data,
     // premature end, bad CRC) counts as a failure: a training set wants clean files.
-    const grey = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'warning', pages: 1 })
-      .rotate()
-      .greyscale()
-      .resize(9, 8, { fit: 'fill', kernel: 'linear' })
-      .raw()
-      .toBuffer();
-    dhash = differenceHash(grey);
+    sig = await signatures(sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'warning', pages: 1 }).rotate());
   } catch (err) {
     return { ok: false, reason: describeDecodeError(err, 'cannot decode the image', endsEarly(bytes, kind)) };
   }
@@ -116,7 +112,7 @@ export async function inspectImage(bytes: Buffer): Promise<InspectResult> {
       kind,
       width: rotated ? h : w,
       height: rotated ? w : h,
-      dhash,
+      ...sig,
       sha256: sha256(bytes),
       animated: (meta.pages ?? 1) > 1,
       hasAlpha: meta.hasAlpha === true,
@@ -132,6 +128,40 @@ function pixelLimitReason(w: number, h: number): string | null {
 }
 
 /** 9×8 greyscale pixels → 64 bits (each pixel brighter than its right neighbour), hex. */
+/** dHash and colour signature from one decode, shrunk to 9×8 RGB (transparency over white). */
+async function signatures(image: sharp.Sharp): Promise<{ dhash: string; colour: string }> {
+  const { data, info } = await image
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .resize(9, 8, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const ch = info.channels;
+  const px = (x: number, y: number, c: number) => data[(y * 9 + x) * ch + Math.min(c, ch - 1)] ?? 0;
+  const grey = Buffer.alloc(72);
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 9; x++) grey[y * 9 + x] = Math.round(0.299 * px(x, y, 0) + 0.587 * px(x, y, 1) + 0.114 * px(x, y, 2));
+  return { dhash: differenceHash(grey), colour: colourSignature(px) };
+}
+
+/** Mean R, G, B of each quarter of the 9×8 grid (columns 0–4 | 4–8, rows 0–3 | 4–7), as hex. */
+function colourSignature(px: (x: number, y: number, c: number) => number): string {
+  let hex = '';
+  for (const [x0, x1, y0, y1] of [
+    [0, 4, 0, 3],
+    [4, 8, 0, 3],
+    [0, 4, 4, 7],
+    [4, 8, 4, 7],
+  ] as const) {
+    for (let c = 0; c < 3; c++) {
+      let sum = 0;
+      let n = 0;
+      for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++, n++) sum += px(x, y, c);
+      hex += Math.round(sum / n).toString(16).padStart(2, '0');
+    }
+  }
+  return hex;
+}
+
 export function differenceHash(grey: Buffer): string {
   let hex = '';
   for (let y = 0; y < 8; y++) {

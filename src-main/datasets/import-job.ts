@@ -21,7 +21,7 @@ import type { DatasetIndex } from './dataset-index';
 import { CONVERTIBLE, convertImage, inspectImage, MAX_FILE_BYTES, sniff, TRAINABLE, type InspectedImage } from './image-inspect';
 import { sha256 } from '../core/hash';
 import { relFile } from './names';
-import { imageWarnings, type MeasuredImage } from './warnings';
+import { imageWarnings, sortWarnings, type MeasuredImage } from './warnings';
 import { extractZip } from './zip-extract';
 import { makeImportTemp } from './import-temp';
 
@@ -321,8 +321,8 @@ export async function runImport(deps: ImportDeps, ctx: Pick<JobContext<ImportPar
             if (capDest !== plan.caption.abs) writeCaption(plan.dest, stripBom(fs.readFileSync(plan.caption.abs, 'utf8')));
             entries[plan.caption.index] = { source: plan.caption.source, outcome: 'caption', file: relFile(dir, capDest), reason: null };
           }
-          await index.record(params.name, dir, plan.dest, { sha256: sha, dhash: img.dhash, width: img.width, height: img.height });
-          measured.push({ file, width: img.width, height: img.height, dhash: img.dhash, hasCaption: fs.existsSync(captionPathFor(plan.dest)) });
+          await index.record(params.name, dir, plan.dest, { sha256: sha, dhash: img.dhash, colour: img.colour, width: img.width, height: img.height });
+          measured.push({ file, width: img.width, height: img.height, dhash: img.dhash, colour: img.colour, hasCaption: fs.existsSync(captionPathFor(plan.dest)) });
           importedFiles.add(file);
         } catch (err) {
           log.warn(`import of ${input.source} failed: ${(err as Error).message}`);
@@ -351,7 +351,7 @@ export async function runImport(deps: ImportDeps, ctx: Pick<JobContext<ImportPar
     const done = entries.filter((e): e is ImportEntry => e !== null);
     const totals = { accepted: 0, converted: 0, rejected: 0, caption: 0, ignored: 0 };
     for (const e of done) totals[e.outcome]++;
-    const report: ImportReport = { dataset: ds.name, startedAt, finishedAt: new Date().toISOString(), entries: done, warnings, totals };
+    const report: ImportReport = { dataset: ds.name, startedAt, finishedAt: new Date().toISOString(), entries: done, warnings: sortWarnings(warnings), totals };
     index.saveReport(params.name, report);
     return report;
   } finally {

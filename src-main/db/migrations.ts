@@ -356,6 +356,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    name: 'Dataset images: a colour signature beside the dHash (near-duplicates)',
+    up(db) {
+      // dHash sees brightness only (flat images of any colour hash alike); rows without a
+      // colour are measured again on their next look (datasets/dataset-index.ts).
+      db.exec(`ALTER TABLE dataset_items ADD COLUMN colour TEXT;`);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,5 +1,6 @@
 // Contract handlers for training.* (src-shared/contract/training.ts).
 import type { HandlersFor } from '../api/handlers-type';
+import { checkToolkit } from './toolkit-check';
 import type { TrainingService } from './training-service';
 import type { trainingCalls } from '@shared/contract/training';
 
@@ -19,5 +20,6 @@ export function trainingHandlers(t: TrainingService) {
     'training.markStopped': ({ id }) => t.markStopped(id),
     'training.sample': ({ id, file }) => ({ dataUrl: t.sampleDataUrl(id, file) }),
     'training.loras': () => t.trainedLoras(),
+    'training.checkToolkit': (req) => checkToolkit(req),
   } satisfies HandlersFor<keyof typeof trainingCalls>;
 }

@@ -68,7 +68,32 @@ export const Dataset = z.object({
 });
 export type Dataset = z.infer<typeof Dataset>;
 
-export const WARNING_CODES = ['small', 'aspect', 'near_duplicate', 'orphan_caption', 'no_caption'] as const;
+export const WARNING_CODES = ['too_small', 'small', 'aspect', 'near_duplicate', 'orphan_caption', 'no_caption'] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+export const WARNING_SEVERITIES = ['error', 'warning', 'info'] as const;
+export type WarningSeverity = (typeof WARNING_SEVERITIES)[number];
+/**
+ * How much each kind matters (derived from the code, so stored reports need no migration):
+ * "error" = the image will not train usefully (fix or remove it), "warning" = it trains but
+ * worse, "info" = worth knowing. Lists show errors first.
+ */
+export const WARNING_SEVERITY: Readonly<Record<WarningCode, WarningSeverity>> = {
+  too_small: 'error',
+  orphan_caption: 'warning',
+  near_duplicate: 'warning',
+  aspect: 'warning',
+  no_caption: 'warning',
+  small: 'info',
+};
+/** A kind's name in lists ("Too small to train · 3"). */
+export const WARNING_KIND_LABEL: Readonly<Record<WarningCode, string>> = {
+  too_small: 'Too small to train',
+  small: 'Below the training resolution',
+  aspect: 'Extreme aspect ratio',
+  near_duplicate: 'Near-duplicate',
+  orphan_caption: 'Caption without an image',
+  no_caption: 'No caption',
+};
 export const DatasetWarning = z.object({
   file: z.string(),
   code: z.enum(WARNING_CODES),

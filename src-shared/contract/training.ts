@@ -5,7 +5,7 @@
 // on one target queue and go one after another; jobs.reorder / jobs.cancel order and drop
 // queued ones, jobs.cancel of a running one is training.stop.
 import { z } from 'zod';
-import { call, Empty } from './shapes';
+import { AbsolutePath, call, Empty } from './shapes';
 
 export const TRAINING_MODELS = ['flux-dev', 'flux-schnell', 'sdxl', 'sd15'] as const;
 export const TrainingModel = z.enum(TRAINING_MODELS);
@@ -151,6 +151,23 @@ export const TrainedLora = z.object({
 });
 export type TrainedLora = z.infer<typeof TrainedLora>;
 
+/** Settings → Local training's "Check": what the chosen folder and Python can run. */
+export const ToolkitCheck = z.object({
+  /** Both fields usable: run.py is there and the Python imports torch and ai-toolkit's main requirements. */
+  ok: z.boolean(),
+  toolkitDir: z.string(),
+  python: z.string(),
+  /** ai-toolkit's own version (version.py's VERSION); null when the folder has none. */
+  version: z.string().nullable(),
+  pythonVersion: z.string().nullable(),
+  torch: z.string().nullable(),
+  /** torch.cuda.is_available(); null when torch did not import. */
+  cuda: z.boolean().nullable(),
+  /** What is wrong, at the field it concerns, with the way out. */
+  problems: z.array(z.object({ field: z.enum(['toolkitDir', 'python']), message: z.string() })),
+});
+export type ToolkitCheck = z.infer<typeof ToolkitCheck>;
+
 const RunId = z.object({ id: TrainingSlug }).strict();
 
 export const trainingCalls = {
@@ -197,6 +214,11 @@ export const trainingCalls = {
     summary: 'A sample image of a run, as a data: URL.',
     request: z.object({ id: TrainingSlug, file: z.string().regex(/^[0-9]+__[0-9]{9}_[0-9]+\.(jpg|jpeg|png|webp)$/, 'must be a sample file name') }).strict(),
     response: z.object({ dataUrl: z.string() }),
+  }),
+  'training.checkToolkit': call({
+    summary: 'Check an ai-toolkit folder and the Python that runs it (runs that Python): ai-toolkit’s version, Python, torch, CUDA, or what is wrong.',
+    request: z.object({ toolkitDir: AbsolutePath, python: AbsolutePath }).strict(),
+    response: ToolkitCheck,
   }),
   'training.loras': call({ summary: 'LoRA files trained here (newest first), for Generate’s LoRA picker.', request: Empty, response: z.array(TrainedLora) }),
 } as const;

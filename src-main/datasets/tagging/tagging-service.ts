@@ -30,6 +30,8 @@ export interface TaggingDatasets {
   get(name: string): { name: string; dir: string; trigger: string };
   items(name: string): DatasetItemBasic[];
   notifyChanged?(name: string): void;
+  /** Captions were written: the dataset's warning count follows (DatasetService.captionsChanged). */
+  captionsChanged?(name: string): Promise<void>;
 }
 
 export interface TaggingServiceDeps {
@@ -264,7 +266,11 @@ export class TaggingService {
       log.item({ ...item, status: 'undone', error: null });
       undone++;
     }
-    if (undone > 0) this.deps.datasets.notifyChanged?.(results.dataset);
+    if (undone > 0) {
+      this.deps.datasets.notifyChanged?.(results.dataset);
+      // The count is a convenience of the list: a failed recount must not fail the undo.
+      void this.deps.datasets.captionsChanged?.(results.dataset).catch(() => undefined);
+    }
     return { undone, conflicts, results: log.read() };
   }
 
@@ -340,6 +346,7 @@ export class TaggingService {
     } finally {
       this.gates.delete(job.id);
       this.deps.datasets.notifyChanged?.(params.dataset);
+      await this.deps.datasets.captionsChanged?.(params.dataset);
     }
     const results = log.read();
     ctx.log.info(

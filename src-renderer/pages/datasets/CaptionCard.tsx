@@ -1,11 +1,12 @@
 // One image in the caption grid: thumbnail, selection, size, warnings, its caption editable
 // in place, and whether that caption is saved.
 import type { KeyboardEvent, ReactElement } from 'react';
-import type { DatasetItem } from '@shared/contract/datasets';
+import { WARNING_SEVERITY, type DatasetItem, type WarningCode } from '@shared/contract/datasets';
 import { studio } from '../../transport/client';
 
-const WARNING_TEXT: Record<string, string> = {
-  small: 'small',
+const WARNING_TEXT: Record<WarningCode, string> = {
+  too_small: 'too small to train',
+  small: 'below resolution',
   aspect: 'extreme aspect',
   near_duplicate: 'near-duplicate',
   no_caption: 'no caption',
@@ -50,8 +51,8 @@ export function CaptionCard(props: {
       {it.warnings.length > 0 ? (
         <div className="ds-badges">
           {it.warnings.map((w) => (
-            <span key={w} className="ds-badge">
-              {WARNING_TEXT[w] ?? w}
+            <span key={w} className={`ds-badge is-${WARNING_SEVERITY[w]}`}>
+              {WARNING_TEXT[w]}
             </span>
           ))}
         </div>

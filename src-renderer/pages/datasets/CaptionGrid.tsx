@@ -31,6 +31,8 @@ export function CaptionGrid(props: { dataset: Dataset; items: readonly DatasetIt
   const [state, setState] = useState<Record<string, SaveState>>({});
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [search, setSearch] = useState('');
+  // Closed by default so the caption grid starts on screen; opening it keeps the grid's first row in view.
+  const [bulkOpen, setBulkOpen] = useState(false);
   const [noCaption, setNoCaption] = useState(false);
   const [hasTag, setHasTag] = useState('');
   const [limit, setLimit] = useState(PAGE);
@@ -195,14 +197,26 @@ export function CaptionGrid(props: { dataset: Dataset; items: readonly DatasetIt
           <button type="button" className="btn btn-ghost btn-sm" onClick={() => setSelected(new Set(shown.map((i) => i.file)))}>
             Select shown
           </button>
-          <button type="button" className="btn btn-ghost btn-sm" disabled={selected.size === 0} onClick={() => setSelected(new Set())}>
-            Clear selection
-          </button>
+          {selected.size > 0 ? (
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setSelected(new Set())} data-testid="ds-clear-selection">
+              Clear selection
+            </button>
+          ) : null}
           <button type="button" className="btn btn-sm" onClick={() => void undo()} data-testid="ds-undo">
             Undo
           </button>
+          <button
+            type="button"
+            className="btn btn-sm ds-bulk-toggle"
+            aria-expanded={bulkOpen}
+            aria-controls="ds-bulk-panel"
+            onClick={() => setBulkOpen(!bulkOpen)}
+            data-testid="ds-bulk-toggle"
+          >
+            Bulk edit {bulkOpen ? '▴' : '▾'}
+          </button>
         </div>
-        <BulkCaptionBar scope={scope} trigger={dataset.trigger} error={bulkError} onRun={(op) => void runBulk(op)} />
+        {bulkOpen ? <BulkCaptionBar scope={scope} trigger={dataset.trigger} error={bulkError} onRun={(op) => void runBulk(op)} /> : null}
         {items.length === 0 ? (
           <p className="muted">No training images in this dataset yet: drop some on the page.</p>
         ) : (

@@ -75,7 +75,7 @@ export function DatasetView(props: { dataset: Dataset; showReport: number | null
             {ds.counts.images} images · {ds.counts.captioned} captioned · {ds.counts.uncaptioned} without caption{ds.inPlace ? ' · in place' : ''} · <code>{ds.dir}</code>
           </p>
         </div>
-        <div className="ds-view-actions">
+        <div className="ds-view-actions" data-testid="ds-view-actions">
           <button type="button" className="btn" onClick={() => void runCheck()} data-testid="ds-check">
             Check
           </button>
@@ -101,9 +101,10 @@ export function DatasetView(props: { dataset: Dataset; showReport: number | null
           </button>
         </div>
       </header>
-      <div className="ds-row ds-settings">
-        <label htmlFor="ds-trigger">Trigger word</label>
-        <input
+      <div className="ds-settings">
+        <div className="ds-field">
+          <label htmlFor="ds-trigger">Trigger word</label>
+          <input
           id="ds-trigger"
           className="input input-sm"
           value={trigger}
@@ -112,10 +113,19 @@ export function DatasetView(props: { dataset: Dataset; showReport: number | null
           onBlur={() => void saveSettings()}
           onKeyDown={(e) => e.key === 'Enter' && void saveSettings()}
           data-testid="ds-trigger"
-        />
-        <span className="muted">replaces [trigger] in captions</span>
-        <label htmlFor="ds-res-edit">Resolutions</label>
-        <input id="ds-res-edit" className="input input-sm" value={resText} onChange={(e) => setResText(e.target.value)} onBlur={() => void saveSettings()} onKeyDown={(e) => e.key === 'Enter' && void saveSettings()} />
+            aria-describedby="ds-trigger-help"
+          />
+          <span className="muted ds-field-help" id="ds-trigger-help" data-testid="ds-trigger-help">
+            fills in [trigger]
+          </span>
+        </div>
+        <div className="ds-field">
+          <label htmlFor="ds-res-edit">Resolutions</label>
+          <input id="ds-res-edit" className="input input-sm" value={resText} aria-describedby="ds-res-help" onChange={(e) => setResText(e.target.value)} onBlur={() => void saveSettings()} onKeyDown={(e) => e.key === 'Enter' && void saveSettings()} />
+          <span className="muted ds-field-help" id="ds-res-help">
+            px, multiples of 64
+          </span>
+        </div>
         {fieldError ? (
           <span className="field-error" role="alert">
             {fieldError}

@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactElement } from 'react';
 import type { CheckReport, ImportReport } from '@shared/contract/datasets';
 import { reportError } from '../../stores/toasts';
 import { studio } from '../../transport/client';
+import { WarningList, severityCounts } from './WarningList';
 
 const OUTCOME_LABEL = { accepted: 'Accepted', converted: 'Converted', rejected: 'Rejected', caption: 'Caption', ignored: 'Ignored' } as const;
 
@@ -21,20 +22,18 @@ export function ReportView(props: { dataset: string; check: CheckReport | null; 
       {props.check ? (
         <section aria-label="Check" data-testid="ds-check-result">
           <h3 className="ds-h3">
-            Check: {props.check.accepted.length} images OK, {props.check.rejected.length} rejected, {props.check.warnings.length} warnings
+            Check: {props.check.accepted.length} images OK, {props.check.rejected.length} rejected, {severityCounts(props.check.warnings)}
           </h3>
-          <ul className="ds-report-list">
-            {props.check.rejected.map((r) => (
-              <li key={r.file} className="is-rejected">
-                <strong>{r.file}</strong>: {r.reason}
-              </li>
-            ))}
-            {props.check.warnings.map((w, i) => (
-              <li key={`${w.file}-${w.code}-${i}`} className="is-warning">
-                <strong>{w.file}</strong>: {w.message}
-              </li>
-            ))}
-          </ul>
+          {props.check.rejected.length > 0 ? (
+            <ul className="ds-report-list">
+              {props.check.rejected.map((r) => (
+                <li key={r.file} className="is-rejected">
+                  <strong>{r.file}</strong>: {r.reason}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <WarningList warnings={props.check.warnings} testId="ds-check-warnings" />
         </section>
       ) : null}
       {report === undefined ? (
@@ -45,7 +44,7 @@ export function ReportView(props: { dataset: string; check: CheckReport | null; 
         <section aria-label="Import report">
           <h3 className="ds-h3" data-testid="ds-report-totals">
             Last import: {report.totals.accepted} accepted, {report.totals.converted} converted, {report.totals.rejected} rejected, {report.totals.caption} captions, {report.totals.ignored} ignored ·{' '}
-            {report.warnings.length} warnings
+            {severityCounts(report.warnings)}
           </h3>
           <label className="ds-row">
             <input type="checkbox" checked={onlyProblems} onChange={(e) => setOnlyProblems(e.target.checked)} /> Only rejected, converted and ignored files
@@ -76,13 +75,7 @@ export function ReportView(props: { dataset: string; check: CheckReport | null; 
           {report.warnings.length > 0 ? (
             <>
               <h3 className="ds-h3">Warnings</h3>
-              <ul className="ds-report-list">
-                {report.warnings.map((w, i) => (
-                  <li key={`${w.file}-${w.code}-${i}`} className="is-warning" data-testid="ds-report-warning">
-                    <strong>{w.file}</strong>: {w.message}
-                  </li>
-                ))}
-              </ul>
+              <WarningList warnings={report.warnings} testId="ds-report-warnings" />
             </>
           ) : null}
         </section>

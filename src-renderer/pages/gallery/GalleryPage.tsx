@@ -11,7 +11,9 @@ import { studio } from '../../transport/client';
 import { DetailView } from './DetailView';
 import { ExportProgress } from './ExportProgress';
 import { GalleryFilters } from './GalleryFilters';
-import { GalleryTile } from './GalleryTile';
+import { GalleryTile, TILE_CAPTION_PX } from './GalleryTile';
+import { useTileFit } from './use-tile-fit';
+import './gallery.css';
 import { GalleryToolbar } from './GalleryToolbar';
 import { NoImagesYet } from './NoImagesYet';
 import { SelectionBar } from './SelectionBar';
@@ -77,6 +79,7 @@ export function GalleryPage(): ReactElement {
     toggleFavourite,
   });
 
+  const [fit, setFit] = useTileFit();
   const renderTile = useCallback(
     (index: number, style: CSSProperties) => {
       const img = data.at(index);
@@ -89,6 +92,7 @@ export function GalleryPage(): ReactElement {
           style={style}
           selected={img ? selected.has(img.id) : false}
           focused={index === focusIndex}
+          fit={fit}
           onPointer={onPointer}
           onOpen={setOpenIndex}
         />
@@ -96,7 +100,7 @@ export function GalleryPage(): ReactElement {
     },
     // data.version: re-render tiles when pages arrive or an image changes.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [data, data.version, selected, focusIndex, onPointer],
+    [data, data.version, selected, focusIndex, onPointer, fit],
   );
 
   const openImage = openIndex !== null ? data.at(openIndex) : undefined;
@@ -129,7 +133,7 @@ export function GalleryPage(): ReactElement {
 
       {noImagesYet ? null : (
         <>
-          <GalleryToolbar text={text} setText={setText} sort={sort} setSort={setSortChoice} searching={searching} total={data.total} focusIndex={focusIndex} />
+          <GalleryToolbar text={text} setText={setText} sort={sort} setSort={setSortChoice} searching={searching} total={data.total} focusIndex={focusIndex} fit={fit} setFit={setFit} />
           <GalleryFilters filters={filters} setFilters={setFilters} facets={facets} active={active} onClear={clearFilters} />
         </>
       )}
@@ -187,11 +191,12 @@ export function GalleryPage(): ReactElement {
           label="Images"
           testId="gallery-grid"
           version={data.version}
+          below={TILE_CAPTION_PX}
         />
       )}
       {total > 0 ? (
         <p className="muted small gallery-keys">
-          Click to select · Shift/Ctrl-click for more · double-click or Enter opens · arrows move · F favourite · Delete · Space toggles
+          Click to select · Shift/Ctrl-click for more · Open (or double-click, Enter) shows it large · arrows move · F favourite · Delete · Space toggles
         </p>
       ) : null}
 

@@ -1,6 +1,7 @@
 // The gallery's search box (↓ goes to the grid), sort and image count.
 import type { ReactElement } from 'react';
 import { SearchIcon } from '../../components/Icons';
+import type { TileFit } from './GalleryTile';
 import { SORT_LABELS, type Sort } from './use-gallery-filters';
 
 export function GalleryToolbar(props: {
@@ -12,6 +13,8 @@ export function GalleryToolbar(props: {
   /** null until the search answered. */
   total: number | null;
   focusIndex: number;
+  fit: TileFit;
+  setFit(fit: TileFit): void;
 }): ReactElement {
   const { text, setText, sort, searching, focusIndex } = props;
   const total = props.total ?? 0;
@@ -50,6 +53,21 @@ export function GalleryToolbar(props: {
             ))}
         </select>
       </label>
+      <div className="tile-fit" role="group" aria-label="Thumbnails">
+        {(['crop', 'fit'] as const).map((f) => (
+          <button
+            key={f}
+            type="button"
+            className={props.fit === f ? 'btn btn-sm is-on' : 'btn btn-sm btn-ghost'}
+            aria-pressed={props.fit === f}
+            title={f === 'crop' ? 'Square crops: more images at once' : 'The whole image, letterboxed'}
+            onClick={() => props.setFit(f)}
+            data-testid={`gallery-fit-${f}`}
+          >
+            {f === 'crop' ? 'Crop' : 'Fit'}
+          </button>
+        ))}
+      </div>
       <span className="gallery-count" aria-live="polite" data-testid="gallery-count">
         {props.total === null ? '…' : `${total.toLocaleString()} image${total === 1 ? '' : 's'}`}
       </span>

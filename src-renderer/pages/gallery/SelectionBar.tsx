@@ -1,6 +1,7 @@
 // The bar over the grid while images are selected: how many, Favourite, Export… (with the
 // folder field where folders cannot be picked), Delete and clear the selection.
 import type { ReactElement } from 'react';
+import { DisabledReason } from '../../components/DisabledReason';
 import { CloseIcon, StarIcon } from '../../components/Icons';
 import { reportError } from '../../stores/toasts';
 
@@ -50,9 +51,10 @@ export function SelectionBar(props: {
             aria-label="Folder to copy the selected images to"
             data-testid="export-path"
           />
-          <button type="submit" className="btn btn-sm btn-primary" disabled={!exportPath.trim()} data-testid="export-start">
+          <button type="submit" className="btn btn-sm btn-primary" disabled={!exportPath.trim()} aria-describedby={exportPath.trim() ? undefined : 'export-why'} data-testid="export-start">
             Export here
           </button>
+          <DisabledReason id="export-why" testId="export-why" reason={exportPath.trim() ? null : 'Type the folder to copy the images to.'} />
           <button type="button" className="btn btn-sm btn-ghost" onClick={() => props.setExportPath(null)}>
             Cancel
           </button>

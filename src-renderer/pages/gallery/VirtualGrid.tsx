@@ -9,10 +9,11 @@ export interface GridLayout {
   rowHeight: number;
 }
 
-export function gridLayout(width: number, minTile: number, gap: number): GridLayout {
+/** `below`: a fixed strip under each square tile (the gallery's caption), part of its row. */
+export function gridLayout(width: number, minTile: number, gap: number, below = 0): GridLayout {
   const cols = Math.max(1, Math.floor((width + gap) / (minTile + gap)));
   const tile = Math.max(1, (width - gap * (cols - 1)) / cols);
-  return { cols, tile, rowHeight: tile + gap };
+  return { cols, tile, rowHeight: tile + below + gap };
 }
 
 export function VirtualGrid(props: {
@@ -31,8 +32,10 @@ export function VirtualGrid(props: {
   testId?: string;
   /** Changes when the data under the tiles changes (re-render without re-measuring). */
   version: number;
+  /** Height of a strip under each square (a caption); 0: square tiles. */
+  below?: number;
 }) {
-  const { count, minTile = 172, gap = 8, overscanRows = 3, onRange, focusIndex } = props;
+  const { count, minTile = 172, gap = 8, overscanRows = 3, onRange, focusIndex, below = 0 } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   const [scrollTop, setScrollTop] = useState(0);
@@ -49,7 +52,7 @@ export function VirtualGrid(props: {
     return () => ro.disconnect();
   }, []);
 
-  const layout = gridLayout(size.width, minTile, gap);
+  const layout = gridLayout(size.width, minTile, gap, below);
   // Scrolling within a row changes nothing rendered: keep the scroll position as the first
   // row in view, so React re-renders only when a row enters or leaves.
   const rowHeightRef = useRef(layout.rowHeight);
@@ -86,7 +89,7 @@ export function VirtualGrid(props: {
     if (!el || size.width === 0 || focusIndex < 0) return;
     const row = Math.floor(focusIndex / layout.cols);
     const top = row * layout.rowHeight;
-    const bottom = top + layout.tile;
+    const bottom = top + layout.tile + below;
     let next = el.scrollTop;
     if (top < el.scrollTop) next = top;
     else if (bottom > el.scrollTop + el.clientHeight) next = bottom - el.clientHeight;
@@ -99,7 +102,7 @@ export function VirtualGrid(props: {
       if (document.activeElement !== tile) tile.focus({ preventScroll: true });
       pendingFocus.current = null;
     } else pendingFocus.current = focusIndex;
-  }, [focusIndex, layout.cols, layout.rowHeight, layout.tile, size.width]);
+  }, [focusIndex, layout.cols, layout.rowHeight, layout.tile, size.width, below]);
   useLayoutEffect(() => {
     if (pendingFocus.current === null) return;
     const tile = scroller.current?.querySelector<HTMLElement>(`[data-index="${pendingFocus.current}"]`);
@@ -111,7 +114,7 @@ export function VirtualGrid(props: {
 
   // One style object per index for a layout: memoised tiles that stay in view keep equal
   // props and skip re-rendering while the grid scrolls.
-  const layoutKey = `${layout.cols}:${layout.tile}:${gap}`;
+  const layoutKey = `${layout.cols}:${layout.tile}:${gap}:${below}`;
   // eslint-disable-next-line react-hooks/exhaustive-deps -- a fresh cache per layout
   const byIndex = useMemo(() => new Map<number, CSSProperties>(), [layoutKey]);
   const tiles: ReactNode[] = [];
@@ -126,7 +129,7 @@ export function VirtualGrid(props: {
           top: 0,
           left: 0,
           width: layout.tile,
-          height: layout.tile,
+          height: layout.tile + below,
           transform: `translate(${c * (layout.tile + gap)}px, ${r * layout.rowHeight}px)`,
         };
         byIndex.set(i, style);

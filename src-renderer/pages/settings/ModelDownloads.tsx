@@ -4,6 +4,7 @@
 // in main (docs/local-runtime.md, "Downloading models").
 import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { Job, LocalCatalog } from '@shared/contract';
+import { DisabledReason } from '../../components/DisabledReason';
 import { FieldRow, ProgressBar } from '../../components/Controls';
 import { formatEta, useModelDownloads } from '../../hooks/use-model-downloads';
 import { KIND_LABEL, formatBytes } from '../../lib/local-models';
@@ -115,10 +116,11 @@ export function ModelDownloads(props: { onAdded: () => void }): ReactElement {
           <input id="model-download-repo" className={error ? 'input mono has-error' : 'input mono'} type="text" spellCheck={false} placeholder="org/name" value={repo} onChange={(e) => { setRepo(e.target.value); setError(null); }} data-testid="model-download-repo" />
           <input className="input mono" type="text" spellCheck={false} placeholder="subfolder (optional)" aria-label="Subfolder" value={subfolder} onChange={(e) => setSubfolder(e.target.value)} data-testid="model-download-subfolder" />
           <input className="input mono" type="text" spellCheck={false} placeholder="revision (main)" aria-label="Revision" value={revision} onChange={(e) => setRevision(e.target.value)} data-testid="model-download-revision" />
-          <button type="submit" className="btn btn-primary" disabled={!repo.trim()} data-testid="model-download-start">
+          <button type="submit" className="btn btn-primary" disabled={!repo.trim()} aria-describedby={repo.trim() ? undefined : 'model-download-why'} data-testid="model-download-start">
             Download
           </button>
         </form>
+        <DisabledReason id="model-download-why" testId="model-download-why" reason={repo.trim() ? null : 'Type a Hugging Face repo (org/name) to download it, or pick one above.'} />
         {error ? (
           <p className="field-error" role="alert" data-testid="model-download-error">
             {error}

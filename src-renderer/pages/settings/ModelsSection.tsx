@@ -3,6 +3,7 @@
 // provider, threads and idle unload.
 import { useCallback, useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { LocalModel, LocalStatus } from '@shared/contract';
+import { DisabledReason } from '../../components/DisabledReason';
 import { FieldRow, Section, Segmented } from '../../components/Controls';
 import { useSettings } from '../../stores/settings';
 import { notify, reportError } from '../../stores/toasts';
@@ -91,8 +92,12 @@ export function ModelsSection(props: { canPick: boolean }): ReactElement {
               <div className="model-main">
                 <strong>{m.name}</strong>
                 <span className="muted"> · {m.valid ? (KIND_LABEL[m.kind ?? ''] ?? m.kind) : 'not usable'}</span>
-                <span className="muted"> · {formatBytes(m.sizeBytes)}</span>
-                {m.active ? <span className="badge"> in use</span> : null}
+                <span className="muted" data-testid="model-size"> · {formatBytes(m.sizeBytes)}</span>
+                {m.active ? (
+                  <span className="badge model-in-use" data-testid="model-in-use">
+                    in use
+                  </span>
+                ) : null}
                 <div className="mono muted small">{m.path}</div>
                 {m.error ? (
                   <p className="field-error" role="alert">
@@ -139,10 +144,15 @@ export function ModelsSection(props: { canPick: boolean }): ReactElement {
               Browse…
             </button>
           ) : null}
-          <button type="submit" className="btn btn-primary" disabled={busy || !draft.trim()} data-testid="settings-model-add">
+          <button type="submit" className="btn btn-primary" disabled={busy || !draft.trim()} aria-describedby={!busy && !draft.trim() ? 'local-model-why' : undefined} data-testid="settings-model-add">
             {busy ? 'Checking…' : 'Add'}
           </button>
         </form>
+        <DisabledReason
+          id="local-model-why"
+          testId="settings-model-why"
+          reason={!busy && !draft.trim() ? `Type the path of a model folder${props.canPick ? ' or Browse… to it' : ''}, or download one below.` : null}
+        />
         {error ? (
           <p className="field-error" role="alert" data-testid="settings-model-error">
             {error}

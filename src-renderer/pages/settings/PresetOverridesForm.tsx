@@ -116,7 +116,7 @@ export function PresetOverridesForm(props: { overrides: PresetOverrides }): Reac
           )}
         </div>
         <div className="overrides-actions">
-          <button type="submit" className="btn btn-primary" disabled={!dirty || busy} data-testid="settings-overrides-save">
+          <button type="submit" className={dirty ? 'btn btn-primary' : 'btn'} disabled={!dirty || busy} data-testid="settings-overrides-save">
             {busy ? 'Saving…' : 'Save'}
           </button>
           <button

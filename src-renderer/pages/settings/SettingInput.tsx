@@ -116,7 +116,8 @@ export function SettingInput<K extends keyof Settings>(props: {
             Browse…
           </button>
         ) : null}
-        <button type="submit" className="btn btn-primary" disabled={!dirty || saving} data-testid={`${props.testId}-save`}>
+        {/* Primary only while there is something to save; clean, it is a plain (disabled) button whose label says the state. */}
+        <button type="submit" className={dirty ? 'btn btn-primary' : 'btn'} disabled={!dirty || saving} data-testid={`${props.testId}-save`}>
           {saving ? (
             'Saving…'
           ) : saved && !dirty ? (

@@ -6,6 +6,7 @@ import { AboutSection } from './AboutSection';
 import { EnhanceSection } from './EnhanceSection';
 import { GeneralSection } from './GeneralSection';
 import { GenerationDefaultsSection } from './GenerationDefaultsSection';
+import { LocalTrainingSection } from './LocalTrainingSection';
 import { MaintenanceSection } from './MaintenanceSection';
 import { ModelsSection } from './ModelsSection';
 import { PodsSection } from './pods/PodsSection';
@@ -13,6 +14,7 @@ import { SecretsSection } from './SecretsSection';
 import { StorageSection } from './StorageSection';
 import { TokenizerSection } from './TokenizerSection';
 import { useSettingsAnchor } from './use-settings-anchor';
+import './settings.css';
 
 export function SettingsPage(): ReactElement {
   const info = useAppInfo((s) => s.info);
@@ -26,6 +28,7 @@ export function SettingsPage(): ReactElement {
       <EnhanceSection />
       <TokenizerSection canPick={info?.canPickFolders === true} />
       <ModelsSection canPick={info?.canPickFolders === true} />
+      <LocalTrainingSection canPick={info?.canPickFolders === true} />
       <SecretsSection />
       <StorageSection info={info} />
       <MaintenanceSection info={info} />

@@ -9,6 +9,7 @@ const ANCHORS: Record<string, { section: string; focus?: string }> = {
   // The Generate page's "Add a pod" / "Add a local model".
   pods: { section: 'settings-pods' },
   models: { section: 'settings-models', focus: 'settings-model-path' },
+  'local-training': { section: 'settings-local-training', focus: 'settings-toolkit-dir' },
 };
 
 export function useSettingsAnchor(): void {

@@ -4,9 +4,13 @@
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { CallRequest, TrainingModel, TrainingPreset } from '@shared/contract';
 import { FieldRow, Segmented } from '../../components/Controls';
+import { DisabledReason } from '../../components/DisabledReason';
 import { reportError } from '../../stores/toasts';
 import { StudioCallError, studio } from '../../transport/client';
 import { useTraining, type TrainingOptions } from './store';
+import { TargetWayOut } from './TargetWayOut';
+import { YamlEditor } from './YamlEditor';
+import './train.css';
 
 const STEPS = ['Dataset', 'Model', 'Preset', 'Trigger & samples', 'Name', 'Review'] as const;
 
@@ -147,6 +151,17 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
   );
   const [gpu, level] = draft.preset.split('-') as [string, string];
   const canStart = target?.ready ?? false;
+  // Why Start is disabled, said next to it with the way out (docs/architecture.md, "Users see it").
+  const startWhy = !canStart
+    ? `${target?.label ?? 'No training target'} is not ready${target?.reason ? `: ${target.reason}` : '.'}`
+    : errors.length > 0
+      ? `Fix the ${errors.length === 1 ? 'YAML error' : `${errors.length} YAML errors`} above first.`
+      : null;
+  const startWayOut = !canStart ? <TargetWayOut target={target?.id ?? null} /> : errors.length > 0 ? (
+    <button type="button" className="btn btn-ghost btn-sm" onClick={() => document.querySelector<HTMLButtonElement>('[data-testid="yaml-goto-line"]')?.click()}>
+      Show the error
+    </button>
+  ) : null;
 
   return (
     <section className="card" data-testid="train-wizard" style={{ padding: 16, display: 'grid', gap: 16 }} aria-label="New training">
@@ -169,7 +184,16 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
               ))}
             </select>
           </FieldRow>
-          <FieldRow label="Train on" htmlFor="train-target" description={target?.reason ?? (target ? 'Ready.' : 'Connect a pod or set up local training in Settings.')}>
+          <FieldRow
+            label="Train on"
+            htmlFor="train-target"
+            description={
+              <span className="target-hint" data-testid="train-target-hint">
+                <span>{target?.reason ?? (target ? 'Ready.' : 'Connect a pod or set up local training in Settings.')}</span>
+                {target?.ready ? null : <TargetWayOut target={target?.id ?? null} />}
+              </span>
+            }
+          >
             <select id="train-target" className="select" data-testid="train-target" value={draft.target} onChange={(e) => set({ target: e.target.value })}>
               {o.targets.map((t) => (
                 <option key={t.id} value={t.id}>
@@ -270,16 +294,7 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
           <label className="field-label" htmlFor="train-yaml">
             ai-toolkit config (edit with care; it is validated again before it runs)
           </label>
-          <textarea id="train-yaml" className="textarea mono" rows={24} spellCheck={false} data-testid="train-yaml" value={yaml} onChange={(e) => onYaml(e.target.value)} />
-          {errors.length > 0 ? (
-            <ul className="field-error" role="alert" data-testid="train-yaml-errors">
-              {errors.map((e) => (
-                <li key={`${e.path}:${e.message}`}>
-                  <code>{e.path}</code>: {e.message}
-                </li>
-              ))}
-            </ul>
-          ) : null}
+          <YamlEditor id="train-yaml" label="ai-toolkit config" testId="train-yaml" value={yaml} errors={errors} onChange={onYaml} />
         </div>
       ) : null}
 
@@ -289,7 +304,16 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
         </div>
       ) : null}
 
-      <footer style={{ display: 'flex', gap: 8, justifyContent: 'flex-end', flexWrap: 'wrap' }}>
+      <footer className="wizard-footer">
+        {step === 0 || step === STEPS.length - 1 ? (
+          <DisabledReason
+            id="train-start-why"
+            testId="train-start-why"
+            // Step 1 already shows the target's full reason under "Train on".
+            reason={step === 0 ? (canStart ? null : `${target?.label ?? 'No training target'} is not ready (see “Train on”).`) : startWhy}
+            action={startWayOut}
+          />
+        ) : null}
         <button type="button" className="btn btn-ghost" onClick={props.onClose}>
           Cancel
         </button>
@@ -299,7 +323,8 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
             className="btn"
             data-testid="train-start-defaults"
             disabled={busy || !draft.dataset || !canStart}
-            title={canStart ? 'Plan with these defaults and start now' : (target?.reason ?? '')}
+            aria-describedby={canStart ? undefined : 'train-start-why'}
+            title={canStart ? 'Plan with these defaults and start now' : undefined}
             onClick={() => void plan().then((y) => (y ? start(y) : undefined))}
           >
             Start with defaults
@@ -315,7 +340,7 @@ export function Wizard(props: { options: TrainingOptions; dataset: string | null
             {step === STEPS.length - 2 ? 'Review' : 'Next'}
           </button>
         ) : (
-          <button type="button" className="btn btn-primary" data-testid="train-start" disabled={busy || errors.length > 0 || !canStart} title={canStart ? undefined : (target?.reason ?? '')} onClick={() => void start(yaml)}>
+          <button type="button" className="btn btn-primary" data-testid="train-start" disabled={busy || errors.length > 0 || !canStart} aria-describedby={startWhy ? 'train-start-why' : undefined} onClick={() => void start(yaml)}>
             Start training
           </button>
         )}

@@ -4,6 +4,7 @@
 import { useEffect, useId, useRef, useState, type ReactElement } from 'react';
 import type { TaggingMode } from '@shared/contract/tagging';
 import { ProgressBar, Segmented, StateBadge, Switch, type SegmentedOption } from '../../../components/Controls';
+import { DisabledReason } from '../../../components/DisabledReason';
 import { notify } from '../../../stores/toasts';
 import { ClaudeFields } from './ClaudeFields';
 import { EarlierRuns } from './EarlierRuns';
@@ -55,6 +56,10 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
   };
 
   const canRun = phase === 'setup' && !busy && invalid === null && (!needsConfirm || confirmed) && !(kind === 'claude' && estimate === null);
+  // Why Caption is disabled, beside it (docs/architecture.md, "Users see it"); the fields above are the way out.
+  const whyNot = canRun || busy
+    ? null
+    : (invalid ?? (needsConfirm && !confirmed ? 'Confirm the cost above first.' : kind === 'claude' && estimate === null ? 'Working out the cost estimate…' : null));
 
   return (
     <dialog
@@ -119,12 +124,12 @@ export function TaggingDialog(props: TaggingDialogProps): ReactElement {
         <div className="dialog-actions">
           {phase === 'setup' ? (
             <>
-              {invalid ? <span className="muted small">{invalid}</span> : null}
+              <DisabledReason id={`${ids}-why`} testId="tagging-why" reason={whyNot} />
               <span className="spacer" />
               <button type="button" className="btn btn-ghost" onClick={close}>
                 Cancel
               </button>
-              <button type="button" className="btn btn-primary" disabled={!canRun} onClick={() => void start(request)} data-testid="tagging-run">
+              <button type="button" className="btn btn-primary" disabled={!canRun} aria-describedby={whyNot ? `${ids}-why` : undefined} onClick={() => void start(request)} data-testid="tagging-run">
                 Caption
               </button>
             </>
