@@ -497,6 +497,14 @@ export async function showScene(scene: Scene, page: Page, served: Served): Promi
     });
     await Promise.race([scene.show(page, served), limit]);
     await page.mouse.move(0, 0);
+    // Fades and transitions done (endless spinners aside), so pictures and contrast checks see the final colours.
+    // (Polled with evaluate: waitForFunction's string form needs eval, which the studio's CSP forbids.)
+    await expect
+      .poll(() => page.evaluate("document.getAnimations().filter((a) => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity).length"), {
+        message: 'animations still running',
+        timeout: 10_000,
+      })
+      .toBe(0);
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n') : String(err);
     throw new Error(`scene ${sceneName(scene)}: ${msg}`);
