@@ -256,7 +256,7 @@ async function wizardAt(page: Page, served: Served, step: number): Promise<void>
 const WIZARD_STEPS = ['dataset', 'model', 'preset', 'trigger', 'name', 'review'] as const;
 
 // Pods has scenes of its own (it may move to its own page).
-const SETTINGS_SECTIONS = ['general', 'generation', 'enhance', 'tokenizer', 'models', 'secrets', 'storage', 'maintenance', 'about'] as const;
+const SETTINGS_SECTIONS = ['general', 'local-training', 'generation', 'enhance', 'tokenizer', 'models', 'secrets', 'storage', 'maintenance', 'about'] as const;
 
 // ---------- the scenes ----------
 
