@@ -55,9 +55,9 @@ test('detail view: tags persist and filter, Copy prompt, Re-run into Generate, p
   await seedDated(page, served);
   const tiles = page.getByTestId('gallery-tile');
   await expect(tiles).toHaveCount(3);
-  await expect(tile(page, 0)).toHaveAttribute('aria-label', /ramen/);
-  await expect(tile(page, 1)).toHaveAttribute('aria-label', /lighthouse/);
-  await expect(tile(page, 2)).toHaveAttribute('aria-label', /red fox/);
+  await expect(tile(page, 0)).toHaveAccessibleName(/ramen/);
+  await expect(tile(page, 1)).toHaveAccessibleName(/lighthouse/);
+  await expect(tile(page, 2)).toHaveAccessibleName(/red fox/);
 
   // Grid keyboard: click the first, arrows move the focus (and the selection), Home/End jump.
   await tile(page, 0).click();
@@ -139,7 +139,7 @@ test('detail view: tags persist and filter, Copy prompt, Re-run into Generate, p
   await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
   await page.getByTestId('filter-tag-winter').click();
   await expect(tiles).toHaveCount(1);
-  await expect(tiles.first()).toHaveAttribute('aria-label', /red fox/);
+  await expect(tiles.first()).toHaveAccessibleName(/red fox/);
   await tiles.first().dblclick();
   await expect(detail.getByTestId('detail-tag')).toHaveText(['keeper', 'winter']);
   // Removing the only image's tag empties the filtered view; its chip stays (at 0) while it
@@ -200,7 +200,7 @@ test('filter chips: date range (presets and custom), minimum size, and together 
   await page.getByTestId('filter-date-from').fill('2025-03-01');
   await page.getByTestId('filter-date-to').fill('2025-03-10');
   await expect(count).toHaveText('1 image');
-  await expect(tiles.first()).toHaveAttribute('aria-label', /red fox/);
+  await expect(tiles.first()).toHaveAccessibleName(/red fox/);
   await page.getByTestId('filter-date-to').fill('2025-03-09');
   await expect(page.getByTestId('gallery-no-results')).toBeVisible();
   // Only a start: everything since.
@@ -215,7 +215,7 @@ test('filter chips: date range (presets and custom), minimum size, and together 
   // Minimum size: both sides of the file at least that many pixels.
   await page.getByTestId('filter-min-size').selectOption('1024');
   await expect(count).toHaveText('1 image');
-  await expect(tiles.first()).toHaveAttribute('aria-label', /lighthouse/);
+  await expect(tiles.first()).toHaveAccessibleName(/lighthouse/);
   await page.getByTestId('filter-min-size').selectOption('2048');
   await expect(page.getByTestId('gallery-no-results')).toBeVisible();
   await expect(page.getByTestId('gallery-no-results')).toContainText('Nothing matches the filters chosen');
@@ -252,7 +252,7 @@ test('a truncated file is a broken tile with its reason; folders are added and r
   const broken = page.getByTestId('gallery-tile').filter({ has: page.getByTestId('gallery-tile-broken') });
   await expect(broken).toHaveCount(1);
   await expect(broken).toHaveAttribute('title', /^Broken: .+/);
-  await expect(broken).toHaveAttribute('aria-label', /broken/);
+  await expect(broken).toHaveAccessibleName(/Can’t show this image/);
   const reason = ((await broken.getAttribute('title')) ?? '').replace(/^Broken: /, '');
   await broken.dblclick();
   const detail = page.getByTestId('gallery-detail');

@@ -53,7 +53,7 @@ test('search, filters, detail, Remix into Generate, favourite across a reload, d
   await page.getByTestId('gallery-search').fill('lighthouse');
   await expect(page.getByTestId('gallery-count')).toHaveText('1 image');
   await expect(tiles).toHaveCount(1);
-  await expect(tiles.first()).toHaveAttribute('aria-label', /lighthouse/);
+  await expect(tiles.first()).toHaveAccessibleName(/lighthouse/);
   await page.getByTestId('gallery-search').fill('nothing like this anywhere');
   await expect(page.getByTestId('gallery-no-results')).toBeVisible();
   await page.getByTestId('gallery-no-results-clear').click();
@@ -62,7 +62,7 @@ test('search, filters, detail, Remix into Generate, favourite across a reload, d
   // Model chip (from the facets).
   await page.getByTestId('filter-model-flux-schnell').click();
   await expect(tiles).toHaveCount(1);
-  await expect(tiles.first()).toHaveAttribute('aria-label', /lighthouse/);
+  await expect(tiles.first()).toHaveAccessibleName(/lighthouse/);
   await page.getByTestId('filter-model-flux-schnell').click();
   await expect(tiles).toHaveCount(3);
 

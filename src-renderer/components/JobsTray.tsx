@@ -229,7 +229,7 @@ export function JobsPanel(): ReactElement | null {
           <p className="muted">Generations, trainings and backups show up here while they run, with their progress.</p>
         </div>
       ) : (
-        <ul className="job-list" data-testid="job-list">
+        <ul className="job-list" tabIndex={0} aria-label="Job list" data-testid="job-list">
           {jobs.map((job) => (
             <JobRow key={job.id} job={job} now={now} onCancel={(id) => void cancel(id)} />
           ))}

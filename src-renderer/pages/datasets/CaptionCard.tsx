@@ -35,6 +35,7 @@ export function CaptionCard(props: {
       data-file={it.file}
       data-testid="ds-card"
       aria-label={it.file}
+      aria-keyshortcuts="Space Enter"
       onKeyDown={props.onKeyDown}
     >
       <div className="ds-thumb">

@@ -44,7 +44,6 @@ export const GalleryTile = memo(function GalleryTile(props: {
       style={props.style}
       role="option"
       aria-selected={props.selected}
-      aria-label={`${label}${info ? `, ${info}` : ''}${image.favourite ? ', favourite' : ''}${broken ? ', broken' : ''}`}
       title={broken ? `Broken: ${broken}` : `${label}${info ? `\n${info}` : ''}\nDouble-click or Enter opens`}
       tabIndex={props.focused ? 0 : -1}
       data-index={props.index}
@@ -69,7 +68,7 @@ export const GalleryTile = memo(function GalleryTile(props: {
           </div>
         )}
         {image.favourite ? (
-          <span className="tile-fav" aria-hidden="true">
+          <span className="tile-fav" role="img" aria-label="favourite">
             <StarIcon size={14} filled />
           </span>
         ) : null}

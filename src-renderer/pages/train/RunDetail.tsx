@@ -227,7 +227,7 @@ export function RunDetail(props: { detail: TrainingRunDetail }): ReactElement {
       </section>
       <section>
         <h3 className="field-label">Log</h3>
-        <pre className="mono" data-testid="run-log" style={{ maxHeight: 240, overflow: 'auto', fontSize: 12, whiteSpace: 'pre-wrap', margin: 0 }}>
+        <pre className="mono" tabIndex={0} aria-label="Training log" data-testid="run-log" style={{ maxHeight: 240, overflow: 'auto', fontSize: 12, whiteSpace: 'pre-wrap', margin: 0 }}>
           {props.detail.logTail.slice(-60).join('\n') || '—'}
         </pre>
       </section>

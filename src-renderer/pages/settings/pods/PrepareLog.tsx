@@ -23,7 +23,7 @@ export function PrepareLog(props: { job: Job }): ReactElement {
         {msg ? ` · ${msg}` : ''}
         {live.error ? ` · ${live.error.message}` : ''}
       </p>
-      {lines.length > 0 ? <pre style={{ maxHeight: 200, overflow: 'auto', fontSize: 12, margin: 0 }}>{lines.join('\n')}</pre> : null}
+      {lines.length > 0 ? <pre tabIndex={0} aria-label="Preparation log" style={{ maxHeight: 200, overflow: 'auto', fontSize: 12, margin: 0 }}>{lines.join('\n')}</pre> : null}
     </div>
   );
 }
