@@ -8,7 +8,7 @@ import { GeneralSection } from './GeneralSection';
 import { GenerationDefaultsSection } from './GenerationDefaultsSection';
 import { MaintenanceSection } from './MaintenanceSection';
 import { ModelsSection } from './ModelsSection';
-import { PodsSection } from './pods/PodsSection';
+import { PodsPointerSection } from './PodsPointerSection';
 import { SecretsSection } from './SecretsSection';
 import { StorageSection } from './StorageSection';
 import { TokenizerSection } from './TokenizerSection';
@@ -21,7 +21,7 @@ export function SettingsPage(): ReactElement {
     <div className="page page-narrow" data-testid="page-settings">
       <PageHeader title="Settings" description="Where images go, which GPU runs by default, generation defaults, and the keys the studio uses." />
       <GeneralSection info={info} />
-      <PodsSection />
+      <PodsPointerSection />
       <GenerationDefaultsSection />
       <EnhanceSection />
       <TokenizerSection canPick={info?.canPickFolders === true} />
