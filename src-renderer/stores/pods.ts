@@ -1,4 +1,4 @@
-// Pods and runtimes for the Generate page's runtime toggle and the Settings → Pods section:
+// Pods and runtimes for the Generate page's runtime toggle and the Pods page's SSH pods:
 // profiles, live connection status (pods.status events), which runtimes exist, and the
 // user's choice of runtime and pod (kept in localStorage).
 import { create } from 'zustand';

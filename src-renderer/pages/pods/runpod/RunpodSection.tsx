@@ -104,7 +104,7 @@ export function RunpodSection(): ReactElement {
 
   return (
     <Section title="RunPod" description="Rent GPUs by the hour: create, start, stop and terminate pods and see what they cost. Idle pods stop themselves." testId="runpod-section">
-      {body}
+      <div className="pod-list">{body}</div>
     </Section>
   );
 }
