@@ -58,6 +58,9 @@ import { RuntimeRegistry } from './generation/runtime-registry';
 import { RemoteRuntime } from './generation/remote/remote-runtime';
 import { GenerationService } from './generation/generation-service';
 import type { SftpTuning } from './hosts/ssh-host';
+import { createRunpodClient, DEFAULT_RUNPOD_API, type RetryPolicy } from './runpod/runpod-client';
+import { RunpodService, type PodWatchdogAccess, type RunpodTiming } from './runpod/runpod-service';
+import { SpendMeter } from './runpod/spend-meter';
 
 export interface StudioOptions {
   dataDir: string;
@@ -104,6 +107,16 @@ export interface StudioOptions {
     recoverTimeoutMs?: number;
     bootstrapArgs?: readonly string[];
   };
+  /** RunPod (docs/architecture.md, "RunPod"): API base (default FLUX_STUDIO_RUNPOD_API or https://api.runpod.io) and test knobs. */
+  runpod?: {
+    apiBase?: string;
+    /** The workspace of a profile made for a new pod (loopback test pods live in a temp folder). */
+    workspace?: string;
+    profileDefaults?: { python?: string | null; pipeline?: 'standin' | 'diffusers' };
+    timing?: Partial<RunpodTiming>;
+    retry?: Partial<RetryPolicy>;
+    watchdog?: PodWatchdogAccess;
+  };
 }
 
 export interface Studio {
@@ -133,6 +146,7 @@ export interface Studio {
   readonly training: TrainingService;
   readonly pods: PodsService;
   readonly podConnections: PodConnections;
+  readonly runpod: RunpodService;
   /** Generation runtimes: remote registers here; the local one calls `studio.runtimes.register(runtime)`. */
   readonly runtimes: RuntimeRegistry;
   readonly generation: GenerationService;
@@ -280,9 +294,35 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     bootstrapArgs: opts.pods?.bootstrapArgs,
   });
   jobs.register(pods.prepareExecutor(podFilesDir));
+  // RunPod: rented pods behind pod profiles; the API key never leaves main (runpod/runpod-client.ts).
+  const runpodLog = log.child('runpod');
+  const runpod = new RunpodService({
+    api: createRunpodClient({
+      baseUrl: opts.runpod?.apiBase ?? (env.FLUX_STUDIO_RUNPOD_API || DEFAULT_RUNPOD_API),
+      apiKey: () => secrets.get('runpod'),
+      log: runpodLog,
+      retry: opts.runpod?.retry,
+    }),
+    configured: () => secrets.get('runpod') !== null,
+    repo: podRepo,
+    connections: podConnections,
+    jobs,
+    settings,
+    meter: new SpendMeter(db),
+    log: runpodLog,
+    keyDir: path.join(dataDir, 'runpod'),
+    workspace: opts.runpod?.workspace ? () => opts.runpod?.workspace as string : undefined,
+    profileDefaults: opts.runpod?.profileDefaults,
+    watchdog: opts.runpod?.watchdog,
+    timing: opts.runpod?.timing,
+    emitPods: (list) => events.emit('runpod.pods', list),
+    emitSpend: (meter) => events.emit('runpod.spend', meter),
+  });
+  for (const executor of runpod.executors()) jobs.register(executor);
   const runtimes = new RuntimeRegistry();
-  // Generation reaches pods only through this narrow interface (generation/remote/pod-link.ts).
-  const generationPods = podLinks({ pod: (id) => podRepo.require(id), connections: podConnections, podFilesDir });
+  // Generation reaches pods only through this narrow interface (generation/remote/pod-link.ts);
+  // a stopped rented pod is started first (pods/pod-power.ts, implemented by the runpod service).
+  const generationPods = podLinks({ pod: (id) => podRepo.require(id), connections: podConnections, podFilesDir, power: runpod });
   runtimes.register(
     new RemoteRuntime({
       pods: generationPods,
@@ -316,7 +356,11 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     catalog: loadTrainingCatalog(configsDir),
     targets:
       opts.training?.targets?.({ settings, dataDir }) ??
-      combineTargets(localTargets(() => settings.get(), dataDir), podTargets(pods, podConnections, podFilesDir, opts.training?.aiToolkit)),
+      combineTargets(
+        localTargets(() => settings.get(), dataDir),
+        // A training on a stopped rented pod starts it first (and gets its new address).
+        podTargets(pods, { host: async (pod) => podConnections.host(await runpod.ensureRunning(pod, (m) => runpodLog.info(`${pod.name}: ${m}`))) }, podFilesDir, opts.training?.aiToolkit),
+      ),
     datasets: opts.training?.datasets ?? managedDatasets(datasets, dataDir),
     jobs,
     emit: (run) => events.emit('training.updated', run),
@@ -360,6 +404,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     training,
     pods,
     podConnections,
+    runpod,
     runtimes,
     generation,
     mediaRoots,
@@ -373,6 +418,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     },
     async close(): Promise<void> {
       gallery.stopWatching();
+      await runpod.close();
       await jobs.close(); // training jobs stop following; their runs go on and are reclaimed next time
       await training.close();
       await local.close();
@@ -401,7 +447,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
  * type-level test compares exactly these keys with the contract's call names.
  */
 export function createHandlers(s: Omit<Studio, 'handlers' | 'dispatch'>) {
-  const { info, platform, logs, jobs, events, settings, secrets, tokens, enhance, templates, gallery, presets, generation, runtimes, local, datasets, tagging, training, pods } = s;
+  const { info, platform, logs, jobs, events, settings, secrets, tokens, enhance, templates, gallery, presets, generation, runtimes, local, datasets, tagging, training, pods, runpod } = s;
   return {
     ...systemHandlers({ info, platform, logs, jobs, isStudioPath: (p) => s.isStudioPath(p) }),
     ...settingsHandlers(settings),
@@ -417,6 +463,6 @@ export function createHandlers(s: Omit<Studio, 'handlers' | 'dispatch'>) {
     ...taggingHandlers(tagging),
     ...trainingHandlers(training),
     ...podHandlers(pods),
-    ...runpodHandlers(),
+    ...runpodHandlers(runpod),
   } satisfies Handlers;
 }

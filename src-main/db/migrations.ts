@@ -356,6 +356,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    name: 'RunPod: what each pod cost per day (the spend meter\'s month)',
+    up(db) {
+      // USD added by the studio's spend meter (src-main/runpod/spend-meter.ts) per pod per UTC day.
+      db.exec(`
+        CREATE TABLE runpod_spend (
+          runpod_id TEXT NOT NULL,
+          day       TEXT NOT NULL,
+          usd       REAL NOT NULL,
+          PRIMARY KEY (runpod_id, day)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

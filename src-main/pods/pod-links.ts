@@ -2,9 +2,12 @@
 // matched structurally so that pods imports nothing of generation. One lookup of the profile
 // per link; the connection is the pod's shared one (PodConnections), the worker's files come
 // from native/pod (pod-files.ts), and the worker's state goes into the pod's status.
+// Before connecting, PodPower (pod-power.ts) starts a stopped rented pod and brings its new
+// address; `onProgress` shows it ("starting pod, ~40 s").
 import type { PodProfile, PodStatus } from '@shared/contract/pods';
 import type { SshHost } from '../hosts/ssh-host';
 import type { PodConnections } from './pod-connections';
+import { alwaysOn, type PodPower } from './pod-power';
 import { podDir, syncPodFiles } from './pod-files';
 import { podPython } from './pod-repo';
 
@@ -14,11 +17,14 @@ export interface PodLinkOptions {
   connections: PodConnections;
   /** native/pod on this machine. */
   podFilesDir: string;
+  /** Starts a stopped rented pod before connecting (default: none). */
+  power?: PodPower;
 }
 
 export function podLinks(o: PodLinkOptions) {
+  const power = o.power ?? alwaysOn;
   const link = (id: string) => {
-    const pod = o.pod(id);
+    let pod = o.pod(id);
     const ws = pod.workspace.replace(/\/+$/, '');
     const workerArgs: string[] = ['--pipeline', pod.pipeline];
     for (const [model, p] of Object.entries(pod.modelPaths)) if (p) workerArgs.push('--model-path', `${model}=${p}`);
@@ -28,7 +34,10 @@ export function podLinks(o: PodLinkOptions) {
       workspace: pod.workspace,
       python: podPython(pod),
       workerArgs,
-      connect: (signal?: AbortSignal, onWait?: (err: Error, delayMs: number, attempt: number) => void): Promise<SshHost> => o.connections.hostWithRetry(pod, signal, onWait),
+      async connect(signal?: AbortSignal, onWait?: (err: Error, delayMs: number, attempt: number) => void, onProgress?: (message: string) => void): Promise<SshHost> {
+        pod = await power.ensureRunning(o.pod(id), (message) => onProgress?.(message), signal);
+        return o.connections.hostWithRetry(pod, signal, onWait);
+      },
       async installWorker(host: SshHost): Promise<{ script: string; outputs: string; runDir: string }> {
         await syncPodFiles(host, o.podFilesDir, ws);
         await host.mkdir(`${ws}/outputs`);

@@ -56,7 +56,7 @@ export function requireBuilt(dir: string): void {
   if (!fs.existsSync(dir)) throw new Error(`${dir} is missing: run \`npm run build\` first (npm test builds before the suites)`);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -71,6 +71,22 @@ function keygen(file: string, comment: string): void {
   fs.rmSync(file, { force: true });
   fs.rmSync(`${file}.pub`, { force: true });
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], { stdio: 'ignore' });
+}
+
+/** A new key at `file` of the same type as the one there (ed25519 when there is none). */
+function keygenLike(file: string, comment: string): void {
+  const type = fs.existsSync(`${file}.pub`) ? keyTypeOf(fs.readFileSync(`${file}.pub`, 'utf8')) : 'ed25519';
+  fs.rmSync(file, { force: true });
+  fs.rmSync(`${file}.pub`, { force: true });
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', comment, '-f', file], { stdio: 'ignore' });
+}
+
+function keyTypeOf(pubLine: string): string {
+  const algo = pubLine.trim().split(/\s+/)[0] ?? '';
+  if (algo === 'ssh-rsa') return 'rsa';
+  if (algo === 'ssh-dss') return 'dsa';
+  if (algo.startsWith('ecdsa-')) return 'ecdsa';
+  return 'ed25519';
 }
 
 /** SHA256:… of an OpenSSH public key line, exactly as `ssh-keygen -lf` prints it. */
@@ -121,6 +137,41 @@ function waitListening(port: number, proc: ChildProcess, log: () => string, time
 export interface StartSshdOptions {
   /** Extra sshd_config lines. */
   extraConfig?: string[];
+  /**
+   * Host private keys (OpenSSH files) to serve instead of one throw-away ed25519 key (a RunPod
+   * pod serves the keys its start script generated). hostKeyFingerprint() reports the first;
+   * swapHostKey() replaces the first with a new key of the same type.
+   */
+  hostKeyPaths?: string[];
+  /**
+   * authorized_keys holds exactly these lines instead of the throw-away client key (a pod
+   * accepts the account's registered keys); clientKeyPath is then NOT accepted.
+   */
+  authorizedKeys?: string[];
+  /** Environment of every session (sshd_config `SetEnv`); names `[A-Za-z_][A-Za-z0-9_]*`, values without `"` or newlines. */
+  setEnv?: Record<string, string>;
+  /** Ports the server must not listen on (a restarted pod gets a new port). */
+  avoidPorts?: number[];
+  /** Listen on this port (chosen by the caller, e.g. to put it in setEnv) instead of a free one. */
+  port?: number;
+}
+
+/** One `SetEnv` line: sshd uses only the first SetEnv directive, so all variables go on it. */
+function setEnvLines(env: Record<string, string>): string[] {
+  const pairs = Object.entries(env).map(([name, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`setEnv: ${JSON.stringify(name)} is not an environment variable name`);
+    if (/["\r\n]/.test(value)) throw new Error(`setEnv: the value of ${name} contains a quote or a newline, which sshd_config cannot carry`);
+    return `${name}="${value}"`;
+  });
+  return pairs.length ? [`SetEnv ${pairs.join(' ')}`] : [];
+}
+
+export async function freePortAvoiding(avoid: readonly number[]): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await freePort();
+    if (!avoid.includes(port)) return port;
+  }
+  throw new Error(`no free port outside ${avoid.join(', ')}`);
 }
 
 export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> {
@@ -128,14 +179,16 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-sshd-'));
   fs.chmodSync(dir, 0o700);
-  const hostKey = path.join(dir, 'ssh_host_ed25519_key');
+  const hostKeys = opts.hostKeyPaths?.length ? [...opts.hostKeyPaths] : [path.join(dir, 'ssh_host_ed25519_key')];
+  const hostKey = hostKeys[0] as string;
   const clientKeyPath = path.join(dir, 'client_ed25519');
   const wrongKeyPath = path.join(dir, 'wrong_ed25519');
-  keygen(hostKey, 'flux-studio-test-host');
+  if (!opts.hostKeyPaths?.length) keygen(hostKey, 'flux-studio-test-host');
   keygen(clientKeyPath, 'flux-studio-test-client');
   keygen(wrongKeyPath, 'flux-studio-test-wrong');
-  fs.copyFileSync(`${clientKeyPath}.pub`, path.join(dir, 'authorized_keys'));
-  const port = await freePort();
+  if (opts.authorizedKeys) fs.writeFileSync(path.join(dir, 'authorized_keys'), opts.authorizedKeys.map((k) => k.trim() + '\n').join(''));
+  else fs.copyFileSync(`${clientKeyPath}.pub`, path.join(dir, 'authorized_keys'));
+  const port = opts.port ?? (await freePortAvoiding(opts.avoidPorts ?? []));
   const user = os.userInfo().username;
   const configPath = path.join(dir, 'sshd_config');
   fs.writeFileSync(
@@ -143,7 +196,7 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
     [
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
-      `HostKey ${hostKey}`,
+      ...hostKeys.map((k) => `HostKey ${k}`),
       `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
       `PidFile ${path.join(dir, 'sshd.pid')}`,
       'PasswordAuthentication no',
@@ -158,6 +211,7 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
       'LogLevel ERROR',
       'PrintMotd no',
       'UseDNS no',
+      ...setEnvLines(opts.setEnv ?? {}),
       ...(opts.extraConfig ?? []),
       '',
     ].join('\n'),
@@ -206,7 +260,7 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
     hostKeyFingerprint: () => fingerprintOfPublicKey(fs.readFileSync(`${hostKey}.pub`, 'utf8')),
     async swapHostKey() {
       await halt();
-      keygen(hostKey, 'flux-studio-test-host-2');
+      keygenLike(hostKey, 'flux-studio-test-host-2');
       await launch();
       return fingerprintOfPublicKey(fs.readFileSync(`${hostKey}.pub`, 'utf8'));
     },

@@ -9,7 +9,11 @@ export function tempDir(prefix = 'flux-studio-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A real Studio (real SQLite, real files) over a fresh temp data dir. */
+/**
+ * A real Studio (real SQLite, real files) over a fresh temp data dir. RunPod calls go to a
+ * closed local port, without retries, unless a test points them at its local RunPod server:
+ * no test may reach the real RunPod, even when a fuzzed call sets an API key.
+ */
 export async function makeStudio(overrides: Partial<StudioOptions> = {}): Promise<Studio> {
   return createStudio({
     dataDir: overrides.dataDir ?? tempDir(),
@@ -17,6 +21,7 @@ export async function makeStudio(overrides: Partial<StudioOptions> = {}): Promis
     version: '0.0.0-test',
     env: {},
     consoleLevel: 'silent',
+    runpod: { apiBase: 'http://127.0.0.1:9', retry: { maxRetries: 0 } },
     ...overrides,
   });
 }

@@ -34,9 +34,10 @@ export interface PodLink {
   readonly workerArgs: readonly string[];
   /**
    * The pod's shared SSH connection, connecting when needed and retrying transient failures
-   * with backoff; `onWait` hears each failure and the delay before the next try.
+   * with backoff; `onWait` hears each failure and the delay before the next try. A stopped
+   * rented pod is started first; `onProgress` hears how that goes ("starting pod, ~40 s").
    */
-  connect(signal?: AbortSignal, onWait?: (err: Error, delayMs: number, attempt: number) => void): Promise<SshHost>;
+  connect(signal?: AbortSignal, onWait?: (err: Error, delayMs: number, attempt: number) => void, onProgress?: (message: string) => void): Promise<SshHost>;
   /** Puts the worker's files on the pod (synced from this studio), makes outputs/, prunes old run files. */
   installWorker(host: SshHost): Promise<PodWorkerFiles>;
   /** Tells the pods capability how the pod's worker is doing (shown in `pods.status`). */

@@ -90,7 +90,12 @@ export class RemoteRuntime implements GenerationRuntime {
     const t0 = performance.now();
     const elapsed = () => Math.round(performance.now() - t0);
     const say = (message: string, step = 0, total = g.steps) => ctx.progress({ step, total, elapsedMs: elapsed(), message });
-    const connect = () => pod.connect(ctx.signal, (err, delay, attempt) => say(`${err.message} Retrying in ${Math.round(delay / 1000)} s (attempt ${attempt}).`));
+    const connect = () =>
+      pod.connect(
+        ctx.signal,
+        (err, delay, attempt) => say(`${err.message} Retrying in ${Math.round(delay / 1000)} s (attempt ${attempt}).`),
+        (message) => say(message),
+      );
 
     say(`connecting to ${pod.name}`);
     const host = await connect();
