@@ -13,10 +13,11 @@
 // (`application/problem+json`) and SSE payloads are compiled here with the same Ajv.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { OpenAPIBackend, type Operation, type Request as OpenApiRequest } from 'openapi-backend';
 
-export const SPEC_PATH = fileURLToPath(new URL('../../../src-main/runpod/openapi/runpod_v2_openapi.json', import.meta.url));
+// __dirname, not import.meta: Playwright loads this helper as CommonJS (e2e/browser/serve-fixture.ts).
+export const SPEC_PATH = path.resolve(__dirname, '..', '..', '..', 'src-main', 'runpod', 'openapi', 'runpod_v2_openapi.json');
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -37,7 +38,7 @@ interface AjvLike {
 }
 type AjvCtor = new (opts: Record<string, unknown>) => AjvLike;
 
-const requireHere = createRequire(import.meta.url);
+const requireHere = createRequire(__filename);
 // The Ajv 2020-12 class of the Ajv that openapi-backend itself depends on.
 const Ajv2020 = (createRequire(requireHere.resolve('openapi-backend'))('ajv/dist/2020') as { default: AjvCtor }).default;
 const addFormatsModule = requireHere('ajv-formats') as ((ajv: AjvLike) => void) | { default: (ajv: AjvLike) => void };

@@ -29,7 +29,7 @@ export function offerText(g: GpuOffer, cloud: CloudType): string {
   return `${g.displayName} · ${g.memoryGb} GB · ${p === null ? 'not on this cloud' : perHour(p)} · ${s ? `stock ${s}` : 'none available now'}`;
 }
 
-export function CreatePodForm(props: { onCreated(job: Job): void; onCancel(): void }): ReactElement {
+export function CreatePodForm(props: { pending: boolean; onCreated(job: Job, name: string): void; onCancel(): void }): ReactElement {
   const gpus = useRunpod((s) => s.gpus);
   const volumes = useRunpod((s) => s.volumes);
   const defaultImage = useSettings((s) => s.settings?.runpodImage ?? '');
@@ -73,8 +73,9 @@ export function CreatePodForm(props: { onCreated(job: Job): void; onCancel(): vo
 
   const first = candidates[0] ? byId.get(candidates[0]) : undefined;
   const firstPrice = first ? price(first, cloud) : null;
-  const reason =
-    name.trim() === '' ? 'Give the pod a name.' : candidates.length === 0 ? 'Add at least one GPU type to try.' : storageKind === 'network' && !networkId ? 'Pick a network volume, or choose another storage.' : null;
+  const reason = props.pending
+    ? 'Creating the pod: its progress is shown above and in the jobs tray.'
+    : name.trim() === '' ? 'Give the pod a name.' : candidates.length === 0 ? 'Add at least one GPU type to try.' : storageKind === 'network' && !networkId ? 'Pick a network volume, or choose another storage.' : null;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -92,7 +93,7 @@ export function CreatePodForm(props: { onCreated(job: Job): void; onCancel(): vo
     };
     try {
       const job = await studio.runpod.create(req);
-      props.onCreated(job);
+      props.onCreated(job, req.name);
     } catch (err) {
       const top = err instanceof StudioCallError ? (err.field?.split('.')[0] as FieldName | undefined) : undefined;
       if (err instanceof StudioCallError && top && ['name', 'gpuTypeIds', 'cloud', 'image', 'containerDiskGb', 'storage'].includes(top)) setErrors({ [top]: err.fieldMessage });

@@ -7,7 +7,7 @@ import { Section } from '../../../components/Controls';
 import { perHour, usd } from '../../../lib/runpod-format';
 import { useRunpod, wireRunpodEvents } from '../../../stores/runpod';
 import { CreatePodForm } from './CreatePodForm';
-import { JobLine } from './JobLine';
+import { JobLine, useLiveJob } from './JobLine';
 import { RunpodKeyForm } from './RunpodKeyForm';
 import { RunpodPodRow } from './RunpodPodRow';
 
@@ -42,7 +42,13 @@ export function RunpodSection(): ReactElement {
   const access = useRunpod((s) => s.access);
   const pods = useRunpod((s) => s.pods);
   const [creating, setCreating] = useState(false);
-  const [createJobs, setCreateJobs] = useState<Job[]>([]);
+  const [createJobs, setCreateJobs] = useState<{ job: Job; name: string }[]>([]);
+  // The form stays (with what was typed) until its pod exists: a failed create can be retried.
+  const latest = useLiveJob(createJobs[0]?.job ?? null);
+  const latestDone = latest?.state === 'succeeded';
+  useEffect(() => {
+    if (latestDone) setCreating(false);
+  }, [latestDone, latest?.id]);
   useEffect(() => {
     wireRunpodEvents();
     void useRunpod.getState().load();
@@ -70,8 +76,8 @@ export function RunpodSection(): ReactElement {
     body = (
       <>
         <SpendSummary />
-        {createJobs.map((j) => (
-          <JobLine key={j.id} job={j} label={`Creating ${String(j.params.name ?? 'pod')}`} testId="runpod-create-progress" />
+        {createJobs.map(({ job, name }) => (
+          <JobLine key={job.id} job={job} label={`Creating ${name}`} testId="runpod-create-progress" />
         ))}
         {pods.length === 0 ? (
           <p className="muted" data-testid="runpod-empty">
@@ -86,9 +92,9 @@ export function RunpodSection(): ReactElement {
         )}
         {creating ? (
           <CreatePodForm
-            onCreated={(job) => {
-              setCreateJobs((cur) => [job, ...cur]);
-              setCreating(false);
+            pending={latest !== null && (latest.state === 'queued' || latest.state === 'running')}
+            onCreated={(job, name) => {
+              setCreateJobs((cur) => [{ job, name }, ...cur]);
             }}
             onCancel={() => setCreating(false)}
           />
