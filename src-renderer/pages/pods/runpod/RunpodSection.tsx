@@ -44,11 +44,9 @@ export function RunpodSection(): ReactElement {
   const [creating, setCreating] = useState(false);
   const [createJobs, setCreateJobs] = useState<{ job: Job; name: string }[]>([]);
   // The form stays (with what was typed) until its pod exists: a failed create can be retried.
-  const latest = useLiveJob(createJobs[0]?.job ?? null);
-  const latestDone = latest?.state === 'succeeded';
-  useEffect(() => {
-    if (latestDone) setCreating(false);
-  }, [latestDone, latest?.id]);
+  const [formJob, setFormJob] = useState<Job | null>(null);
+  const latest = useLiveJob(formJob);
+  const showForm = creating && latest?.state !== 'succeeded';
   useEffect(() => {
     wireRunpodEvents();
     void useRunpod.getState().load();
@@ -90,17 +88,18 @@ export function RunpodSection(): ReactElement {
             ))}
           </div>
         )}
-        {creating ? (
+        {showForm ? (
           <CreatePodForm
             pending={latest !== null && (latest.state === 'queued' || latest.state === 'running')}
             onCreated={(job, name) => {
               setCreateJobs((cur) => [{ job, name }, ...cur]);
+              setFormJob(job);
             }}
             onCancel={() => setCreating(false)}
           />
         ) : (
           <div>
-            <button type="button" className="btn btn-primary btn-sm" onClick={() => setCreating(true)} data-testid="runpod-create">
+            <button type="button" className="btn btn-primary btn-sm" onClick={() => (setFormJob(null), setCreating(true))} data-testid="runpod-create">
               Create pod…
             </button>
           </div>
