@@ -53,13 +53,14 @@ import { podTargets } from './training/pod-targets';
 import { PodRepo } from './pods/pod-repo';
 import { PodConnections, passphraseSecret, type ReconnectPolicy } from './pods/pod-connections';
 import { PodsService } from './pods/pods-service';
-import { podLinks } from './pods/pod-links';
+import { podLinks, type PodLinkWatchdog } from './pods/pod-links';
 import { RuntimeRegistry } from './generation/runtime-registry';
 import { RemoteRuntime } from './generation/remote/remote-runtime';
 import { GenerationService } from './generation/generation-service';
 import type { SftpTuning } from './hosts/ssh-host';
 import { createRunpodClient, DEFAULT_RUNPOD_API, type RetryPolicy } from './runpod/runpod-client';
-import { RunpodService, type PodWatchdogAccess, type RunpodTiming } from './runpod/runpod-service';
+import { RunpodService, type RunpodTiming } from './runpod/runpod-service';
+import { extendWatchdog, readWatchdog } from './pods/pod-watchdog';
 import { SpendMeter } from './runpod/spend-meter';
 
 export interface StudioOptions {
@@ -110,12 +111,13 @@ export interface StudioOptions {
   /** RunPod (docs/architecture.md, "RunPod"): API base (default FLUX_STUDIO_RUNPOD_API or https://api.runpod.io) and test knobs. */
   runpod?: {
     apiBase?: string;
-    /** The workspace of a profile made for a new pod (loopback test pods live in a temp folder). */
-    workspace?: string;
+    /** Where new pods mount their volume, and so their profiles' workspace (default /workspace; loopback test pods: a temp folder). */
+    mountPath?: string;
     profileDefaults?: { python?: string | null; pipeline?: 'standin' | 'diffusers' };
     timing?: Partial<RunpodTiming>;
     retry?: Partial<RetryPolicy>;
-    watchdog?: PodWatchdogAccess;
+    /** Tests: the on-pod watchdog's countdown in seconds, its check interval, where it reads RUNPOD_*. */
+    watchdog?: Pick<PodLinkWatchdog, 'idleSeconds' | 'tickSeconds' | 'envFile'>;
   };
 }
 
@@ -296,9 +298,10 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   jobs.register(pods.prepareExecutor(podFilesDir));
   // RunPod: rented pods behind pod profiles; the API key never leaves main (runpod/runpod-client.ts).
   const runpodLog = log.child('runpod');
+  const runpodBase = opts.runpod?.apiBase ?? (env.FLUX_STUDIO_RUNPOD_API || DEFAULT_RUNPOD_API);
   const runpod = new RunpodService({
     api: createRunpodClient({
-      baseUrl: opts.runpod?.apiBase ?? (env.FLUX_STUDIO_RUNPOD_API || DEFAULT_RUNPOD_API),
+      baseUrl: runpodBase,
       apiKey: () => secrets.get('runpod'),
       log: runpodLog,
       retry: opts.runpod?.retry,
@@ -311,9 +314,13 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
     meter: new SpendMeter(db),
     log: runpodLog,
     keyDir: path.join(dataDir, 'runpod'),
-    workspace: opts.runpod?.workspace ? () => opts.runpod?.workspace as string : undefined,
+    mountPath: opts.runpod?.mountPath,
     profileDefaults: opts.runpod?.profileDefaults,
-    watchdog: opts.runpod?.watchdog,
+    // The on-pod idle watchdog (pods/pod-watchdog.ts), read and extended over the pod's SSH link.
+    watchdog: {
+      read: async (profile) => readWatchdog(await podConnections.host(profile), profile.workspace),
+      extend: async (profile, minutes) => extendWatchdog(await podConnections.host(profile), profile.workspace, minutes),
+    },
     timing: opts.runpod?.timing,
     emitPods: (list) => events.emit('runpod.pods', list),
     emitSpend: (meter) => events.emit('runpod.spend', meter),
@@ -322,7 +329,19 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
   const runtimes = new RuntimeRegistry();
   // Generation reaches pods only through this narrow interface (generation/remote/pod-link.ts);
   // a stopped rented pod is started first (pods/pod-power.ts, implemented by the runpod service).
-  const generationPods = podLinks({ pod: (id) => podRepo.require(id), connections: podConnections, podFilesDir, power: runpod });
+  const generationPods = podLinks({
+    pod: (id) => podRepo.require(id),
+    connections: podConnections,
+    podFilesDir,
+    power: runpod,
+    watchdog: {
+      idleMinutes: () => settings.get().runpodIdleStopMinutes,
+      // The pod calls RunPod itself; a non-default base (tests, a proxy) is handed to it.
+      apiBase: () => (runpodBase === DEFAULT_RUNPOD_API ? null : runpodBase),
+      ...opts.runpod?.watchdog,
+      onError: (podId, err) => runpodLog.warn(`pod ${podId}: could not arm the idle watchdog: ${(err as Error).message}`),
+    },
+  });
   runtimes.register(
     new RemoteRuntime({
       pods: generationPods,

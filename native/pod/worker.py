@@ -3,7 +3,7 @@
     <venv>/bin/python -u worker.py --outputs DIR [--model-path flux-dev=FOLDER|HUB_ID]
         [--model-path flux-schnell=...] [--cpu-offload|--no-cpu-offload]
         [--device auto|cuda|cpu] [--dtype bfloat16|float32] [--pipeline diffusers|standin]
-        [--threads N]
+        [--threads N] [--activity FILE]
 
 Requests arrive as JSON lines on stdin, events leave as JSON lines on stdout (protocol.py).
 Nothing a user typed is ever on the command line. Stdout carries only protocol lines:
@@ -16,6 +16,9 @@ the worker finishes what it was asked to do (a lost SSH link must not lose the i
 made) and exits 0. Every finished request is also appended to
 `<outputs>/.flux-studio-journal.jsonl` (the done/error event, one JSON line), so a studio
 that reconnects finds the image the worker finished while it was away.
+
+`--activity FILE`: the on-pod idle watchdog's marker (watchdog.py): touched on every request
+and every few seconds while one runs, so a pod in use is never stopped as idle.
 
 `--pipeline standin` swaps only the image maker (standin.py) for a fast deterministic
 one; queueing, cancel, LoRA checks, error mapping and JPEG writing are this same code.
@@ -132,8 +135,10 @@ def write_jpeg(image: Any, outputs: Path, req: GenerateRequest, now: datetime) -
 
 
 class Worker:
-    def __init__(self, backend: Backend, emitter: Emitter, outputs: Path, cpu_offload: bool, debug: bool = False):
+    def __init__(self, backend: Backend, emitter: Emitter, outputs: Path, cpu_offload: bool, debug: bool = False, activity: Path | None = None):
         self.backend = backend
+        self.activity = activity
+        self._activity_at = 0.0
         self.emit = emitter
         self.outputs = outputs
         self.cpu_offload = cpu_offload
@@ -160,7 +165,24 @@ class Worker:
             self._cond.notify_all()
         self._executor.join()
 
+    def touch_activity(self, force: bool = False) -> None:
+        """Tells the idle watchdog the pod is in use (at most every 5 s; never fails a request)."""
+        if self.activity is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._activity_at < 5.0:
+            return
+        self._activity_at = now
+        try:
+            self.activity.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.activity, "a", encoding="utf-8"):
+                pass
+            os.utime(self.activity, None)
+        except OSError as e:
+            print(f"worker: could not touch the activity marker: {e}", file=sys.stderr)
+
     def handle(self, item: Any) -> None:
+        self.touch_activity(force=True)
         if isinstance(item, ProtocolError):
             self.emit.error(item.request_id, item.code, item.message)
         elif isinstance(item, PingRequest):
@@ -253,6 +275,7 @@ class Worker:
 
             def on_step(step: int, total: int) -> None:
                 self.emit.progress(req.id, step, total, time.monotonic() - t1)
+                self.touch_activity()
                 self._check_cancel()
 
             image = self.backend.generate(req, on_step)
@@ -295,6 +318,7 @@ class Worker:
             "load_seconds": round(load_seconds, 3),
             "gen_seconds": round(gen_seconds, 3),
         }
+        self.touch_activity(force=True)
         self._journal({"event": "done", "id": req.id, **event})  # on disk before the studio hears of it
         self._not_running(req.id)  # a status asked right after `done` shows the worker idle
         self.emit.done(req.id, **event)
@@ -333,6 +357,7 @@ class Worker:
         self._lock_fd = fd
 
     def _finish_error(self, rid: str, code: str, message: str) -> None:
+        self.touch_activity(force=True)
         self._journal({"event": "error", "id": rid, "code": code, "message": message})
         self._not_running(rid)
         self.emit.error(rid, code, message)
@@ -369,6 +394,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--device", choices=("auto", "cuda", "cpu"), default="auto")
     p.add_argument("--dtype", choices=("bfloat16", "float32"), default=None, help="default: bfloat16 on cuda, float32 on cpu")
     p.add_argument("--pipeline", choices=("diffusers", "standin"), default="diffusers")
+    p.add_argument("--activity", default=None, metavar="FILE", help="the idle watchdog's activity marker (watchdog.py), touched on every request")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's); 1 suits tiny test models on a shared CPU")
     args = p.parse_args(argv)
     paths = dict(DEFAULT_MODEL_PATHS)
@@ -417,7 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         cpu_offload=offload,
         **info,
     )
-    Worker(backend, emitter, outputs, cpu_offload=offload, debug=debug).serve(sys.stdin.buffer)
+    activity = Path(os.path.abspath(args.activity)) if args.activity else None
+    Worker(backend, emitter, outputs, cpu_offload=offload, debug=debug, activity=activity).serve(sys.stdin.buffer)
     return 0
 
 

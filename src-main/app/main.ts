@@ -17,6 +17,7 @@ import { hardenSession } from './security';
 import type { TrustedOrigins } from './trusted-sender';
 import { createMainWindow, guardWebContents } from './window';
 import { utilityProcessSpawner } from './local-worker-spawner';
+import { confirmQuit } from './quit-prompt';
 
 const CLOSE_TIMEOUT_MS = 10_000;
 
@@ -45,6 +46,9 @@ let studio: Studio | null = null;
 let mainWindow: BrowserWindow | null = null;
 let unregisterIpc: (() => void) | null = null;
 let quitState: 'running' | 'closing' | 'closed' = 'running';
+/** The quit prompt (RunPod pods running) was answered with keep/stop, or is being shown. */
+let quitConfirmed = false;
+let askingToQuit = false;
 
 function warn(message: string, detail?: unknown): void {
   if (studio) studio.log.child('app').warn(message, detail);
@@ -163,6 +167,34 @@ if (!dataDirReady) {
   });
   app.on('activate', () => {
     if (studio && (!mainWindow || mainWindow.isDestroyed())) openMainWindow();
+  });
+  // With RunPod pods running, ask first: keep them (the on-pod watchdog stops them when idle),
+  // stop them, or stay (quit-prompt.ts).
+  app.on('before-quit', (event) => {
+    const s = studio;
+    if (quitConfirmed || quitState !== 'running' || s === null) return;
+    event.preventDefault();
+    if (askingToQuit) return;
+    askingToQuit = true;
+    confirmQuit({
+      dispatch: s.dispatch,
+      showMessageBox: (box) => (mainWindow && !mainWindow.isDestroyed() ? dialog.showMessageBox(mainWindow, box) : dialog.showMessageBox(box)),
+      warn,
+    })
+      .catch((err: unknown) => {
+        warn('the quit prompt failed; quitting', err);
+        return 'quit' as const;
+      })
+      .then((answer) => {
+        askingToQuit = false;
+        if (answer === 'quit') {
+          quitConfirmed = true;
+          app.quit();
+        } else if (!mainWindow || mainWindow.isDestroyed()) {
+          openMainWindow(); // the last window was closed to quit: give it back
+        }
+      })
+      .catch((err: unknown) => warn('quitting failed', err));
   });
   // Close the studio once (jobs stopped, database closed) before the process exits.
   app.on('will-quit', (event) => {

@@ -15,6 +15,7 @@ import { registerMetadataCommand } from './commands/metadata';
 import { registerGenerateCommand } from './commands/generate';
 import { registerLocalCommands } from './commands/local';
 import { registerPodsCommand } from './commands/pods';
+import { registerRunpodCommands } from './commands/pods-runpod';
 import { registerEnhanceCommand } from './commands/enhance';
 import { registerTokensCommand } from './commands/tokens';
 import { registerTrainingCommand } from './commands/train';
@@ -40,7 +41,7 @@ export function buildProgram(): Command {
   // `dataset import|check|list`; the tagging module adds `dataset tag` to the returned command.
   registerDatasetTagCommand(registerDatasetCommand(program));
   registerTrainingCommand(program);
-  registerPodsCommand(program);
+  registerRunpodCommands(registerPodsCommand(program));
   // Every leaf command takes --data-dir and --verbose, even one that opens no studio.
   const leaves = (cmd: Command): Command[] => (cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves));
   for (const leaf of program.commands.flatMap(leaves)) if (!leaf.options.some((o) => o.long === '--data-dir')) common(leaf);

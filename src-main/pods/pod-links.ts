@@ -4,12 +4,19 @@
 // from native/pod (pod-files.ts), and the worker's state goes into the pod's status.
 // Before connecting, PodPower (pod-power.ts) starts a stopped rented pod and brings its new
 // address; `onProgress` shows it ("starting pod, ~40 s").
+// A profile linked to a RunPod pod (runpodId) gets the on-pod idle watchdog armed whenever
+// its worker is installed; every worker touches the watchdog's activity marker on each
+// request (docs/architecture.md, "RunPod: the idle watchdog").
 import type { PodProfile, PodStatus } from '@shared/contract/pods';
 import type { SshHost } from '../hosts/ssh-host';
 import type { PodConnections } from './pod-connections';
 import { alwaysOn, type PodPower } from './pod-power';
 import { podDir, syncPodFiles } from './pod-files';
 import { podPython } from './pod-repo';
+import { armForProfile, watchdogPaths, type WatchdogArming } from './pod-watchdog';
+
+/** How the idle watchdog is armed for RunPod-linked profiles (pod-watchdog.ts). */
+export type PodLinkWatchdog = WatchdogArming;
 
 export interface PodLinkOptions {
   /** The profile by id (throws not_found). */
@@ -19,6 +26,8 @@ export interface PodLinkOptions {
   podFilesDir: string;
   /** Starts a stopped rented pod before connecting (default: none). */
   power?: PodPower;
+  /** Absent: armed with the default idle minutes (15) and RunPod's own API base. */
+  watchdog?: PodLinkWatchdog;
 }
 
 export function podLinks(o: PodLinkOptions) {
@@ -26,7 +35,7 @@ export function podLinks(o: PodLinkOptions) {
   const link = (id: string) => {
     let pod = o.pod(id);
     const ws = pod.workspace.replace(/\/+$/, '');
-    const workerArgs: string[] = ['--pipeline', pod.pipeline];
+    const workerArgs: string[] = ['--pipeline', pod.pipeline, '--activity', watchdogPaths(ws).activity];
     for (const [model, p] of Object.entries(pod.modelPaths)) if (p) workerArgs.push('--model-path', `${model}=${p}`);
     return {
       id: pod.id,
@@ -43,6 +52,7 @@ export function podLinks(o: PodLinkOptions) {
         await host.mkdir(`${ws}/outputs`);
         // Old run files (a week) go; the recent ones may hold a result to recover.
         await host.exec(['find', `${podDir(ws)}/run`, '-type', 'f', '-mtime', '+7', '-delete']).catch(() => undefined);
+        await armForProfile(host, pod, o.watchdog);
         return { script: `${podDir(ws)}/worker.py`, outputs: `${ws}/outputs`, runDir: `${podDir(ws)}/run` };
       },
       workerState: (worker: PodStatus['worker']): void => void o.connections.updateStatus(pod.id, { worker }),

@@ -50,6 +50,8 @@ export async function readLogFingerprints(api: RunpodApi, podId: string, opts: {
         } catch {
           // a data line that is not JSON: read it as text
         }
+        // Only what the latest container start printed counts (older keys are gone).
+        if (/^Pod Started\b/.test(text.trim())) found.clear();
         for (const fp of fingerprintsIn(text)) found.add(fp);
       }
       if (opts.want && found.has(opts.want)) break;

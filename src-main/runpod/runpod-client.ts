@@ -134,7 +134,7 @@ export function createRunpodClient(o: RunpodClientOptions): RunpodApi {
 
 /** RunPod's 400 "no capacity" is told apart from other 400s only by its detail. */
 export function isNoCapacity(detail: string): boolean {
-  return /capacity|no (gpu|machine|instance)s? (are |is )?available|not enough (free )?gpus|out of stock|unavailable/i.test(detail);
+  return /capacity|no longer any instances|no (gpu|machine|instance)s? (are |is )?available|not enough (free )?gpus|out of stock|not available/i.test(detail);
 }
 
 function problem(error: unknown): { title: string; detail: string; errors: string[] } {

@@ -58,8 +58,8 @@ export interface RunpodServiceDeps {
   log: Logger;
   /** Where the studio's SSH key lives (<dataDir>/runpod). */
   keyDir: string;
-  /** The workspace a new profile gets (default: the pod's volume mount path). Tests: the loopback pod's folder. */
-  workspace?: (pod: ApiPod) => string;
+  /** Where a new pod's volume is mounted, and so its profile's workspace (default /workspace; tests: the loopback pod's folder). */
+  mountPath?: string;
   /** Extra settings of a profile the studio creates (tests: the standin pipeline, the test venv's python). */
   profileDefaults?: { python?: string | null; pipeline?: 'standin' | 'diffusers' };
   watchdog?: PodWatchdogAccess;
@@ -95,6 +95,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export class RunpodService implements PodPower {
   private readonly timing: RunpodTiming;
+  private readonly mountPath: string;
   private gpuNames = new Map<string, string>();
   private readonly watchdogs = new Map<string, WatchdogStatus>();
   private readonly starting = new Map<string, Promise<PodProfile>>();
@@ -107,6 +108,7 @@ export class RunpodService implements PodPower {
 
   constructor(private readonly deps: RunpodServiceDeps) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
+    this.mountPath = deps.mountPath ?? '/workspace';
     this.measured = { create: this.timing.createEtaSec, start: this.timing.startEtaSec };
   }
 
@@ -333,7 +335,16 @@ export class RunpodService implements PodPower {
     if (!profile || !this.deps.watchdog) {
       return { armed: false, idleMinutes: idle, deadline: null, lastActivity: null, note: !profile ? 'not linked to a pod profile' : 'the on-pod watchdog is not available in this build', readAt: new Date().toISOString() };
     }
-    const status = await this.deps.watchdog.read(profile);
+    const pod = await this.apiPod(id);
+    if (pod.status !== 'RUNNING') {
+      const status = { armed: false, idleMinutes: idle, deadline: null, lastActivity: null, note: `the pod is ${pod.status.toLowerCase()}`, readAt: new Date().toISOString() };
+      this.watchdogs.set(id, status);
+      return status;
+    }
+    const status = await this.deps.watchdog.read(profile).catch((err: unknown) => {
+      if (isSshError(err)) throw new StudioError('network', `Could not reach ${profile.name} to read its idle watchdog: ${err.message}`);
+      throw err;
+    });
     this.watchdogs.set(id, status);
     return status;
   }
@@ -397,9 +408,9 @@ export class RunpodService implements PodPower {
   private createBody(req: RunpodCreateRequest, gpuId: string): ApiCreatePod & { name: string } {
     const mounts: ApiCreatePod['mounts'] =
       req.storage.kind === 'volume'
-        ? { persistent: { size: req.storage.sizeGb, path: '/workspace' } }
+        ? { persistent: { size: req.storage.sizeGb, path: this.mountPath } }
         : req.storage.kind === 'network'
-          ? { network: [{ volumeId: req.storage.volumeId, path: '/workspace' }] }
+          ? { network: [{ volumeId: req.storage.volumeId, path: this.mountPath }] }
           : undefined;
     return {
       name: req.name,
@@ -538,7 +549,7 @@ export class RunpodService implements PodPower {
     }
   }
 
-  /** A throwaway profile to scan a host key with (no credentials are used for a scan). */
+  /** A throwaway profile to scan a host key with (the scan stops before authenticating; the key only satisfies the connect's checks). */
   private probeProfile(pod: ApiPod): PodProfile {
     const now = new Date().toISOString();
     return {
@@ -547,7 +558,7 @@ export class RunpodService implements PodPower {
       host: '',
       port: 22,
       user: 'root',
-      keyPath: null,
+      keyPath: ensureStudioKey(this.deps.keyDir).privateKeyPath,
       connectTimeoutSec: 10,
       workspace: '/workspace',
       python: null,
@@ -584,7 +595,7 @@ export class RunpodService implements PodPower {
 
   private async linkProfile(pod: ApiPod, direct: { host: string; port: number }, key: StudioKey, hostKey?: HostKeyInfo, say?: Progress, signal?: AbortSignal): Promise<PodProfile> {
     let profile = this.deps.repo.byRunpodId(pod.id);
-    const workspace = this.deps.workspace?.(pod) ?? pod.mounts?.persistent?.path ?? pod.mounts?.network?.[0]?.path ?? '/workspace';
+    const workspace = pod.mounts?.persistent?.path ?? pod.mounts?.network?.[0]?.path ?? this.mountPath;
     if (!profile) {
       let name = pod.name;
       for (let i = 2; this.deps.repo.byName(name); i++) name = `${pod.name} (${i})`;

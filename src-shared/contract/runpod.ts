@@ -9,7 +9,7 @@ import { call, Empty, Job } from './shapes';
 import { PodId, PodName } from './pods';
 
 /** RunPod's own pod id (e.g. "7h9k2m4n6p"). */
-export const RunpodPodId = z.string().min(1).max(64).regex(/^[A-Za-z0-9]+$/, 'must be a RunPod pod id');
+export const RunpodPodId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be a RunPod pod id (letters, digits, _ and -)');
 export type RunpodPodId = z.infer<typeof RunpodPodId>;
 
 export const RunpodPodState = z.enum(['PROVISIONING', 'STARTING', 'RUNNING', 'EXITED', 'ERROR', 'TERMINATED']);

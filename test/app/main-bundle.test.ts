@@ -151,6 +151,10 @@ function makeFakeElectron(log: string[]) {
     dialog: {
       showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
       showErrorBox: (title: string, body: string) => log.push(`showErrorBox:${title}:${body}`),
+      showMessageBox: (...args: unknown[]) => {
+        log.push(`showMessageBox:${JSON.stringify(args.at(-1))}`);
+        return Promise.resolve({ response: 2, checkboxChecked: false });
+      },
     },
   };
   return { electron, app, markReady, windows, protocolHandlers, privileged, ipcHandlers, sessionHandlers };
@@ -335,7 +339,10 @@ describe.runIf(built)('built main bundle (out/main/index.js) with a fake electro
   test('quitting closes the studio once, then exits', async () => {
     fake.app.quit();
     await waitFor(() => log.includes('exited'), 'the app to exit');
-    expect(log.filter((l) => l === 'quit').length).toBe(2); // the deferred quit after studio.close()
+    // The user's quit, the one after the RunPod check (no pods running here: nothing asked,
+    // src-main/app/quit-prompt.ts), and the deferred one after studio.close().
+    expect(log.filter((l) => l === 'quit').length).toBe(3);
+    expect(log.filter((l) => l.startsWith('showMessageBox:'))).toEqual([]);
     expect(fake.ipcHandlers.has(IPC_CALL_CHANNEL)).toBe(false);
     // The database was closed: another process can take an exclusive lock on it.
     const Database = createRequire(__filename)('better-sqlite3') as new (file: string) => { exec(sql: string): void; close(): void };

@@ -416,3 +416,100 @@ describe('local RunPod server: stale address after a start', () => {
     }
   });
 });
+
+describe('local RunPod server: restart, ERROR, network volumes, early stop', () => {
+  let rp: RunpodTestServer;
+  let dir: string;
+  let key: { path: string; pub: string };
+
+  beforeAll(async () => {
+    rp = await startRunpodServer({ delays: { provisionMs: 10, startMs: 10, stopMs: 0 }, hostKeyTypes: ['ed25519'] });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-rp-test-'));
+    key = clientKey(dir, 'studio');
+    await call(rp, 'PUT', '/v2/account/ssh-keys', { keys: [key.pub] });
+  });
+
+  afterAll(async () => {
+    await rp?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const create = async (extra: Record<string, unknown> = {}) => {
+    const r = await call(rp, 'POST', '/v2/pods', { name: 'p', image: 'img', gpu: { id: GPU }, ports: ['22/tcp'], startSsh: true, ...extra });
+    expect(r.status).toBe(201);
+    return (r.json as ApiPod).id;
+  };
+
+  it('restart brings the pod back on a new port with a new host key and a wiped container disk', async () => {
+    const id = await create();
+    const first = await rp.waitFor(id, 'RUNNING');
+    const containerMark = path.join(path.dirname(first.envFile!), 'container', 'marker');
+    fs.writeFileSync(containerMark, 'x');
+    const r = await call(rp, 'POST', `/v2/pods/${id}/action`, { action: 'restart' });
+    expect(r.status).toBe(200);
+    expect(fs.existsSync(containerMark)).toBe(false);
+    const second = await rp.waitFor(id, 'RUNNING');
+    expect(second.direct!.port).not.toBe(first.direct!.port);
+    expect(second.fingerprints).not.toEqual(first.fingerprints);
+    expect(rp.podLog(id).filter((l) => l.line === 'Pod Started')).toHaveLength(2);
+    const { stdout } = await sshExec(second.direct!, key.path, second.fingerprints, 'echo $RUNPOD_TCP_PORT_22');
+    expect(Number(stdout.trim())).toBe(second.direct!.port);
+  });
+
+  it('a start that fails ends in ERROR, from which start works', async () => {
+    const id = await create();
+    await rp.waitFor(id, 'RUNNING');
+    await call(rp, 'POST', `/v2/pods/${id}/action`, { action: 'stop' });
+    rp.failNextStart(id);
+    await call(rp, 'POST', `/v2/pods/${id}/action`, { action: 'start' });
+    const err = await rp.waitFor(id, 'ERROR');
+    expect(err.actions).toEqual(['start', 'terminate']);
+    expect(((await call(rp, 'GET', `/v2/pods/${id}`)).json as ApiPod).ssh.direct).toBeNull();
+    expect((await call(rp, 'POST', `/v2/pods/${id}/action`, { action: 'restart' })).status).toBe(409);
+    expect((await call(rp, 'POST', `/v2/pods/${id}/action`, { action: 'start' })).status).toBe(200);
+    await rp.waitFor(id, 'RUNNING');
+  });
+
+  it('stop while PROVISIONING ends in EXITED without ever starting an sshd', async () => {
+    const slow = await startRunpodServer({ delays: { provisionMs: 60_000, startMs: 10, stopMs: 0 }, hostKeyTypes: ['ed25519'] });
+    try {
+      const r = await call(slow, 'POST', '/v2/pods', { name: 'p', image: 'img', gpu: { id: GPU }, ports: ['22/tcp'] });
+      const id = (r.json as ApiPod).id;
+      const stopped = await call(slow, 'POST', `/v2/pods/${id}/action`, { action: 'stop' });
+      expect((stopped.json as ApiPod).status).toBe('EXITED');
+      expect(slow.pod(id)!.starts).toBe(0);
+      expect(slow.violations()).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a network volume is the pod volume, survives terminate, and is listed', async () => {
+    const nv = await call(rp, 'POST', '/v2/network-volumes', { name: 'cache', size: 50, dataCenter: 'EU-RO-1' });
+    expect(nv.status).toBe(201);
+    const volumeId = (nv.json as { id: string }).id;
+    const id = await create({ mounts: { network: [{ volumeId, path: '/workspace' }] } });
+    const pod = await rp.waitFor(id, 'RUNNING');
+    expect(pod.volumePath).toBeTruthy();
+    fs.writeFileSync(path.join(pod.volumePath!, 'venv-ready'), 'yes');
+    expect((await call(rp, 'DELETE', `/v2/pods/${id}`)).status).toBe(204);
+    expect(fs.readFileSync(path.join(pod.volumePath!, 'venv-ready'), 'utf8')).toBe('yes');
+    const list = (await call(rp, 'GET', '/v2/network-volumes')).json as { networkVolumes: { id: string }[] };
+    expect(list.networkVolumes.map((v) => v.id)).toContain(volumeId);
+    const missing = await call(rp, 'POST', '/v2/pods', { name: 'p', image: 'img', gpu: { id: GPU }, mounts: { network: [{ volumeId: 'nope', path: '/workspace' }] } });
+    expect(missing.status).toBe(400);
+  });
+
+  it('terminate ends an open log stream', async () => {
+    const id = await create();
+    await rp.waitFor(id, 'RUNNING');
+    const res = await fetch(`${rp.url}/v2/pods/${id}/logs`, { headers: { Authorization: `Bearer ${rp.apiKey}` } });
+    const text = res.text();
+    await call(rp, 'POST', `/v2/pods/${id}/action`, { action: 'terminate' });
+    expect(await text).toContain('terminate pod');
+  });
+
+  it('saw no response that breaks the spec', () => {
+    expect(rp.violations()).toEqual([]);
+  });
+});

@@ -94,8 +94,8 @@ async function scanAndAdvise(studio: Studio, pod: PodProfile): Promise<void> {
   );
 }
 
-export function registerPodsCommand(program: Command): void {
-  const pods = program.command('pods').description('Remote GPU pods (SSH): profiles, host keys, preparation, status.');
+export function registerPodsCommand(program: Command): Command {
+  const pods = program.command('pods').description('Remote GPU pods (SSH): profiles, host keys, preparation, status; RunPod pods: create, start, stop, terminate, gpus, cost.');
 
   common(profileOptions(pods.command('add').description('Add a pod profile (paste its SSH command with --from-ssh).').argument('<name>', 'a name for the pod'))).action(
     (name: string, o: ProfileFlags) =>
@@ -196,4 +196,5 @@ export function registerPodsCommand(program: Command): void {
       }
     }),
   );
+  return pods;
 }

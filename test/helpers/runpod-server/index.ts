@@ -32,12 +32,13 @@ import { PodMeter } from './billing';
 import { availabilityLevel, DATA_CENTERS, DEFAULT_GPUS, NO_CAPACITY_DETAIL, STORAGE_USD_PER_GB_HOUR, type CatalogGpu } from './catalog';
 import { FaultTable, titleOf, type FaultSpec } from './faults';
 import { killMarked, markedPids, START_SCRIPT_KEY_TYPES, type HostKeyType } from './loopback-pod';
-import { PodLog, sseEvent, type LogSource } from './pod-logs';
+import { PodLog, sseEvent, type LogLine, type LogSource } from './pod-logs';
 import { ACTIONS, newId, PodMachine, type Delays, type PodAction, type PodRecord, type PodStatus, type SshDirect } from './pod-state';
 import { loadSpecValidator, type SpecValidator } from './spec-validation';
 
 export { NO_CAPACITY_DETAIL } from './catalog';
 export type { PodStatus, SshDirect } from './pod-state';
+export type { LogLine } from './pod-logs';
 
 export interface RunpodServerOptions {
   apiKey?: string;
@@ -116,6 +117,8 @@ export interface RunpodTestServer {
   addPod(input: AddPodInput): Promise<string>;
   addNetworkVolume(input: NetworkVolumeInput): string;
   sshKeys(): string[];
+  /** Every line of the pod's log so far (what GET /v2/pods/{id}/logs streams). */
+  podLog(id: string): LogLine[];
   requests(): RecordedRequest[];
   violations(): string[];
   accruedUsd(id: string): number;
@@ -148,7 +151,7 @@ class HttpError extends Error {
   }
 }
 
-const DEFAULT_DELAYS: Delays = { provisionMs: 200, startMs: 300, stopMs: 100, staleAddressMs: 0 };
+const DEFAULT_DELAYS: Delays = { provisionMs: 200, startMs: 300, stopMs: 0, staleAddressMs: 0 };
 
 function secret(prefix: string): string {
   return `${prefix}_${crypto.randomBytes(18).toString('base64url')}`;
@@ -551,9 +554,12 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       res.write(sseEvent(line));
     };
     for (const line of pod.log.select({ source, tail: q.tail as number | undefined, since: q.since as string | undefined, lastEventId })) write(line);
-    const unsubscribe = pod.log.subscribe((line) => {
-      if (!source || line.source === source) write(line);
-    });
+    const unsubscribe = pod.log.subscribe(
+      (line) => {
+        if (!source || line.source === source) write(line);
+      },
+      () => res.end(),
+    );
     streams.add(res);
     const done = () => {
       unsubscribe();
@@ -571,22 +577,24 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     let op: Operation | undefined;
     try {
       const raw = await readBody(req);
-      const who = authenticate(req.headers.authorization);
-      if (!who) throw new HttpError(401, 'Missing or invalid API key: send `Authorization: Bearer <api key>`.');
-      const fault = faults.take(method, u.pathname);
       const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
       let body: unknown;
+      let badJson = false;
       if (raw.length) {
         try {
           body = JSON.parse(raw);
         } catch {
-          throw new HttpError(400, 'The request body is not valid JSON.');
+          badJson = true;
         }
       }
       const check = spec.checkRequest({ method, path: u.pathname, query: u.search.replace(/^\?/, ''), headers, body });
       op = check.operation;
+      rec.operationId = op?.operationId ?? null;
+      const who = authenticate(req.headers.authorization);
+      if (!who) throw new HttpError(401, 'Missing or invalid API key: send `Authorization: Bearer <api key>`.');
       if (!op) throw new HttpError(404, `No operation ${method} ${u.pathname} in RunPod's v2 API.`);
-      rec.operationId = op.operationId ?? null;
+      const fault = faults.take(method, u.pathname);
+      if (badJson) throw new HttpError(400, 'The request body is not valid JSON.');
       if (fault) throw new HttpError(fault.status, fault.detail, undefined, fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {});
       const bodyErrors = check.errors.filter((e) => e.where === 'body').map((e) => e.message);
       const paramErrors = check.errors.filter((e) => e.where === 'params').map((e) => e.message);
@@ -666,6 +674,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     },
     addNetworkVolume: (input) => addVolume(input).id,
     sshKeys: () => [...registeredKeys],
+    podLog: (id) => [...(machine.pods.get(id)?.log.all() ?? [])],
     requests: () => requestLog.map((r) => ({ ...r })),
     violations: () => [...violationLog],
     accruedUsd(id) {

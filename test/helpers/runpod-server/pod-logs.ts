@@ -45,11 +45,13 @@ export interface LogLine {
 }
 
 type Listener = (line: LogLine) => void;
+type Closer = () => void;
 
 export class PodLog {
   private lines: LogLine[] = [];
   private lastMs = 0;
   private listeners = new Set<Listener>();
+  private closers = new Set<Closer>();
 
   append(source: LogSource, line: string): LogLine {
     const ms = Math.max(Date.now(), this.lastMs + 1);
@@ -80,9 +82,22 @@ export class PodLog {
     return out;
   }
 
-  subscribe(listener: Listener): () => void {
+  /** Follow new lines; `onEnd` runs when the log ends (the pod was terminated). */
+  subscribe(listener: Listener, onEnd: Closer): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.closers.add(onEnd);
+    return () => {
+      this.listeners.delete(listener);
+      this.closers.delete(onEnd);
+    };
+  }
+
+  /** No more lines will come: end every open stream. */
+  end(): void {
+    const closers = [...this.closers];
+    this.listeners.clear();
+    this.closers.clear();
+    for (const c of closers) c();
   }
 }
 

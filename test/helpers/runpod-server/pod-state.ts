@@ -299,6 +299,7 @@ export class PodMachine {
     pod.previousDirect = null;
     this.setStatus(pod, 'TERMINATED');
     pod.log.append('system', 'terminate pod');
+    pod.log.end();
     if (pod.mounts.persistent && pod.volumePath) fs.rmSync(pod.volumePath, { recursive: true, force: true });
     fs.rmSync(pod.podRoot, { recursive: true, force: true });
   }
