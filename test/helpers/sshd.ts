@@ -154,6 +154,8 @@ export interface StartSshdOptions {
   avoidPorts?: number[];
   /** Listen on this port (chosen by the caller, e.g. to put it in setEnv) instead of a free one. */
   port?: number;
+  /** Extra environment of the sshd process itself (inherited by its per-connection children). */
+  processEnv?: Record<string, string>;
 }
 
 /** One `SetEnv` line: sshd uses only the first SetEnv directive, so all variables go on it. */
@@ -221,7 +223,7 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
   let log = '';
   const launch = async () => {
     log = '';
-    proc = spawn(SSHD_BIN, ['-D', '-f', configPath, '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc = spawn(SSHD_BIN, ['-D', '-f', configPath, '-e'], { stdio: ['ignore', 'ignore', 'pipe'], ...(opts.processEnv ? { env: { ...process.env, ...opts.processEnv } } : {}) });
     proc.stderr?.on('data', (c: Buffer) => {
       log = (log + c.toString('utf8')).slice(-4000);
     });

@@ -131,6 +131,26 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
+/** Marked processes of the server that run `sleep` (what a test started on the pod). */
+function sleepers(rp: RunpodTestServer): number[] {
+  return rp.livePodProcesses().filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Wait until the detached `sleep` a test started on the pod is running (it forks after the session ends). */
+async function waitSleeper(rp: RunpodTestServer): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (sleepers(rp).length !== 1) {
+    if (Date.now() > deadline) throw new Error(`expected one sleep on the pod, found ${sleepers(rp).length}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function clientKey(dir: string, name: string): { path: string; pub: string } {
   const file = path.join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@studio`, '-f', file], { stdio: 'ignore' });
@@ -247,7 +267,7 @@ describe('local RunPod server', () => {
     const snap = rp.pod(podId)!;
     fs.writeFileSync(path.join(volume(), 'kept.txt'), 'kept');
     await sshExec(snap.direct!, key.path, firstFingerprints, 'setsid nohup sleep 600 >/dev/null 2>&1 < /dev/null & echo started');
-    expect(rp.livePodProcesses().length).toBeGreaterThan(0);
+    await waitSleeper(rp);
     const r = await call(rp, 'POST', `/v2/pods/${podId}/action`, { action: 'stop' });
     expect(r.status).toBe(200);
     const stopped = r.json as ApiPod;
@@ -379,7 +399,7 @@ describe('local RunPod server', () => {
     const snap = await rp.waitFor(id, 'RUNNING');
     sshdDirs.push(rp.sshd(id)!.dir);
     await sshExec(snap.direct!, key.path, snap.fingerprints, 'setsid nohup sleep 600 >/dev/null 2>&1 < /dev/null &');
-    expect(rp.livePodProcesses().length).toBeGreaterThan(0);
+    await waitSleeper(rp);
     await rp.close();
     expect(rp.livePodProcesses()).toEqual([]);
     const cmdlines = fs
@@ -498,6 +518,35 @@ describe('local RunPod server: restart, ERROR, network volumes, early stop', () 
     expect(list.networkVolumes.map((v) => v.id)).toContain(volumeId);
     const missing = await call(rp, 'POST', '/v2/pods', { name: 'p', image: 'img', gpu: { id: GPU }, mounts: { network: [{ volumeId: 'nope', path: '/workspace' }] } });
     expect(missing.status).toBe(400);
+  });
+
+  it('a process on the pod stops its own pod with RUNPOD_API_KEY and RUNPOD_API_BASE (as the watchdog does)', async () => {
+    const id = await create();
+    const pod = await rp.waitFor(id, 'RUNNING');
+    const script = [
+      'import json, os, urllib.request',
+      "url = os.environ['RUNPOD_API_BASE'] + '/v2/pods/' + os.environ['RUNPOD_POD_ID'] + '/action'",
+      "req = urllib.request.Request(url, data=json.dumps({'action': 'stop'}).encode(), method='POST', headers={'Authorization': 'Bearer ' + os.environ['RUNPOD_API_KEY'], 'Content-Type': 'application/json'})",
+      'print(urllib.request.urlopen(req).status, flush=True)',
+    ].join('\n');
+    const run = sshExec(pod.direct!, key.path, pod.fingerprints, `python3 -c "${script.replace(/"/g, '\\"')}"`).catch(() => ({ stdout: '', presented: '' }));
+    await rp.waitFor(id, 'EXITED');
+    await run;
+    const asked = rp.requests().filter((r) => r.operationId === 'podAction' && r.path === `/v2/pods/${id}/action`);
+    expect(asked.map((r) => r.status)).toEqual([200]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(rp.livePodProcesses()).toEqual([]);
+    expect(await refused(pod.direct!.port)).toBe(true);
+  });
+
+  it("a volume at RunPod's default /workspace is a directory of the server, not this machine's /workspace", async () => {
+    const existed = fs.existsSync('/workspace');
+    const id = await create({ mounts: { persistent: { size: 20, path: '/workspace' } } });
+    const pod = await rp.waitFor(id, 'RUNNING');
+    expect(pod.volumePath).toMatch(new RegExp(`${id}/workspace$`));
+    expect(pod.volumePath!.startsWith(os.tmpdir())).toBe(true);
+    expect(fs.existsSync('/workspace')).toBe(existed);
+    expect(((await call(rp, 'GET', `/v2/pods/${id}`)).json as { mounts: unknown }).mounts).toEqual({ persistent: { size: 20, path: '/workspace' } });
   });
 
   it('terminate ends an open log stream', async () => {

@@ -16,9 +16,11 @@
 //   rp.pod(id)?.envFile; rp.sshd(id); rp.accruedUsd(id); rp.requests(); rp.violations();
 //   await rp.close();                                          // every sshd and pod process ends
 //
-// The pod's persistent volume is the directory given in mounts.persistent.path (a real
-// directory here, kept across stop/start, removed on terminate) or a network volume's
-// directory (addNetworkVolume); the container disk is a temp dir wiped on every stop.
+// The pod's persistent volume is the directory given in mounts.persistent.path when that lies
+// in the temp dir (else, e.g. RunPod's default /workspace, a directory under the server's root;
+// `pod(id).volumePath` says which), kept across stop/start and removed on terminate; or a
+// network volume's directory (addNetworkVolume / POST /v2/network-volumes), which outlives
+// the pod. The container disk is a directory wiped on every stop.
 // Keys: `apiKey` may do everything, `readOnlyApiKey` only GETs (others 403), and each pod's
 // RUNPOD_API_KEY only GET of its own pod and its own stop.
 import crypto from 'node:crypto';
@@ -80,7 +82,7 @@ export interface AddPodInput {
   ports?: string[];
   cloud?: 'SECURE' | 'COMMUNITY';
   image?: string;
-  /** Persistent volume directory (absolute) and size. */
+  /** Persistent volume path (as mounts.persistent.path: used as is inside the temp dir, else mapped under the server's root) and size. */
   volumePath?: string;
   volumeGb?: number;
   /** Keys its sshd accepts (default: the account's registered keys now). */
@@ -125,7 +127,7 @@ export interface RunpodTestServer {
   sshd(id: string): TestSshd | null;
   /** Wait until the pod reaches `status` (polls the state, not the API). */
   waitFor(id: string, status: PodStatus, timeoutMs?: number): Promise<PodSnapshot>;
-  /** pids of processes started on this server's pods that are still alive (should be [] after close). */
+  /** pids of this server's pods' processes still alive (sshds, sessions, what they started; [] after close). */
   livePodProcesses(): number[];
   close(): Promise<void>;
 }
@@ -227,8 +229,22 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       timer: null,
       generation: 0,
       failNextStart: null,
+      hostSuffix: crypto.randomBytes(4).toString('hex'),
     };
     return pod;
+  }
+
+  /**
+   * The real directory of a persistent volume: the requested path itself when it lies in the
+   * temp dir (tests pass a temp workspace), else a directory of the pod under this server's
+   * root (a client asking for RunPod's default /workspace must not get, or on terminate
+   * remove, this machine's /workspace).
+   */
+  function persistentVolumeDir(pod: PodRecord, requested: string): string {
+    const resolved = path.resolve(requested);
+    const inTmp = [os.tmpdir(), fs.realpathSync(os.tmpdir())].some((t) => resolved.startsWith(t + path.sep));
+    if (inTmp && !resolved.startsWith(rootDir + path.sep)) return resolved;
+    return path.join(rootDir, 'volumes', pod.id, resolved);
   }
 
   function apiPod(pod: PodRecord): Record<string, unknown> {
@@ -334,10 +350,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     let volumePath: string | null = null;
     let dataCenterId = (b.dataCenterIds as string[] | undefined)?.[0] ?? DATA_CENTERS[0]!.id;
     if (mounts.persistent && mounts.network?.length) throw new HttpError(400, 'Use either a persistent volume or a network volume, not both.');
-    if (mounts.persistent) {
-      if (!path.isAbsolute(mounts.persistent.path)) throw new HttpError(400, `mounts.persistent.path must be absolute (got ${JSON.stringify(mounts.persistent.path)}).`);
-      volumePath = mounts.persistent.path;
-    }
+    if (mounts.persistent && !path.isAbsolute(mounts.persistent.path)) throw new HttpError(400, `mounts.persistent.path must be absolute (got ${JSON.stringify(mounts.persistent.path)}).`);
     if (mounts.network?.[0]) {
       const v = volumes.get(mounts.network[0].volumeId);
       if (!v) throw new HttpError(400, `Network volume ${mounts.network[0].volumeId} not found.`);
@@ -361,6 +374,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       registry: (b.registry as string | null | undefined) ?? null,
       templateId: (b.templateId as string | undefined) ?? null,
     });
+    if (mounts.persistent) pod.volumePath = persistentVolumeDir(pod, mounts.persistent.path);
     machine.add(pod, 'PROVISIONING');
     return { status: 201, body: apiPod(pod) };
   }
@@ -426,7 +440,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     };
   }
 
-  async function dispatch(op: string, params: Record<string, string>, q: Record<string, unknown>, b: Body): Promise<Result> {
+  async function dispatch(op: string, params: Record<string, string>, q: Record<string, unknown>, b: Body, who: Principal): Promise<Result> {
     switch (op) {
       case 'listPods':
         return { status: 200, body: { pods: [...machine.pods.values()].filter((p) => p.status !== 'TERMINATED').map(apiPod) } };
@@ -440,7 +454,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       case 'podAction': {
         const pod = livePod(params.id!);
         const action = b.action as PodAction;
-        const conflict = await machine.act(pod, action);
+        const conflict = await machine.act(pod, action, { replyFirst: who.kind === 'pod' });
         if (conflict) throw new HttpError(409, conflict);
         return action === 'terminate' ? { status: 204 } : { status: 200, body: apiPod(pod) };
       }
@@ -603,7 +617,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       const params = Object.fromEntries(Object.entries(matchParams(op.path, u.pathname)));
       const b = (body ?? {}) as Body;
       if (!permitted(who, op.operationId!, params, b)) throw new HttpError(403, 'This API key does not have permission for this request.');
-      const result = await dispatch(op.operationId!, params, check.query, b);
+      const result = await dispatch(op.operationId!, params, check.query, b, who);
       if (result.sse) {
         streamLogs(req, res, rec, op, livePod(params.id!), check.query);
         return;
@@ -618,6 +632,18 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       }
     }
   }
+
+  // A suite that forgets close(): the pods' sshds and processes still end with the test process.
+  const killOnExit = () => {
+    for (const pid of markedPids(`${serverId}:`)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  };
+  process.once('exit', killOnExit);
 
   const server = http.createServer((req, res) => {
     void handle(req, res);
@@ -662,13 +688,14 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
         disk: 50,
         args: '',
         mounts: input.volumePath ? { persistent: { size, path: input.volumePath } } : {},
-        volumePath: input.volumePath ?? null,
+        volumePath: null,
         authorizedKeys: input.authorizedKeys ?? [...registeredKeys],
         dataCenterId: DATA_CENTERS[0]!.id,
         madeOnWebsite: true,
         registry: null,
         templateId: null,
       });
+      if (input.volumePath) pod.volumePath = persistentVolumeDir(pod, input.volumePath);
       machine.add(pod, input.status ?? 'RUNNING');
       return pod.id;
     },
@@ -695,6 +722,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
     },
     livePodProcesses: () => markedPids(`${serverId}:`),
     async close() {
+      process.removeListener('exit', killOnExit);
       for (const s of streams) s.end();
       streams.clear();
       await machine.close();

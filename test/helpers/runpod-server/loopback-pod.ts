@@ -141,6 +141,8 @@ export async function startLoopbackPod(opts: LoopbackPodOptions): Promise<Loopba
       setEnv: { ...sshEnv(env), [MARK_VAR]: opts.mark },
       avoidPorts: [...opts.avoidPorts],
       port,
+      // The sshd itself carries the mark too, so a crashed test's leftovers can be found.
+      processEnv: { [MARK_VAR]: opts.mark },
     });
     log('container', ' * Starting OpenBSD Secure Shell server sshd');
     log('container', '   ...done.');

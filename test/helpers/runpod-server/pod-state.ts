@@ -84,6 +84,8 @@ export interface PodRecord {
   /** Bumped on every transition: a pending timer or start of an older generation is void. */
   generation: number;
   failNextStart: string | null;
+  /** RUNPOD_POD_HOSTNAME is `<pod id>-<8 hex>`. */
+  hostSuffix: string;
 }
 
 export interface MachineOptions {
@@ -213,7 +215,8 @@ export class PodMachine {
     return {
       RUNPOD_POD_ID: pod.id,
       RUNPOD_API_KEY: pod.podApiKey,
-      RUNPOD_POD_HOSTNAME: `${pod.id}-${pod.podApiKey.slice(-8)}`,
+      RUNPOD_POD_HOSTNAME: `${pod.id}-${pod.hostSuffix}`,
+      RUNPOD_CPU_COUNT: '8',
       RUNPOD_PUBLIC_IP: '127.0.0.1',
       RUNPOD_TCP_PORT_22: String(port),
       RUNPOD_GPU_COUNT: String(pod.gpu?.count ?? 0),
@@ -249,8 +252,13 @@ export class PodMachine {
     if (lb) await lb.stop();
   }
 
-  /** Apply an action; returns an error string when it is not valid for the current status (→ 409). */
-  async act(pod: PodRecord, action: PodAction): Promise<string | null> {
+  /**
+   * Apply an action; returns an error string when it is not valid for the current status (→ 409).
+   * `replyFirst`: a stop asked from inside the pod (its own RUNPOD_API_KEY) reports EXITED at
+   * once and kills the pod's processes just after, so the asking process (the on-pod watchdog)
+   * still gets its answer, as from RunPod, whose API answers before the container stops.
+   */
+  async act(pod: PodRecord, action: PodAction, opts: { replyFirst?: boolean } = {}): Promise<string | null> {
     if (!ACTIONS[pod.status].includes(action)) {
       return `Cannot ${action} pod ${pod.id}: it is ${pod.status} (valid actions: ${ACTIONS[pod.status].join(', ') || 'none'}).`;
     }
@@ -278,7 +286,17 @@ export class PodMachine {
       pod.runningSince = null;
       if (pod.status !== 'TERMINATED') this.setStatus(pod, 'EXITED');
     };
-    if (this.opts.delays.stopMs <= 0 || pod.status !== 'RUNNING') {
+    if (opts.replyFirst) {
+      pod.generation++;
+      const lb = pod.loopback;
+      pod.loopback = null;
+      pod.runningSince = null;
+      this.setStatus(pod, 'EXITED');
+      if (lb) {
+        const halted = new Promise<void>((resolve) => setTimeout(resolve, 200)).then(() => lb.stop());
+        void this.track(halted);
+      }
+    } else if (this.opts.delays.stopMs <= 0 || pod.status !== 'RUNNING') {
       pod.generation++; // void a pending start
       await finish();
     } else {

@@ -16,8 +16,25 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { OpenAPIBackend, type Operation, type Request as OpenApiRequest } from 'openapi-backend';
 
-// __dirname, not import.meta: Playwright loads this helper as CommonJS (e2e/browser/serve-fixture.ts).
-export const SPEC_PATH = path.resolve(__dirname, '..', '..', '..', 'src-main', 'runpod', 'openapi', 'runpod_v2_openapi.json');
+const SPEC_IN_REPO = path.join('src-main', 'runpod', 'openapi', 'runpod_v2_openapi.json');
+
+/**
+ * The spec in this checkout, found upwards from here or from the working directory: this file
+ * runs from test/helpers/ (vitest; Playwright loads it as CommonJS, hence __dirname and not
+ * import.meta) or bundled under out/ (the benches bundle their harness with esbuild).
+ */
+function findSpec(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, SPEC_IN_REPO);
+      if (fs.existsSync(candidate)) return candidate;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new Error(`${SPEC_IN_REPO} not found above ${__dirname} or ${process.cwd()}`);
+}
+
+export const SPEC_PATH = findSpec();
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -38,7 +55,7 @@ interface AjvLike {
 }
 type AjvCtor = new (opts: Record<string, unknown>) => AjvLike;
 
-const requireHere = createRequire(__filename);
+const requireHere = createRequire(path.join(__dirname, 'spec-validation.ts'));
 // The Ajv 2020-12 class of the Ajv that openapi-backend itself depends on.
 const Ajv2020 = (createRequire(requireHere.resolve('openapi-backend'))('ajv/dist/2020') as { default: AjvCtor }).default;
 const addFormatsModule = requireHere('ajv-formats') as ((ajv: AjvLike) => void) | { default: (ajv: AjvLike) => void };
