@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import type { GpuOffer, NetworkVolume, RunpodPod, SpendMeter } from '@shared/contract';
 import { StudioCallError, studio } from '../transport/client';
+import { usePods } from './pods';
 
 /** Whether the account can be used: ready, no key set, or unreachable (with what went wrong). */
 export type RunpodAccess = { state: 'loading' } | { state: 'ready' } | { state: 'no-key' } | { state: 'error'; code: string; message: string };
@@ -50,6 +51,7 @@ export const useRunpod = create<RunpodState>()((set, get) => ({
     try {
       const pods = await studio.runpod.pods();
       set({ pods, access: { state: 'ready' } });
+      profilesFollow(pods);
     } catch (err) {
       set({ access: toAccess(err) });
     }
@@ -83,12 +85,29 @@ export const useRunpod = create<RunpodState>()((set, get) => ({
   },
 }));
 
+/**
+ * A pod the studio created or linked has a pod profile (contract/pods.ts) the SSH pods list
+ * and Generate use: when one appears that the pods store does not know yet, reload it.
+ */
+const asked = new Set<string>();
+function profilesFollow(pods: readonly RunpodPod[]): void {
+  const known = new Set(usePods.getState().pods.map((p) => p.id));
+  // Once per unknown id: a profile removed since would otherwise reload on every poll.
+  const fresh = pods.map((p) => p.profileId).filter((id): id is string => id !== null && !known.has(id) && !asked.has(id));
+  if (fresh.length === 0) return;
+  for (const id of fresh) asked.add(id);
+  void usePods.getState().load();
+}
+
 let wired = false;
 /** Once per page load: events keep the pods and the meter current. */
 export function wireRunpodEvents(): void {
   if (wired) return;
   wired = true;
-  studio.on('runpod.pods', (pods) => useRunpod.setState({ pods: pods.filter((p) => p.status !== 'TERMINATED') }));
+  studio.on('runpod.pods', (pods) => {
+    useRunpod.setState({ pods: pods.filter((p) => p.status !== 'TERMINATED') });
+    profilesFollow(pods);
+  });
   studio.on('runpod.spend', (spend) => useRunpod.setState({ spend }));
   // Budget caps live in settings: the meter shows them.
   studio.on('settings.changed', () => void useRunpod.getState().loadSpend());
