@@ -22,9 +22,11 @@ const VIEWPORTS = [
 // The pod's /workspace is a network volume whose folder is a temp dir here (a persistent volume
 // would be made at the path the studio asks for, /workspace, on this machine).
 const volumeDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'flux-e2e-rp-vol-')));
-const test = withRunpodServer({ delays: { provisionMs: 300, startMs: 300, stopMs: 100 } }, (rp) => {
+const test = withRunpodServer({ delays: { provisionMs: 300, startMs: 300, stopMs: 100 } }, async (rp) => {
   rp.setCapacity(FULL, 0);
   rp.addNetworkVolume({ name: 'flux-cache', size: 50, path: volumeDir });
+  // A stopped pod made on runpod.io, with its own 20 GB volume (a temp folder the server removes on terminate).
+  await rp.addPod({ name: 'website-pod', gpuId: NEXT, status: 'EXITED', volumePath: fs.mkdtempSync(path.join(os.tmpdir(), 'flux-e2e-rp-web-')), volumeGb: 20 });
 });
 
 test.afterAll(() => fs.rmSync(volumeDir, { recursive: true, force: true }));
@@ -49,7 +51,12 @@ for (const vp of VIEWPORTS) {
     await page.goto(`${served.openUrl}#/pods`);
     const section = page.getByTestId('runpod-section');
     const chip = page.getByTestId('spend-chip');
-    await expect(page.getByTestId('runpod-empty')).toBeVisible();
+    // A pod made on the website is listed too, stopped, billed for its storage only.
+    const website = section.getByTestId('runpod-pod').filter({ hasText: 'website-pod' });
+    await expect(website).toHaveAttribute('data-status', 'EXITED');
+    await expect(website).toContainText('made on runpod.io');
+    await expect(website.getByTestId('runpod-pod-rate')).toContainText('(storage)');
+    await expect(website.getByTestId('runpod-start')).toBeEnabled();
     await expect(chip.getByTestId('spend-chip-running')).toHaveText('0 pods');
 
     // The form: every disabled button says why; the catalog shows price and availability.
@@ -126,6 +133,15 @@ for (const vp of VIEWPORTS) {
     await expect(row.getByTestId('runpod-start')).toBeEnabled();
     await expect(chip.getByTestId('spend-chip-running')).toHaveText('0 pods');
 
+    // Start again: a job with its progress on the row; then stop it for good.
+    await row.getByTestId('runpod-start').click();
+    await expect(row.getByTestId('runpod-start-progress-text')).toContainText(`Starting e2e-${vp.width}`);
+    await expect(row.getByTestId('runpod-start-progress')).toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
+    await expect(row).toHaveAttribute('data-status', 'RUNNING', { timeout: 20_000 });
+    await expect(chip.getByTestId('spend-chip-running')).toHaveText('1 pod');
+    await row.getByTestId('runpod-stop').click();
+    await expect(row).toHaveAttribute('data-status', 'EXITED', { timeout: 20_000 });
+
     // Terminate: its own dialog, which says the volume is destroyed and wants the name.
     await row.getByTestId('runpod-terminate').click();
     const dialog = page.getByTestId('terminate-dialog');
@@ -141,6 +157,16 @@ for (const vp of VIEWPORTS) {
     await expect(dialog).toBeHidden();
     await expect(row).toHaveCount(0);
     expect(runpod.pod(created?.id ?? '')?.status ?? 'TERMINATED').toBe('TERMINATED');
+
+    // The website's pod has its own volume: the dialog says it is destroyed.
+    await website.getByTestId('runpod-terminate').click();
+    await expect(dialog.getByTestId('terminate-warning')).toContainText('Its volume (20 GB) and container disk');
+    await expect(dialog.getByTestId('terminate-warning')).toContainText('destroyed');
+    await expect(dialog.getByTestId('terminate-confirm')).toHaveText('Terminate and destroy the volume');
+    await dialog.getByTestId('terminate-confirm-input').fill('website-pod');
+    await dialog.getByTestId('terminate-confirm').click();
+    await expect(website).toHaveCount(0);
+    await expect(page.getByTestId('runpod-empty')).toBeVisible();
     expect(runpod.violations()).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
@@ -154,6 +180,7 @@ noKeyTest('without a RunPod key: the page says so and takes one; the chip appear
   await expect(noKey).toContainText('No RunPod API key is set');
   await expect(noKey.getByRole('link', { name: 'Settings → API keys' })).toHaveAttribute('href', '#/settings/runpod-key');
   await expect(noKey.getByTestId('runpod-key-save')).toBeDisabled();
+  await expect(noKey.getByTestId('runpod-key-reason')).toHaveText('Paste the key first.');
   await expect(page.getByTestId('spend-chip')).toHaveCount(0);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'runpod-no-key.png'), fullPage: true });
   // A key RunPod refuses: said at the section, with the way to replace it.

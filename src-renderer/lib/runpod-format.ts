@@ -1,7 +1,8 @@
 // How money and time read on the Pods page and in the header's spend chip: one format for both.
 
-/** "$0.00" under a dollar shows cents to the tenth ("$0.034") so a minute of a pod moves it. */
+/** Under a dollar shows tenths of a cent ("$0.034") so a minute of a pod moves it. */
 export function usd(n: number): string {
+  if (n > 0 && n < 0.001) return '< $0.001';
   if (n > 0 && n < 1) return `$${n.toFixed(3)}`;
   return `$${n.toFixed(2)}`;
 }

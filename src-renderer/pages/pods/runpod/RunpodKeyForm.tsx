@@ -1,6 +1,7 @@
 // No RunPod API key yet: say so, with the way out right here (paste it; it goes to main's
 // secret store and never comes back) or in Settings → API keys.
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { DisabledReason } from '../../../components/DisabledReason';
 import { useRunpod } from '../../../stores/runpod';
 import { StudioCallError, studio } from '../../../transport/client';
 
@@ -46,10 +47,17 @@ export function RunpodKeyForm(): ReactElement {
           aria-describedby={error ? `${inputId}-error` : undefined}
           data-testid="runpod-key-input"
         />
-        <button type="submit" className="btn btn-primary btn-sm" disabled={value.trim() === '' || saving} data-testid="runpod-key-save">
+        <button
+          type="submit"
+          className="btn btn-primary btn-sm"
+          disabled={value.trim() === '' || saving}
+          aria-describedby={value.trim() === '' ? `${inputId}-reason` : undefined}
+          data-testid="runpod-key-save"
+        >
           {saving ? 'Saving…' : 'Save key'}
         </button>
       </div>
+      <DisabledReason id={`${inputId}-reason`} testId="runpod-key-reason" reason={value.trim() === '' ? 'Paste the key first.' : null} />
       {error ? (
         <span className="field-error" id={`${inputId}-error`} role="alert" data-testid="runpod-key-error">
           {error}

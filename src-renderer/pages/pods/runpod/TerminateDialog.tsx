@@ -72,7 +72,7 @@ export function TerminateDialog(props: { pod: RunpodPod; onClose(): void }): Rea
         ) : null}
         <div className="dialog-actions">
           <button type="submit" className="btn btn-danger" disabled={!matches || busy} aria-describedby={!matches ? reasonId : undefined} data-testid="terminate-confirm">
-            {busy ? 'Terminating…' : 'Terminate and destroy the volume'}
+            {busy ? 'Terminating…' : pod.networkVolumeId ? 'Terminate the pod' : 'Terminate and destroy the volume'}
           </button>
           <span className="spacer" />
           <button type="button" className="btn btn-ghost" onClick={props.onClose} data-testid="terminate-cancel">
