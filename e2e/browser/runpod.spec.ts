@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { ROOT } from './e2e-kit';
 import { expect, SCREENSHOT_DIR, withRunpodServer } from './serve-fixture';
@@ -33,6 +34,16 @@ test.afterAll(() => fs.rmSync(volumeDir, { recursive: true, force: true }));
 
 function podPython(): string {
   return path.join(execFileSync('bash', [path.join(ROOT, 'scripts', 'pod-venv.sh')], { encoding: 'utf8' }).trim(), 'bin', 'python');
+}
+
+/**
+ * axe-core finds nothing serious or critical on the page as it is now. Colour contrast is the
+ * palette's (styles.css), checked for every page by the accessibility pass, not here.
+ */
+async function expectAccessible(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).disableRules(['color-contrast']).analyze();
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad).toEqual([]);
 }
 
 /** No part of the page is wider than the window (nothing to scroll sideways). */
@@ -79,6 +90,7 @@ for (const vp of VIEWPORTS) {
     await expect(form.getByTestId('create-reason')).toHaveCount(0);
     await expect(form.getByTestId('create-image')).toHaveValue(/.+/);
     await form.screenshot({ path: path.join(SCREENSHOT_DIR, `runpod-create-form-${vp.width}.png`) });
+    await expectAccessible(page);
     await form.getByTestId('create-submit').click();
 
     // Creating is a job: inline progress, and the same job in the tray.
@@ -103,6 +115,7 @@ for (const vp of VIEWPORTS) {
     await expect.poll(async () => (await chip.getByTestId('spend-chip-session').textContent()) ?? '', { timeout: 30_000 }).not.toBe('$0.00 session');
     await expectNoSideways(page);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, `runpod-pods-${vp.width}.png`), fullPage: true });
+    await expectAccessible(page);
 
     // The linked profile: the loopback pod's volume folder and the stand-in worker in the pod venv.
     const ssh = page.getByTestId('ssh-pods');
@@ -153,6 +166,7 @@ for (const vp of VIEWPORTS) {
     await expect(dialog.getByTestId('terminate-confirm')).toBeDisabled();
     await dialog.getByTestId('terminate-confirm-input').fill(`e2e-${vp.width}`);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, `runpod-terminate-${vp.width}.png`) });
+    await expectAccessible(page);
     await dialog.getByTestId('terminate-confirm').click();
     await expect(dialog).toBeHidden();
     await expect(row).toHaveCount(0);

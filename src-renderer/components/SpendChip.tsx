@@ -20,7 +20,6 @@ export function SpendChip(): ReactElement | null {
     <a
       href={hrefFor('pods')}
       className={`spend-chip${running > 0 ? ' is-running' : ''}${capped ? ' is-capped' : ''}`}
-      aria-label={label}
       title={label}
       data-testid="spend-chip"
       data-running={running}
