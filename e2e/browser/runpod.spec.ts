@@ -139,8 +139,15 @@ for (const vp of VIEWPORTS) {
     await expect(view).toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
     await expect(view.getByTestId('generation-result')).toContainText(`e2e-${vp.width}`);
 
-    // Stop: compute billing ends, the chip says so, Start comes back in the same place.
+    // The generation armed the idle watchdog on the pod: its countdown shows, and Extend pushes it back.
     await page.goto(`${served.openUrl}#/pods`);
+    const watchdog = row.getByTestId('runpod-watchdog');
+    await expect(watchdog).toHaveAttribute('data-armed', 'true', { timeout: 20_000 });
+    await expect(watchdog).toContainText(/Stops when idle in \d+:\d\d/);
+    await watchdog.getByTestId('runpod-extend').click();
+    await expect(watchdog).toContainText(/Stops when idle in (1[4-9]|2\d):\d\d/);
+
+    // Stop: compute billing ends, the chip says so, Start comes back in the same place.
     await row.getByTestId('runpod-stop').click();
     await expect(row).toHaveAttribute('data-status', 'EXITED', { timeout: 20_000 });
     await expect(row.getByTestId('runpod-start')).toBeEnabled();

@@ -21,10 +21,42 @@ function useSecondsLeft(deadline: string | null): number | null {
   return Number.isNaN(t) ? null : Math.max(0, (t - now) / 1000);
 }
 
+const READ_EVERY_MS = 60_000;
+
+/** Reads the watchdog from the pod (over its SSH link) while the row shows a running, linked pod. */
+function useWatchdogRead(pod: RunpodPod): string | null {
+  const [error, setError] = useState<string | null>(null);
+  const watch = pod.status === 'RUNNING' && pod.profileId !== null;
+  const id = pod.id;
+  useEffect(() => {
+    if (!watch) return;
+    let alive = true;
+    const read = () =>
+      studio.runpod
+        .watchdog({ id })
+        .then((watchdog) => {
+          if (!alive) return;
+          setError(null);
+          const cur = useRunpod.getState().pods.find((p) => p.id === id);
+          if (cur) useRunpod.getState().upsertPod({ ...cur, watchdog });
+        })
+        .catch((err: unknown) => alive && setError(err instanceof Error ? err.message : String(err)));
+    const first = setTimeout(() => void read(), 0);
+    const t = setInterval(() => void read(), READ_EVERY_MS);
+    return () => {
+      alive = false;
+      clearTimeout(first);
+      clearInterval(t);
+    };
+  }, [watch, id]);
+  return watch ? error : null;
+}
+
 export function WatchdogCountdown(props: { pod: RunpodPod }): ReactElement | null {
   const wd: WatchdogStatus | null = props.pod.watchdog;
   const left = useSecondsLeft(wd?.deadline ?? null);
   const [busy, setBusy] = useState(false);
+  const readError = useWatchdogRead(props.pod);
   if (props.pod.status !== 'RUNNING') return null;
   const extend = async () => {
     setBusy(true);
@@ -38,7 +70,8 @@ export function WatchdogCountdown(props: { pod: RunpodPod }): ReactElement | nul
     }
   };
   let text: string;
-  if (!wd) text = 'Idle auto-stop: not read yet';
+  if (!wd && props.pod.profileId === null) text = 'Idle auto-stop: armed once Generate or Train uses this pod';
+  else if (!wd) text = readError ? `Idle auto-stop: could not read it (${readError})` : 'Idle auto-stop: reading…';
   else if (!wd.armed) text = `Idle auto-stop is off on this pod${wd.note ? ` (${wd.note})` : ''}`;
   else if (left === null) text = `Idle auto-stop paused${wd.note ? `: ${wd.note}` : ''}`;
   else text = `Stops when idle in ${clock(left)}`;
