@@ -72,6 +72,7 @@ export async function runPodsBench(o: PodsBenchOptions) {
 
     const startMs: number[] = [];
     const refreshMs: number[] = [];
+    const runningMs: number[] = [];
     for (let i = 0; i < o.starts; i++) {
       await studio.runpod.stop(id);
       await rp.waitFor(id, 'EXITED');
@@ -87,6 +88,7 @@ export async function runPodsBench(o: PodsBenchOptions) {
       if (p.port !== real.direct!.port || !real.fingerprints.includes(p.hostKey?.fingerprint ?? '')) throw new Error('the profile does not hold the new address and key');
       startMs.push(done - t0);
       refreshMs.push(done - running);
+      runningMs.push(running - t0);
       o.log(`start ${i + 1}: ssh ready in ${Math.round(done - t0)} ms, address refreshed ${Math.round(done - running)} ms after the pod ran`);
     }
 
@@ -105,7 +107,7 @@ export async function runPodsBench(o: PodsBenchOptions) {
     o.log(`watchdog deadline ${state.deadline}, stop request at ${new Date(stopReq.at).toISOString()}`);
     const violations = rp.violations();
     if (violations.length) throw new Error(`spec violations: ${violations.join('; ')}`);
-    return { startMs: median(startMs), refreshMs: median(refreshMs), idleLateS };
+    return { startMs: median(startMs), refreshMs: median(refreshMs), serverRunningMs: median(runningMs), idleLateS };
   } finally {
     if (!closed) await studio.close();
     await rp.close();

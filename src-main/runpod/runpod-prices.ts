@@ -36,7 +36,8 @@ export function toRunpodPod(
     gpu: p.gpu ? { id: p.gpu.id, displayName: extra.displayName(p.gpu.id), count: p.gpu.count ?? 1 } : null,
     cloud: p.cloud ?? null,
     image: p.image ?? '',
-    costPerHr: p.status === 'RUNNING' ? Math.max(0, p.cost ?? 0) : 0,
+    // RunPod bills compute from allocation (PROVISIONING, STARTING) until stop.
+    costPerHr: RUNNING_LIKE.has(p.status) ? Math.max(0, p.cost ?? 0) : 0,
     storageCostPerHr: storageCostPerHr({ status: p.status, disk: p.disk, volumeGb }),
     containerDiskGb: p.disk ?? 0,
     volumeGb,

@@ -437,6 +437,7 @@ export class RunpodService implements PodPower {
     if (await this.call('register the SSH key', () => registerStudioKey(this.deps.api, key, signal))) say('added the studio\'s SSH key to the account (existing keys kept)', null);
     let created: ApiPod | null = null;
     const refused: string[] = [];
+    const forbidden: StudioError[] = [];
     for (const gpuId of req.gpuTypeIds) {
       say(`creating ${req.name} on ${gpuId} (${req.cloud.toLowerCase()} cloud)`, null);
       try {
@@ -446,19 +447,44 @@ export class RunpodService implements PodPower {
         if (err instanceof NoBalanceError) throw err;
         const skip = err instanceof NoCapacityError || (err instanceof StudioError && err.code === 'forbidden' && /403/.test(err.message));
         if (!skip) throw err;
+        if (!(err instanceof NoCapacityError)) forbidden.push(err as StudioError);
         refused.push(`${gpuId}: ${(err as Error).message}`);
-        say(`no capacity for ${gpuId}${req.gpuTypeIds.at(-1) === gpuId ? '' : ', trying the next GPU type'}`, null);
+        const why = err instanceof NoCapacityError ? 'no capacity' : 'not open to this account';
+        say(`${why} for ${gpuId}${req.gpuTypeIds.at(-1) === gpuId ? '' : ', trying the next GPU type'}`, null);
       }
     }
-    if (!created) throw new StudioError('unavailable', `RunPod has no capacity for any of the GPU types you picked (${req.cloud.toLowerCase()} cloud): ${refused.join('; ')}. Pick other GPU types or the other cloud.`);
+    if (!created) {
+      // Every candidate refused with 403: that is the key's scope, not capacity.
+      if (forbidden.length === req.gpuTypeIds.length && forbidden[0]) throw forbidden[0];
+      throw new StudioError('unavailable', `RunPod has no capacity for any of the GPU types you picked (${req.cloud.toLowerCase()} cloud): ${refused.join('; ')}. Pick other GPU types or the other cloud.`);
+    }
     this.deps.log.info(`runpod: created ${created.name} (${created.id}) on ${created.gpu?.id ?? '?'}`);
     void this.changed();
     const t0 = Date.now();
-    const { pod, host } = await this.waitForSsh(created.id, null, 'create', t0, say, signal);
+    let ready: { pod: ApiPod; host: HostKeyInfo };
+    try {
+      ready = await this.waitForSsh(created.id, null, 'create', t0, say, signal);
+    } catch (err) {
+      // Cancelled before it was ever usable: a new pod nobody asked for any more must not bill.
+      if (signal?.aborted) await this.discard(created);
+      throw err;
+    }
+    const { pod, host } = ready;
     const profile = await this.linkProfile(pod, pod.ssh!.direct!, key, host, say, signal);
     this.measured.create = Math.round((Date.now() - t0) / 1000);
     await this.changed();
     return { pod: this.map(await this.apiPod(pod.id)), profile };
+  }
+
+  private async discard(pod: ApiPod): Promise<void> {
+    try {
+      const r = await this.deps.api.DELETE('/v2/pods/{id}', { params: { path: { id: pod.id } } });
+      if (!r.response.ok && r.response.status !== 404) unwrap(r, `terminate pod ${pod.name}`);
+      this.deps.log.info(`runpod: create cancelled: terminated the new pod ${pod.name} (${pod.id}) so that it does not bill`);
+    } catch (err) {
+      this.deps.log.warn(`runpod: create cancelled, but the new pod ${pod.name} (${pod.id}) could not be terminated: ${(err as Error).message}. Terminate it on the Pods page.`);
+    }
+    void this.changed();
   }
 
   /**
@@ -494,6 +520,8 @@ export class RunpodService implements PodPower {
     const runpodId = profile.runpodId;
     const pending = this.starting.get(runpodId);
     if (pending) return pending;
+    // A live link is proof enough: no API call per image on a warm pod.
+    if (this.deps.connections.status(profile.id).state === 'connected') return profile;
     const p = (async () => {
       const pod = await this.apiPod(runpodId, signal);
       const direct = pod.ssh?.direct;

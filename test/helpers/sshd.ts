@@ -7,6 +7,9 @@
 //   await sshd.killSessions();        // SIGKILL every connection's server-side process
 //   await sshd.swapHostKey();         // a new host key (as after a RunPod stop/start)
 //   await sshd.stop();
+//
+// The local RunPod server's pods use the options below: their own host keys (hostKeyPaths),
+// the account's keys (authorizedKeys), the pod's environment in every session (setEnv).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

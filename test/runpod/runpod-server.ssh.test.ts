@@ -339,6 +339,7 @@ describe('local RunPod server', () => {
     expect((await call(rp, 'POST', `/v2/pods/${podId}/action`, { action: 'pause' })).status).toBe(422);
     expect((await call(rp, 'PUT', '/v2/account/ssh-keys', { keys: ['not a key'] })).status).toBe(422);
     expect((await call(rp, 'GET', '/v2/catalog/gpus?include=EVERYTHING')).status).toBe(400);
+    expect((await call(rp, 'GET', '/v2/catalog/gpus?include=AVAILABILITY')).json).toMatchObject({ status: 400, detail: expect.stringMatching(/product/) });
   });
 
   it('detects a response that breaks the spec', async () => {
@@ -419,7 +420,7 @@ describe('local RunPod server', () => {
 
 describe('local RunPod server: stale address after a start', () => {
   it('keeps reporting the previous ssh.direct for staleAddressMs after a start', async () => {
-    const rp = await startRunpodServer({ delays: { provisionMs: 10, startMs: 10, stopMs: 0, staleAddressMs: 400 }, hostKeyTypes: ['ed25519'] });
+    const rp = await startRunpodServer({ delays: { provisionMs: 10, startMs: 10, stopMs: 0, staleAddressMs: 1500 }, hostKeyTypes: ['ed25519'] });
     try {
       const id = await rp.addPod({ name: 'stale', authorizedKeys: [] });
       const first = await rp.waitFor(id, 'RUNNING');
@@ -531,11 +532,10 @@ describe('local RunPod server: restart, ERROR, network volumes, early stop', () 
     ].join('\n');
     const run = sshExec(pod.direct!, key.path, pod.fingerprints, `python3 -c "${script.replace(/"/g, '\\"')}"`).catch(() => ({ stdout: '', presented: '' }));
     await rp.waitFor(id, 'EXITED');
+    expect(rp.livePodProcesses()).toEqual([]);
     await run;
     const asked = rp.requests().filter((r) => r.operationId === 'podAction' && r.path === `/v2/pods/${id}/action`);
-    expect(asked.map((r) => r.status)).toEqual([200]);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(rp.livePodProcesses()).toEqual([]);
+    expect(asked.map((r) => [r.status, r.key])).toEqual([[200, 'pod']]);
     expect(await refused(pod.direct!.port)).toBe(true);
   });
 
@@ -547,6 +547,27 @@ describe('local RunPod server: restart, ERROR, network volumes, early stop', () 
     expect(pod.volumePath!.startsWith(os.tmpdir())).toBe(true);
     expect(fs.existsSync('/workspace')).toBe(existed);
     expect(((await call(rp, 'GET', `/v2/pods/${id}`)).json as { mounts: unknown }).mounts).toEqual({ persistent: { size: 20, path: '/workspace' } });
+  });
+
+  it('accrues the GPU price per second while RUNNING, and only the stopped volume price while EXITED', async () => {
+    const id = await create({ mounts: { persistent: { size: 100, path: path.join(dir, 'billed-volume') } } });
+    await rp.waitFor(id, 'RUNNING');
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 500));
+    const t1 = Date.now();
+    await call(rp, 'POST', `/v2/pods/${id}/action`, { action: 'stop' });
+    const t2 = Date.now();
+    type Billing = { records: { gpuAmount: number; diskAmount: number }[] };
+    const atStop = ((await call(rp, 'GET', `/v2/billing/pods?podId=${id}`)).json as Billing).records[0]!;
+    const perMs = 0.69 / 3_600_000;
+    expect(atStop.gpuAmount).toBeGreaterThanOrEqual(perMs * (t1 - t0));
+    expect(atStop.gpuAmount).toBeLessThanOrEqual(perMs * (t2 - t0 + 1_000));
+    await new Promise((r) => setTimeout(r, 300));
+    const later = ((await call(rp, 'GET', `/v2/billing/pods?podId=${id}`)).json as Billing).records[0]!;
+    expect(later.gpuAmount).toBe(atStop.gpuAmount);
+    const stoppedPerMs = (100 * 0.2) / (30 * 24) / 3_600_000;
+    expect(later.diskAmount - atStop.diskAmount).toBeGreaterThanOrEqual(stoppedPerMs * 300 * 0.9);
+    expect(rp.pod(id)!.accruedUsd).toBeGreaterThanOrEqual(later.gpuAmount + later.diskAmount);
   });
 
   it('terminate ends an open log stream', async () => {

@@ -120,6 +120,25 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     expect(status.state).toBe('connected');
   });
 
+  it('a create cancelled while waiting for SSH terminates the new pod (it must not bill) and links nothing', async () => {
+    const job = await call<Job>('runpod.create', { name: 'cancelled pod', gpuTypeIds: [A5000], cloud: 'SECURE', image: null, containerDiskGb: 20, storage: { kind: 'none' } });
+    await new Promise<void>((resolve) => {
+      const off = studio.events.subscribe((name, payload) => {
+        const p = payload as { jobId?: string; progress?: { message: string | null } };
+        if (name === 'job.progress' && p.jobId === job.id && /waiting for SSH/.test(p.progress?.message ?? '')) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await call('jobs.cancel', { id: job.id });
+    const done = await runJob(job);
+    expect(done.state).toBe('cancelled');
+    const made = rp.pods().find((p) => p.name === 'cancelled pod');
+    expect(made?.status ?? 'TERMINATED').toBe('TERMINATED');
+    expect(studio.pods.list().some((p) => p.name === 'cancelled pod')).toBe(false);
+  });
+
   it('lists the studio\'s pod and one made on the website, with $/h, storage, linked profile and spend', async () => {
     const website = await rp.addPod({ name: 'website pod', gpuId: A4090, status: 'EXITED', volumeGb: 40, volumePath: tempDir('flux-rp-web-') });
     const pods = await call<RunpodPod[]>('runpod.pods', {});
@@ -153,6 +172,21 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     expect(vols).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'models', sizeGb: 100 })]));
   });
 
+  it('links a running pod made on the website (its key pinned from the log), and stopAll stops every running pod', async () => {
+    const web = await rp.addPod({ name: 'web running', gpuId: A5000, status: 'RUNNING', volumeGb: 20, volumePath: tempDir('flux-rp-web2-') });
+    await rp.waitFor(web, 'RUNNING');
+    const linked = await call<RunpodPod>('runpod.link', { id: web });
+    expect(linked).toMatchObject({ id: web, createdByStudio: false });
+    const p = studio.pods.get(linked.profileId!);
+    expect(p).toMatchObject({ runpodId: web, host: rp.pod(web)!.direct!.host, port: rp.pod(web)!.direct!.port });
+    expect(rp.pod(web)!.fingerprints).toContain(p.hostKey?.fingerprint);
+    expect(unwrap<{ state: string }>(await studio.dispatch('pods.connect', { id: p.id })).state).toBe('connected');
+    const { stopped } = await call<{ stopped: string[] }>('runpod.stopAll', {});
+    expect(stopped.sort()).toEqual([podId, web].sort());
+    expect(rp.pod(web)!.status).toBe('EXITED');
+    expect(rp.pod(podId)!.status).toBe('EXITED');
+  });
+
   it('stops the pod; a generation on the stopped pod starts it first (new port, new host key pinned from the log, no paste)', async () => {
     const before = { host: profile.host, port: profile.port, fp: profile.hostKey!.fingerprint };
     const stopped = await call<RunpodPod>('runpod.stop', { id: podId });
@@ -174,6 +208,15 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     expect(after.hostKey!.fingerprint).not.toBe(before.fp);
     expect(snap.fingerprints).toContain(after.hostKey!.fingerprint);
     profile = after;
+  });
+
+  it('reads the on-pod idle watchdog the worker armed, and extends it', async () => {
+    const status = await call<{ armed: boolean; idleMinutes: number; deadline: string | null }>('runpod.watchdog', { id: podId });
+    expect(status).toMatchObject({ armed: true, idleMinutes: 15 });
+    const extended = await call<{ deadline: string | null }>('runpod.extendWatchdog', { id: podId, minutes: 90 });
+    expect(Date.parse(extended.deadline!)).toBeGreaterThan(Date.now() + 89 * 60_000);
+    const listed = (await call<RunpodPod[]>('runpod.pods', {})).find((p) => p.id === podId)!;
+    expect(listed.watchdog?.armed).toBe(true);
   });
 
   it('start re-reads the address while the API still reports the old one, then pins the new key', async () => {
@@ -218,6 +261,14 @@ describe('RunPod from the studio (local RunPod server, loopback pods)', () => {
     expect(done.state).toBe('failed');
     expect(done.error?.message).toMatch(/no balance/);
     expect(rp.requests().filter((r) => r.method === 'POST' && r.path === '/v2/pods' && r.at >= t0)).toHaveLength(1);
+  });
+
+  it('403 on every GPU type at create is reported as the key\'s or pool\'s refusal, not as no capacity', async () => {
+    rp.failNext('POST', '/v2/pods', { status: 403, times: 2 });
+    const done = await runJob(await call<Job>('runpod.create', { name: 'refused', gpuTypeIds: [A4090, A5000], cloud: 'SECURE', image: null, containerDiskGb: 20, storage: { kind: 'none' } }));
+    expect(done.state).toBe('failed');
+    expect(done.error?.message).toMatch(/may not create a pod on NVIDIA GeForce RTX 4090 \(403/);
+    expect(messages(done.id).join('\n')).toMatch(/not open to this account for NVIDIA GeForce RTX 4090, trying the next GPU type/);
   });
 
   it('401 and 403 say what is wrong with the key', async () => {

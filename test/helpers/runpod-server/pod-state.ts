@@ -86,6 +86,8 @@ export interface PodRecord {
   failNextStart: string | null;
   /** RUNPOD_POD_HOSTNAME is `<pod id>-<8 hex>`. */
   hostSuffix: string;
+  /** A stop answered before the pod's processes died (replyFirst): settles once they have. */
+  halting: Promise<void> | null;
 }
 
 export interface MachineOptions {
@@ -294,7 +296,9 @@ export class PodMachine {
       this.setStatus(pod, 'EXITED');
       if (lb) {
         const halted = new Promise<void>((resolve) => setTimeout(resolve, 200)).then(() => lb.stop());
-        void this.track(halted);
+        pod.halting = this.track(halted).finally(() => {
+          pod.halting = null;
+        });
       }
     } else if (this.opts.delays.stopMs <= 0 || pod.status !== 'RUNNING') {
       pod.generation++; // void a pending start
