@@ -242,6 +242,8 @@ describe('local RunPod server', () => {
     expect(lines).toContain('SSH host keys:');
     expect(lines).toContain('Key: /etc/ssh/ssh_host_ed25519_key.pub');
     for (const e of events) expect(e.id).toBe(e.ts);
+    const lastTwo = await readLog(rp, podId, (e) => e.length >= 2, { query: '?tail=2&source=container' });
+    expect(lastTwo.map((e) => e.line)).toEqual(events.filter((e) => e.source === 'container').slice(-2).map((e) => e.line));
     firstFingerprints = fingerprintsOfLastStart(events);
     expect(firstFingerprints.length).toBeGreaterThanOrEqual(3);
     const snap = rp.pod(podId)!;
@@ -309,6 +311,8 @@ describe('local RunPod server', () => {
     rp.setCapacity('NVIDIA L40S', 0);
     const cat = await call(rp, 'GET', '/v2/catalog/gpus?include=AVAILABILITY&product=POD');
     expect(cat.status).toBe(200);
+    const nine = (await call(rp, 'GET', '/v2/catalog/gpus?count=9')).json as { gpus: unknown[] };
+    expect(nine.gpus).toEqual([]);
     const l40 = (cat.json as { gpus: { id: string; availability: string; price: { secure: number } }[] }).gpus.find((g) => g.id === 'NVIDIA L40S');
     expect(l40).toMatchObject({ availability: 'NONE', price: { secure: 0.86 } });
     const r = await call(rp, 'POST', '/v2/pods', { name: 'x', image: 'img', gpu: { id: 'NVIDIA L40S' } });

@@ -125,7 +125,7 @@ export async function startRunpodServer(opts: RunpodServerOptions = {}): Promise
       for (const p of spec.checkLogEvent({ ts: line.ts, source: line.source, line: line.line })) violationLog.push(`${rec.method} ${rec.path}: ${p}`);
       res.write(sseEvent(line));
     };
-    for (const line of pod.log.select({ source, tail: q.tail as number | undefined, since: q.since as string | undefined, lastEventId })) write(line);
+    for (const line of pod.log.select({ source, tail: q.tail === undefined ? undefined : Number(q.tail), since: q.since as string | undefined, lastEventId })) write(line);
     const unsubscribe = pod.log.subscribe(
       (line) => {
         if (!source || line.source === source) write(line);

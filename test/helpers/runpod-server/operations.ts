@@ -71,7 +71,7 @@ function listGpuTypes(acct: Account, q: Record<string, unknown>): Result {
   const include = (q.include as string[] | undefined) ?? [];
   const product = q.product as string[] | undefined;
   if (include.includes('AVAILABILITY') && !product?.length) throw new HttpError(400, 'include=AVAILABILITY requires `product` (stock differs by product).');
-  const count = (q.count as number | undefined) ?? 1;
+  const count = q.count === undefined ? 1 : Number(q.count); // query values arrive as strings (validated as integers)
   const cloud = q.cloud as 'SECURE' | 'COMMUNITY' | undefined;
   const minCuda = q.minCudaVersion as string | undefined;
   const gpus = [...acct.gpus.values()]
