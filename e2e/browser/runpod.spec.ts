@@ -147,6 +147,12 @@ for (const vp of VIEWPORTS) {
     await watchdog.getByTestId('runpod-extend').click();
     await expect(watchdog).toContainText(/Stops when idle in (1[4-9]|2\d):\d\d/);
 
+    // Its SSH profile is connected; the loopback pod has no GPU (its python is there: prepared),
+    // so it is not "Ready" and says what is missing.
+    const linkedStatus = profile.getByTestId('pod-status-text');
+    await expect(linkedStatus).toHaveAttribute('data-readiness', 'missing');
+    await expect(linkedStatus).toHaveText(/^Connected, not ready: no NVIDIA GPU[^·]*$/);
+
     // Stop: compute billing ends, the chip says so, Start comes back in the same place.
     await row.getByTestId('runpod-stop').click();
     await expect(row).toHaveAttribute('data-status', 'EXITED', { timeout: 20_000 });

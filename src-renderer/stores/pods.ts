@@ -87,12 +87,15 @@ export function statusText(s: PodStatus | undefined): string {
 export type PodReadiness =
   | { kind: 'ready'; gpu: string }
   | { kind: 'missing'; missing: string[]; offerPrepare: boolean }
-  | { kind: 'unknown'; text: string };
+  | { kind: 'unknown'; text: string }
+  /** Connected by other work (a generation, the watchdog) without the GPU and venv checks. */
+  | { kind: 'unchecked' };
 
 export function podReadiness(s: PodStatus | undefined): PodReadiness {
   if (!s || s.state !== 'connected') return { kind: 'unknown', text: statusText(s) };
-  const missing: string[] = [];
   const gpu = s.gpus[0];
+  if (!gpu && s.gpuNote === null && s.prepared === null) return { kind: 'unchecked' };
+  const missing: string[] = [];
   if (!gpu) missing.push(s.gpuNote ?? 'no NVIDIA GPU');
   if (s.prepared === false) missing.push('not prepared (no worker environment yet)');
   if (s.prepared === null) missing.push('preparation not checked');

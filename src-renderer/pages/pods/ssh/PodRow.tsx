@@ -47,6 +47,13 @@ export function PodRow(props: { pod: PodProfile; onEdit(): void }): ReactElement
               'host key not trusted yet'
             ) : readiness.kind === 'ready' ? (
               <span className="pod-ready">Ready · {readiness.gpu}</span>
+            ) : readiness.kind === 'unchecked' ? (
+              <span className="muted">
+                Connected · GPU and preparation not checked yet{' '}
+                <button type="button" className="btn btn-ghost btn-sm" disabled={busy} onClick={run(() => studio.pods.connect({ id: pod.id }))} data-testid="pod-check-now">
+                  Check now
+                </button>
+              </span>
             ) : readiness.kind === 'missing' ? (
               <span className="pod-missing">Connected, not ready: {readiness.missing.join(' · ')}</span>
             ) : (
