@@ -45,7 +45,8 @@ export function RunpodPodRow(props: { pod: RunpodPod }): ReactElement {
       .finally(() => setBusy(false));
   };
   const running = pod.status === 'RUNNING';
-  const nowPerHr = (running ? pod.costPerHr : 0) + pod.storageCostPerHr;
+  // costPerHr is what RunPod bills for compute now (also while it provisions and starts; 0 when stopped).
+  const nowPerHr = pod.costPerHr + pod.storageCostPerHr;
   const reason = toggleReason(pod, starting);
   const gpu = pod.gpu ? `${pod.gpu.count > 1 ? `${pod.gpu.count} × ` : ''}${pod.gpu.displayName}` : 'no GPU';
   const volume = pod.networkVolumeId ? `network volume ${pod.networkVolumeId}` : pod.volumeGb > 0 ? `${pod.volumeGb} GB volume` : 'no volume';
@@ -71,9 +72,9 @@ export function RunpodPodRow(props: { pod: RunpodPod }): ReactElement {
             </div>
             <div>
               <dt>Costs now</dt>
-              <dd data-testid="runpod-pod-rate" title={`compute ${perHour(pod.costPerHr)} while running, storage ${perHour(pod.storageCostPerHr)} always`}>
+              <dd data-testid="runpod-pod-rate" title={`compute ${perHour(pod.costPerHr)} now, storage ${perHour(pod.storageCostPerHr)} always`}>
                 {perHour(nowPerHr)}
-                {running ? '' : ' (storage)'}
+                {pod.costPerHr > 0 ? '' : ' (storage)'}
               </dd>
             </div>
             <div>
