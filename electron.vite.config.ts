@@ -28,6 +28,9 @@ export default defineConfig({
         output: {
           format: 'cjs',
           entryFileNames: '[name].js',
+          // openapi-fetch's CommonJS build puts createClient on `exports.default` (with
+          // __esModule): a default import must read that, not the module object.
+          interop: (id) => (id === 'openapi-fetch' ? 'compat' : 'default'),
           // libuv's pool size must be set before the first require (sharp fixes it on load).
           intro: (chunk) => (chunk.isEntry && (chunk.name === 'index' || chunk.name === 'cli') ? THREAD_POOL_INTRO : ''),
         },

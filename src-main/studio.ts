@@ -393,7 +393,7 @@ export async function createStudio(opts: StudioOptions): Promise<Studio> {
       combineTargets(
         localTargets(() => settings.get(), dataDir),
         // A training on a stopped rented pod starts it first (and gets its new address).
-        podTargets(pods, { host: async (pod) => podConnections.host(await runpod.ensureRunning(pod, (m) => runpodLog.info(`${pod.name}: ${m}`))) }, podFilesDir, opts.training?.aiToolkit),
+        podTargets(pods, { host: async (pod) => podConnections.host(await runpod.ensureRunning(pod, (m) => runpodLog.info(`${pod.name}: ${m}`))), status: (id) => podConnections.status(id) }, podFilesDir, opts.training?.aiToolkit),
       ),
     datasets: opts.training?.datasets ?? managedDatasets(datasets, dataDir),
     jobs,

@@ -2,10 +2,12 @@ import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { JobsPanel } from './components/JobsTray';
 import { Sidebar } from './components/Sidebar';
+import { SpendChip } from './components/SpendChip';
 import { Toasts } from './components/Toasts';
 import { DatasetsPage } from './pages/datasets/DatasetsPage';
 import { GalleryPage } from './pages/gallery/GalleryPage';
 import { GeneratePage } from './pages/generate/GeneratePage';
+import { PodsPage } from './pages/pods/PodsPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { TrainPage } from './pages/train/TrainPage';
 import { useAppInfo } from './stores/app-info';
@@ -20,6 +22,7 @@ const TITLES: Record<PageId, string> = {
   gallery: 'Gallery',
   datasets: 'Datasets',
   train: 'Train',
+  pods: 'Pods',
   settings: 'Settings',
 };
 
@@ -33,12 +36,14 @@ function Page(props: { id: PageId }): ReactElement {
       return <DatasetsPage />;
     case 'train':
       return <TrainPage />;
+    case 'pods':
+      return <PodsPage />;
     case 'settings':
       return <SettingsPage />;
   }
 }
 
-/** Alt+1..5 switch pages from anywhere (by physical key, so it works on any layout and on macOS). */
+/** Alt+1..6 switch pages from anywhere (by physical key, so it works on any layout and on macOS). */
 function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -134,6 +139,11 @@ export function App(): ReactElement {
       <Sidebar current={route} />
       <main id="main" className="main" ref={mainRef}>
         <ConnectionBanner />
+        {boot.state === 'ready' ? (
+          <div className="app-header">
+            <SpendChip />
+          </div>
+        ) : null}
         {boot.state === 'loading' ? <div className="page-loading" aria-busy="true" /> : <Page id={route} />}
       </main>
       <JobsPanel />

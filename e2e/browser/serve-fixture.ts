@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { FakeAnthropic } from '../../test/helpers/fake-anthropic';
+import { startRunpodServer, type RunpodServerOptions, type RunpodTestServer } from '../../test/helpers/runpod-server';
 
 export interface Served {
   /** http://127.0.0.1:<port> (no trailing slash) */
@@ -31,7 +32,7 @@ export async function startServe(
     throw new Error('The app is not built: run `npm run build` before the browser specs.');
   }
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const k of ['FLUX_STUDIO_DATA_DIR', 'FLUX_STUDIO_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'HF_TOKEN', 'RUNPOD_API_KEY']) delete env[k];
+  for (const k of ['FLUX_STUDIO_DATA_DIR', 'FLUX_STUDIO_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'HF_TOKEN', 'RUNPOD_API_KEY', 'FLUX_STUDIO_RUNPOD_API']) delete env[k];
   Object.assign(env, extraArgs.env);
   const args = [BIN, 'serve', '--port', String(extraArgs.port ?? 0), '--data-dir', dataDir];
   // Through the environment, not --token: a token on the command line shows in `ps`.
@@ -154,6 +155,30 @@ export function withFakeClaude(apiKey: string, opts: { keyInEnv: boolean }) {
     },
     serveEnv: async ({ fake }, use) => {
       await use({ ANTHROPIC_BASE_URL: fake.url, ...(opts.keyInEnv ? { ANTHROPIC_API_KEY: apiKey } : {}) });
+    },
+  });
+}
+
+/**
+ * `test` with the local RunPod API server (test/helpers/runpod-server): serve talks to it
+ * through FLUX_STUDIO_RUNPOD_API with its key in RUNPOD_API_KEY (so no test reaches RunPod).
+ * `prepare` runs before serve starts (capacity, network volumes, pods made "on the website").
+ * With `keyInEnv: false` serve gets only the address and the spec enters the key as a user does.
+ */
+export function withRunpodServer(opts: RunpodServerOptions = {}, prepare?: (rp: RunpodTestServer) => void | Promise<void>, env: { keyInEnv: boolean } = { keyInEnv: true }) {
+  return test.extend<{ runpod: RunpodTestServer }>({
+    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their first argument
+    runpod: async ({}, use) => {
+      const rp = await startRunpodServer(opts);
+      try {
+        await prepare?.(rp);
+        await use(rp);
+      } finally {
+        await rp.close();
+      }
+    },
+    serveEnv: async ({ runpod }, use) => {
+      await use({ FLUX_STUDIO_RUNPOD_API: runpod.url, ...(env.keyInEnv ? { RUNPOD_API_KEY: runpod.apiKey } : {}) });
     },
   });
 }

@@ -11,6 +11,7 @@ const PAGES = [
   { id: 'gallery', heading: 'Gallery', empty: 'gallery-empty' },
   { id: 'datasets', heading: 'Datasets', empty: 'datasets-empty' },
   { id: 'train', heading: 'Train', empty: 'train-empty' },
+  { id: 'pods', heading: 'Pods', empty: 'ssh-pods' },
   { id: 'settings', heading: 'Settings', empty: 'settings-general' },
 ] as const;
 
@@ -211,7 +212,7 @@ test('a database backup runs as a job and finishes in the jobs tray', async ({ p
   expect(pageErrors).toEqual([]);
 });
 
-test('keyboard: Alt+1..5 switch pages and Tab reaches the navigation with a visible focus ring', async ({ page, served, pageErrors }) => {
+test('keyboard: Alt+1..6 switch pages and Tab reaches the navigation with a visible focus ring', async ({ page, served, pageErrors }) => {
   await open(page, served);
   await page.locator('body').click({ position: { x: 600, y: 700 } });
   await page.keyboard.press('Alt+2');
@@ -219,11 +220,13 @@ test('keyboard: Alt+1..5 switch pages and Tab reaches the navigation with a visi
   await expect(page.getByTestId('nav-gallery')).toHaveAttribute('aria-current', 'page');
   await expect(page.getByTestId('page-gallery')).toBeVisible();
   await page.keyboard.press('Alt+5');
+  await expect(page.getByTestId('page-pods')).toBeVisible();
+  await page.keyboard.press('Alt+6');
   await expect(page.getByTestId('page-settings')).toBeVisible();
   await page.keyboard.press('Alt+1');
   await expect(page.getByTestId('page-generate')).toBeVisible();
 
-  // From the top of a fresh page: skip link, then the five pages in order.
+  // From the top of a fresh page: skip link, then the six pages in order.
   await page.reload();
   await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
   await page.keyboard.press('Tab');

@@ -9,7 +9,7 @@ import { isSshError, SshError } from '../hosts/ssh-errors';
 import { pinnedPolicy, SshHost, type HostKeyInfo, type SftpTuning } from '../hosts/ssh-host';
 import type { Logger } from '../logging/logger';
 import type { SecretsService } from '../secrets/secrets-service';
-import type { PodRepo } from './pod-repo';
+import { podPython, type PodRepo } from './pod-repo';
 
 export const passphraseSecret = (podId: string) => `pod.${podId}.passphrase`;
 
@@ -73,7 +73,7 @@ export class PodConnections {
       e = {
         host: null,
         connecting: null,
-        status: { id, state: 'disconnected', error: null, gpus: [], gpuNote: null, worker: { state: 'none', device: null, pipeline: null }, updatedAt: new Date().toISOString() },
+        status: { id, state: 'disconnected', error: null, gpus: [], gpuNote: null, prepared: null, worker: { state: 'none', device: null, pipeline: null }, updatedAt: new Date().toISOString() },
       };
       this.entries.set(id, e);
     }
@@ -196,16 +196,32 @@ export class PodConnections {
     const r = await host
       .exec(['nvidia-smi', '--query-gpu=name,memory.used,memory.total', '--format=csv,noheader,nounits'], { timeoutMs: 15_000 })
       .catch((err: Error) => ({ code: null, stdout: '', stderr: err.message }));
+    const prepared = await this.checkPrepared(pod, host);
     if (r.code === 0) {
       const gpus = parseNvidiaSmi(r.stdout);
-      return this.setStatus(pod.id, { gpus, gpuNote: gpus.length === 0 ? 'nvidia-smi lists no GPU' : null });
+      return this.setStatus(pod.id, { gpus, gpuNote: gpus.length === 0 ? 'nvidia-smi lists no GPU' : null, prepared });
     }
     const missing = r.code === 127 || /not found/i.test(r.stderr);
-    return this.setStatus(pod.id, { gpus: [], gpuNote: missing ? 'no NVIDIA GPU (nvidia-smi not found on the pod)' : `nvidia-smi failed: ${r.stderr.trim().slice(0, 200) || `exit ${r.code}`}` });
+    return this.setStatus(pod.id, { gpus: [], gpuNote: missing ? 'no NVIDIA GPU (nvidia-smi not found on the pod)' : `nvidia-smi failed: ${r.stderr.trim().slice(0, 200) || `exit ${r.code}`}`, prepared });
   }
 
-  /** Merges into the pod's status (the warm worker's state, reported by whoever runs it). */
-  updateStatus(id: string, patch: Partial<Pick<PodStatus, 'worker'>>): PodStatus {
+  /**
+   * Whether the worker's python runs there: the profile's own python, or the venv bootstrap.sh
+   * made with its requirements marker (a half-made venv is not prepared). null: could not tell.
+   */
+  private async checkPrepared(pod: PodProfile, host: SshHost): Promise<boolean | null> {
+    const python = podPython(pod);
+    const marker = pod.python === null ? `${pod.workspace.replace(/\/+$/, '')}/.venv/.flux-studio-requirements.sha256` : '';
+    // A fixed script; the paths travel as its arguments (never spliced into it).
+    const r = await host
+      .exec(['sh', '-c', 'test -x "$1" || exit 1; [ -z "$2" ] || test -f "$2"', 'sh', python, marker], { timeoutMs: 15_000 })
+      .catch(() => null);
+    if (!r || r.code === null) return null;
+    return r.code === 0;
+  }
+
+  /** Merges into the pod's status (the warm worker's state, reported by whoever runs it; prepared after a preparation). */
+  updateStatus(id: string, patch: Partial<Pick<PodStatus, 'worker' | 'prepared'>>): PodStatus {
     return this.setStatus(id, patch);
   }
 

@@ -205,6 +205,7 @@ export class PodsService {
           throw Object.assign(new Error(`bootstrap.sh ended with ${r.signal ?? `exit ${r.code}`}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`), { code: 'bootstrap' });
         }
         await this.deps.connections.disconnect(pod.id).catch(() => undefined);
+        this.deps.connections.updateStatus(pod.id, { prepared: true });
         return { pod: pod.name, uploaded, python: podPython(pod), model: params.model };
       },
     };

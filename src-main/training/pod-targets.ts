@@ -4,7 +4,7 @@
 // <workspace>/ai-toolkit/.venv (never the generation worker's: their pins clash), by
 // native/pod/install_ai_toolkit.sh; see docs/architecture.md, "Training".
 import path from 'node:path';
-import type { PodProfile } from '@shared/contract';
+import type { PodProfile, PodStatus } from '@shared/contract';
 import type { Host } from '../hosts/host';
 import { AI_TOOLKIT_COMMIT, AI_TOOLKIT_REPO, type TargetInfo, type ToolkitSource, type TrainingTargets, type TrainingWorkspace } from './targets';
 
@@ -13,6 +13,19 @@ export interface PodSource {
 }
 export interface PodHosts {
   host(pod: PodProfile): Promise<Host>;
+  /** What the last connect found (GPU, worker environment); the wizard says what is missing. */
+  status?(id: string): PodStatus;
+}
+
+/**
+ * What the wizard says under "Train on" for a pod it may use: never "Ready." unless the pod was
+ * seen with a GPU (issue 16, item 5). Training installs ai-toolkit itself, so a missing worker
+ * environment does not matter here; a missing GPU does.
+ */
+function podNote(pod: PodProfile, s: PodStatus | undefined): string | null {
+  if (!s || s.state !== 'connected') return `${pod.name}’s GPU is not checked yet: connect it on the Pods page.`;
+  if (s.gpus.length === 0) return `${pod.name} reports ${s.gpuNote ?? 'no NVIDIA GPU'}: training needs one (Pods page).`;
+  return null;
 }
 
 export function podTrainingWorkspace(pod: PodProfile, podFilesDir: string, source: ToolkitSource = { repo: AI_TOOLKIT_REPO, commit: AI_TOOLKIT_COMMIT }): TrainingWorkspace {
@@ -35,7 +48,7 @@ export function podTargets(pods: PodSource, connections: PodHosts, podFilesDir: 
       id: `pod:${pod.id}`,
       label: pod.name,
       ready: pod.hostKey !== null,
-      reason: pod.hostKey === null ? `Trust ${pod.name}’s host key first (Pods).` : null,
+      reason: pod.hostKey === null ? `Trust ${pod.name}’s host key first (Pods).` : podNote(pod, connections.status?.(pod.id)),
       layout: { datasetsDir: w.datasetsDir, trainingsDir: w.trainingsDir },
     };
   };

@@ -1,7 +1,7 @@
 import type { ReactElement, ReactNode } from 'react';
 import { hrefFor, type PageId } from '../stores/router';
 import { useAppInfo } from '../stores/app-info';
-import { FolderIcon, GalleryIcon, LogoMark, SettingsIcon, SparkIcon, TrainIcon } from './Icons';
+import { ChipIcon, FolderIcon, GalleryIcon, LogoMark, SettingsIcon, SparkIcon, TrainIcon } from './Icons';
 import { Kbd } from './Controls';
 import { JobsTrayButton } from './JobsTray';
 
@@ -10,6 +10,7 @@ export const NAV: readonly { id: PageId; label: string; icon: ReactNode }[] = [
   { id: 'gallery', label: 'Gallery', icon: <GalleryIcon /> },
   { id: 'datasets', label: 'Datasets', icon: <FolderIcon /> },
   { id: 'train', label: 'Train', icon: <TrainIcon /> },
+  { id: 'pods', label: 'Pods', icon: <ChipIcon /> },
   { id: 'settings', label: 'Settings', icon: <SettingsIcon /> },
 ];
 

@@ -1,4 +1,4 @@
-// Pods and runtimes for the Generate page's runtime toggle and the Settings → Pods section:
+// Pods and runtimes for the Generate page's runtime toggle and the Pods page's SSH pods:
 // profiles, live connection status (pods.status events), which runtimes exist, and the
 // user's choice of runtime and pod (kept in localStorage).
 import { create } from 'zustand';
@@ -76,5 +76,29 @@ export function statusText(s: PodStatus | undefined): string {
   if (s.state === 'error') return s.error?.message ?? 'error';
   if (s.state !== 'connected') return s.state;
   const gpu = s.gpus[0];
-  return gpu ? `connected · ${gpu.name} · ${(gpu.memoryUsedMiB / 1024).toFixed(1)} / ${(gpu.memoryTotalMiB / 1024).toFixed(1)} GiB` : `connected${s.gpuNote ? ` · ${s.gpuNote}` : ''}`;
+  const base = gpu ? `connected · ${gpu.name} · ${(gpu.memoryUsedMiB / 1024).toFixed(1)} / ${(gpu.memoryTotalMiB / 1024).toFixed(1)} GiB` : `connected${s.gpuNote ? ` · ${s.gpuNote}` : ''}`;
+  return s.prepared === false ? `${base} · not prepared` : base;
+}
+
+/**
+ * Whether a pod can run the worker: "ready" means connected, prepared and with a GPU (issue 16,
+ * item 5); otherwise what is missing, in words, and whether Prepare is the way out.
+ */
+export type PodReadiness =
+  | { kind: 'ready'; gpu: string }
+  | { kind: 'missing'; missing: string[]; offerPrepare: boolean }
+  | { kind: 'unknown'; text: string }
+  /** Connected by other work (a generation, the watchdog) without the GPU and venv checks. */
+  | { kind: 'unchecked' };
+
+export function podReadiness(s: PodStatus | undefined): PodReadiness {
+  if (!s || s.state !== 'connected') return { kind: 'unknown', text: statusText(s) };
+  const gpu = s.gpus[0];
+  if (!gpu && s.gpuNote === null && s.prepared === null) return { kind: 'unchecked' };
+  const missing: string[] = [];
+  if (!gpu) missing.push(s.gpuNote ?? 'no NVIDIA GPU');
+  if (s.prepared === false) missing.push('not prepared (no worker environment yet)');
+  if (s.prepared === null) missing.push('preparation not checked');
+  if (gpu && missing.length === 0) return { kind: 'ready', gpu: `${gpu.name} · ${(gpu.memoryUsedMiB / 1024).toFixed(1)} / ${(gpu.memoryTotalMiB / 1024).toFixed(1)} GiB` };
+  return { kind: 'missing', missing, offerPrepare: s.prepared !== true };
 }

@@ -1,7 +1,7 @@
-// Hash routing: #/generate, #/gallery, #/datasets, #/train, #/settings.
+// Hash routing: #/generate, #/gallery, #/datasets, #/train, #/pods, #/settings (Alt+1..6 in this order).
 import { useSyncExternalStore } from 'react';
 
-export const PAGES = ['generate', 'gallery', 'datasets', 'train', 'settings'] as const;
+export const PAGES = ['generate', 'gallery', 'datasets', 'train', 'pods', 'settings'] as const;
 export type PageId = (typeof PAGES)[number];
 export const DEFAULT_PAGE: PageId = 'generate';
 

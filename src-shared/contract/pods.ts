@@ -110,6 +110,12 @@ export const PodStatus = z.object({
   /** null until connected, or when nvidia-smi is missing on the pod. */
   gpus: z.array(PodGpu),
   gpuNote: z.string().nullable(),
+  /**
+   * Whether the pod has the worker's environment (the venv bootstrap.sh makes, or the profile's
+   * own python): checked on connect, set after a preparation. null: not checked yet.
+   * "Ready" means connected, prepared and with a GPU (docs/architecture.md, "Pods page").
+   */
+  prepared: z.boolean().nullable(),
   /** The warm worker: not started, starting, ready (with device/torch/diffusers) or gone. */
   worker: z.object({ state: z.enum(['none', 'starting', 'ready', 'gone']), device: z.string().nullable(), pipeline: z.string().nullable() }),
   updatedAt: z.string(),

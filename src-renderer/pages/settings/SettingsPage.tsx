@@ -9,7 +9,7 @@ import { GenerationDefaultsSection } from './GenerationDefaultsSection';
 import { LocalTrainingSection } from './LocalTrainingSection';
 import { MaintenanceSection } from './MaintenanceSection';
 import { ModelsSection } from './ModelsSection';
-import { PodsSection } from './pods/PodsSection';
+import { PodsPointerSection } from './PodsPointerSection';
 import { RunpodSection } from './RunpodSection';
 import { SecretsSection } from './SecretsSection';
 import { StorageSection } from './StorageSection';
@@ -24,7 +24,7 @@ export function SettingsPage(): ReactElement {
     <div className="page page-narrow" data-testid="page-settings">
       <PageHeader title="Settings" description="Where images go, which GPU runs by default, generation defaults, and the keys the studio uses." />
       <GeneralSection info={info} />
-      <PodsSection />
+      <PodsPointerSection />
       <RunpodSection />
       <GenerationDefaultsSection />
       <EnhanceSection />

@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 /** Links like "Settings → API keys" open #/settings/<anchor>: bring that section into view. */
 const ANCHORS: Record<string, { section: string; focus?: string }> = {
   'api-keys': { section: 'settings-secrets', focus: 'secret-anthropic-input' },
+  'runpod-key': { section: 'settings-secrets', focus: 'secret-runpod-input' },
   enhance: { section: 'settings-enhance' },
   generation: { section: 'settings-generation' },
   // The Generate page's "Add a pod" / "Add a local model".

@@ -1,4 +1,5 @@
-// Settings → Pods: adding or editing a pod, filled in by pasting its SSH command.
+// Pods page: adding or editing an SSH pod, filled in by pasting its SSH command. A field's
+// error is shown at that field (issue 16, item 12); only errors about no field go to the bottom.
 import { useState, type FormEvent, type ReactElement } from 'react';
 import type { PodDraft, PodProfile } from '@shared/contract';
 import { usePods } from '../../../stores/pods';
@@ -16,6 +17,13 @@ interface EditorValues {
   pipeline: 'diffusers' | 'standin';
 }
 
+const FIELDS: readonly (keyof EditorValues)[] = ['name', 'host', 'port', 'user', 'keyPath', 'workspace', 'python', 'pipeline'];
+/** The editor field a call's error names (pods.save names the draft's fields), or null. */
+function fieldOf(name: string | undefined): keyof EditorValues | null {
+  const top = name?.split('.')[0];
+  return FIELDS.find((f) => f === top) ?? null;
+}
+
 const EMPTY: EditorValues = { name: '', host: '', port: '22', user: 'root', keyPath: '', workspace: '/workspace', python: '', pipeline: 'diffusers' };
 
 export function PodEditor(props: { pod: PodProfile | null; onDone(): void }): ReactElement {
@@ -25,9 +33,14 @@ export function PodEditor(props: { pod: PodProfile | null; onDone(): void }): Re
   );
   const [paste, setPaste] = useState('');
   const [passphrase, setPassphrase] = useState('');
+  const [advancedOpen, setAdvancedOpen] = useState(false);
   const [warnings, setWarnings] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const set = (k: keyof EditorValues) => (e: { target: { value: string } }) => setV((cur) => ({ ...cur, [k]: e.target.value }));
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<keyof EditorValues, string>>>({});
+  const set = (k: keyof EditorValues) => (e: { target: { value: string } }) => {
+    setV((cur) => ({ ...cur, [k]: e.target.value }));
+    setFieldErrors((cur) => (cur[k] ? { ...cur, [k]: undefined } : cur));
+  };
 
   const fill = async () => {
     setError(null);
@@ -43,6 +56,7 @@ export function PodEditor(props: { pod: PodProfile | null; onDone(): void }): Re
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    setFieldErrors({});
     const draft: PodDraft & { id?: string } = {
       ...(p ? { id: p.id } : {}),
       name: v.name,
@@ -62,16 +76,39 @@ export function PodEditor(props: { pod: PodProfile | null; onDone(): void }): Re
       notify(`Saved pod ${v.name}`, 'success');
       props.onDone();
     } catch (err) {
-      setError(err instanceof StudioCallError ? `${err.field ? `${err.field}: ` : ''}${err.fieldMessage}` : String(err));
+      const field = err instanceof StudioCallError ? fieldOf(err.field) : null;
+      if (err instanceof StudioCallError && field) {
+        setFieldErrors({ [field]: err.fieldMessage });
+        if (field === 'workspace' || field === 'python' || field === 'pipeline') setAdvancedOpen(true);
+        // Bring the user to the field that needs them.
+        requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="pod-${field}"]`)?.focus());
+      } else setError(err instanceof StudioCallError ? `${err.field ? `${err.field}: ` : ''}${err.fieldMessage}` : String(err));
     }
   };
 
-  const field = (k: keyof EditorValues, label: string, extra: { placeholder?: string; mono?: boolean } = {}) => (
-    <label className="dialog-field">
-      <span className="field-label">{label}</span>
-      <input className={extra.mono ? 'input mono' : 'input'} value={v[k]} onChange={set(k)} placeholder={extra.placeholder} data-testid={`pod-${k}`} />
-    </label>
-  );
+  const field = (k: keyof EditorValues, label: string, extra: { placeholder?: string; mono?: boolean } = {}) => {
+    const fieldError = fieldErrors[k];
+    const errId = `pod-${k}-error`;
+    return (
+      <label className="dialog-field">
+        <span className="field-label">{label}</span>
+        <input
+          className={`${extra.mono ? 'input mono' : 'input'}${fieldError ? ' has-error' : ''}`}
+          value={v[k]}
+          onChange={set(k)}
+          placeholder={extra.placeholder}
+          aria-invalid={fieldError ? true : undefined}
+          aria-describedby={fieldError ? errId : undefined}
+          data-testid={`pod-${k}`}
+        />
+        {fieldError ? (
+          <span className="field-error" id={errId} role="alert" data-testid={`pod-${k}-error`}>
+            {fieldError}
+          </span>
+        ) : null}
+      </label>
+    );
+  };
 
   return (
     <form className="card" style={{ padding: 16, display: 'flex', flexDirection: 'column', gap: 12 }} onSubmit={(e) => void save(e)} data-testid="pod-editor">
@@ -101,7 +138,7 @@ export function PodEditor(props: { pod: PodProfile | null; onDone(): void }): Re
         <span className="field-label">Key passphrase{p?.hasPassphrase ? ' (stored; type a new one to replace it)' : ' (only if the key has one)'}</span>
         <input className="input" type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} data-testid="pod-passphrase" />
       </label>
-      <details>
+      <details open={advancedOpen} onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}>
         <summary>Advanced</summary>
         <div style={{ display: 'flex', flexDirection: 'column', gap: 8, marginTop: 8 }}>
           {field('workspace', 'Workspace on the pod', { mono: true })}
