@@ -36,12 +36,9 @@ function podPython(): string {
   return path.join(execFileSync('bash', [path.join(ROOT, 'scripts', 'pod-venv.sh')], { encoding: 'utf8' }).trim(), 'bin', 'python');
 }
 
-/**
- * axe-core finds nothing serious or critical on the page as it is now. Colour contrast is the
- * palette's (styles.css), checked for every page by the accessibility pass, not here.
- */
+/** axe-core (WCAG 2.1 A/AA, contrast included) finds nothing serious or critical on the page as it is now. */
 async function expectAccessible(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).disableRules(['color-contrast']).analyze();
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   expect(bad).toEqual([]);
 }

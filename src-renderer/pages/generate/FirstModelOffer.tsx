@@ -33,7 +33,7 @@ export function FirstModelOffer(): ReactElement | null {
   if (!rec) {
     return (
       <p className="muted small" data-testid="first-model-none">
-        No model on the curated list fits this machine&apos;s memory; a pod (Settings → Pods) is the way to generate here.
+        No model on the curated list fits this machine&apos;s memory; a pod (the Pods page) is the way to generate here.
       </p>
     );
   }

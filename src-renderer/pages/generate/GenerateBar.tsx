@@ -32,7 +32,7 @@ export function FixActions(props: { fix: Blocker['fix'] }): ReactElement | null 
     case 'add-pod':
       return (
         <>
-          <a className="btn btn-sm" href="#/settings/pods" data-testid="fix-add-pod">
+          <a className="btn btn-sm" href="#/pods" data-testid="fix-add-pod">
             Add a pod
           </a>
           {localOk ? (
@@ -57,7 +57,7 @@ export function FixActions(props: { fix: Blocker['fix'] }): ReactElement | null 
               Use a pod
             </button>
           ) : (
-            <a className="btn btn-sm" href="#/settings/pods" data-testid="fix-add-pod">
+            <a className="btn btn-sm" href="#/pods" data-testid="fix-add-pod">
               Add a pod
             </a>
           )}
@@ -65,8 +65,8 @@ export function FixActions(props: { fix: Blocker['fix'] }): ReactElement | null 
       );
     case 'trust-pod':
       return (
-        <a className="btn btn-sm" href="#/settings/pods" data-testid="fix-trust-pod">
-          Open Settings → Pods
+        <a className="btn btn-sm" href="#/pods" data-testid="fix-trust-pod">
+          Open the Pods page
         </a>
       );
     case 'write-prompt':

@@ -11,12 +11,12 @@ export function NoRuntimeCallout(): ReactElement {
       <div>
         <div className="callout-title">Choose where images are made</div>
         <p>
-          Generate on a <strong>RunPod pod</strong> (or any SSH host with an NVIDIA GPU): paste its SSH command in Settings → Pods. Or on{' '}
+          Generate on a <strong>RunPod pod</strong> (or any SSH host with an NVIDIA GPU): rent one on the Pods page, or paste an SSH command there. Or on{' '}
           <strong>this machine</strong> with ONNX Runtime: add a model folder in Settings → Models, or download one below. Until then you can
           write and check everything here.
         </p>
         <p className="callout-actions">
-          <a className="btn btn-sm" href="#/settings/pods" data-testid="callout-add-pod">
+          <a className="btn btn-sm" href="#/pods" data-testid="callout-add-pod">
             Add a pod
           </a>
           <a className="btn btn-sm" href="#/settings/models" data-testid="callout-add-local-model">

@@ -45,7 +45,7 @@ export function useRuntimeTarget(defaultRuntime: 'remote' | 'local'): RuntimeTar
       ? { ready: false, runtime, podId: null, reason: localOk ? 'No pod yet: add one, or use this machine.' : 'No pod yet: add one, or add a local model.', fix: 'add-pod' }
       : { ready: false, runtime, podId: null, reason: 'Choose a pod.', fix: 'choose-pod' };
   }
-  if (!pod.hostKey) return { ready: false, runtime, podId: pod.id, reason: `Trust ${pod.name}’s host key first (Settings → Pods shows its fingerprint).`, fix: 'trust-pod' };
+  if (!pod.hostKey) return { ready: false, runtime, podId: pod.id, reason: `Trust ${pod.name}’s host key first (the Pods page shows its fingerprint).`, fix: 'trust-pod' };
   return { ready: true, runtime, podId: pod.id, reason: null, fix: null };
 }
 
@@ -71,7 +71,7 @@ export function RuntimePicker(props: { target: RuntimeTarget }): ReactElement {
         value={props.target.runtime}
         options={[
           // Short labels: what is missing is said next to the Generate button, with the way out.
-          { value: 'remote', label: 'Remote pod', hint: pods.length > 0 ? 'A RunPod pod (or any SSH host) from Settings → Pods' : 'No pod yet: add one in Settings → Pods' },
+          { value: 'remote', label: 'Remote pod', hint: pods.length > 0 ? 'A RunPod pod (or any SSH host) from the Pods page' : 'No pod yet: rent or add one on the Pods page' },
           { value: 'local', label: 'This machine', hint: localOk ? 'ONNX Runtime with the model from Settings → Models' : 'No local model yet: add one in Settings → Models' },
         ]}
         onChange={(v) => choose(v)}

@@ -11,8 +11,8 @@ export function TargetWayOut(props: { target: string | null }): ReactElement {
     );
   }
   return (
-    <a className="btn btn-sm" href="#/settings" data-testid="train-setup-pod">
-      Open pod settings
+    <a className="btn btn-sm" href="#/pods" data-testid="train-setup-pod">
+      Open the Pods page
     </a>
   );
 }
