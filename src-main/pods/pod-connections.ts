@@ -10,6 +10,7 @@ import { pinnedPolicy, SshHost, type HostKeyInfo, type SftpTuning } from '../hos
 import type { Logger } from '../logging/logger';
 import type { SecretsService } from '../secrets/secrets-service';
 import { podPython, type PodRepo } from './pod-repo';
+import { setTimeout as wait } from 'node:timers/promises';
 
 export const passphraseSecret = (podId: string) => `pod.${podId}.passphrase`;
 
@@ -39,22 +40,9 @@ interface Entry {
   status: PodStatus;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
-      return;
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Waits ms, or rejects with an AbortError when the signal fires (node:timers/promises). */
+function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
+  return wait(ms, undefined, signal ? { signal } : undefined);
 }
 
 export class PodConnections {

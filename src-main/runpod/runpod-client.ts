@@ -9,6 +9,7 @@ import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { StudioError } from '../core/studio-error';
 import type { Logger } from '../logging/logger';
 import type { components, paths } from './runpod-api';
+import { setTimeout as wait } from 'node:timers/promises';
 
 export type RunpodApi = Client<paths>;
 export type ApiPod = components['schemas']['Pod'];
@@ -55,19 +56,9 @@ export class NoBalanceError extends StudioError {
 
 const NO_KEY = 'No RunPod API key: set one in Settings → Secrets (runpod) or the RUNPOD_API_KEY environment variable.';
 
+/** Waits ms, or rejects with an AbortError when the signal fires (node:timers/promises). */
 function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : Object.assign(new Error('cancelled'), { name: 'AbortError' }));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('cancelled'), { name: 'AbortError' }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return wait(ms, undefined, signal ? { signal } : undefined);
 }
 
 /** Retry-After in ms: delta-seconds or an HTTP date; null when absent or unreadable. */

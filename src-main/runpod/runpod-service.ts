@@ -20,6 +20,7 @@ import { readLogFingerprints } from './pod-log-fingerprints';
 import { gpuDisplayName, STUDIO_ENV, stockLabel, toRunpodPod } from './runpod-prices';
 import type { SpendMeter } from './spend-meter';
 import { ensureStudioKey, registerStudioKey, type StudioKey } from './studio-ssh-key';
+import { setTimeout as wait } from 'node:timers/promises';
 
 export const CREATE_KIND = 'runpod.create';
 export const START_KIND = 'runpod.start';
@@ -80,19 +81,9 @@ function abortError(): Error {
   return Object.assign(new Error('cancelled'), { name: 'AbortError' });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(abortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Waits ms, or rejects with an AbortError when the signal fires (node:timers/promises). */
+function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
+  return wait(ms, undefined, signal ? { signal } : undefined);
 }
 
 export class RunpodService implements PodPower {
