@@ -10,9 +10,9 @@ import type { Envelope, Job } from '@shared/contract';
 import type { WatchdogStatus } from '@shared/contract/runpod';
 import type { Studio } from '../../src-main/studio';
 import { startRunpodServer, type RunpodTestServer } from '../helpers/runpod-server';
-import { podVenvPython, unwrap, waitForJob } from '../helpers/remote-pod';
+import { unwrap, waitForJob } from '../helpers/remote-pod';
 import { requireSshd } from '../helpers/sshd';
-import { makeStudio, tempDir } from '../helpers/studio';
+import { makeRunpodStudio } from '../helpers/runpod-studio';
 
 requireSshd();
 
@@ -27,19 +27,11 @@ describe('the idle watchdog from the studio (local RunPod server)', () => {
 
   beforeAll(async () => {
     rp = await startRunpodServer({ delays: { provisionMs: 50, startMs: 50, stopMs: 0 } });
-    mount = fs.realpathSync(tempDir('flux-watchdog-studio-'));
-    studio = await makeStudio({
-      env: { RUNPOD_API_KEY: rp.apiKey },
-      runpod: {
-        apiBase: rp.url,
-        mountPath: mount,
-        profileDefaults: { python: podVenvPython(), pipeline: 'standin' },
-        timing: { pollMs: 100 },
-        retry: { initialDelayMs: 50, maxDelayMs: 200, maxRetries: 2 },
-        watchdog: { idleSeconds: IDLE_SECONDS, tickSeconds: 0.5 },
-      },
-      pods: { workerEnv: { FLUX_STUDIO_STANDIN_STEP_MS: '10' } },
-    });
+    ({ studio, mount } = await makeRunpodStudio(rp, {
+      mountPrefix: 'flux-watchdog-studio-',
+      runpod: { timing: { pollMs: 100 }, retry: { initialDelayMs: 50, maxDelayMs: 200, maxRetries: 2 }, watchdog: { idleSeconds: IDLE_SECONDS, tickSeconds: 0.5 } },
+      rest: { pods: { workerEnv: { FLUX_STUDIO_STANDIN_STEP_MS: '10' } } },
+    }));
     unwrap(await studio.dispatch('settings.update', { openAfterGenerate: false }));
   }, 180_000);
   afterAll(async () => {

@@ -12,9 +12,9 @@ import type { SpendMeter } from '@shared/contract/runpod';
 import type { TrainingEstimate, TrainingRun } from '@shared/contract/training';
 import type { Studio } from '../../src-main/studio';
 import { startRunpodServer, type RunpodTestServer } from '../helpers/runpod-server';
-import { podVenvPython, unwrap, waitForJob } from '../helpers/remote-pod';
+import { unwrap, waitForJob } from '../helpers/remote-pod';
 import { requireSshd } from '../helpers/sshd';
-import { makeStudio, tempDir } from '../helpers/studio';
+import { makeRunpodStudio } from '../helpers/runpod-studio';
 import { ENDED, waitRun } from '../training/helpers';
 import { cheapSamples, podToolkitVolume, realDataset, tinyFluxDev, vendoredToolkitSource } from '../training/real-toolkit';
 
@@ -39,19 +39,14 @@ const seconds = (j: Job) => (Date.parse(j.finishedAt as string) - Date.parse(j.s
 
 beforeAll(async () => {
   rp = await startRunpodServer({ delays: { provisionMs: 200, startMs: 200 } });
-  mount = fs.realpathSync(tempDir('flux-rp-cost-'));
-  studio = await makeStudio({
-    env: { RUNPOD_API_KEY: rp.apiKey },
-    runpod: {
-      apiBase: rp.url,
-      mountPath: mount,
-      profileDefaults: { python: podVenvPython(), pipeline: 'standin' },
-      timing: { pollMs: 100, watchMs: 250 },
-      retry: { initialDelayMs: 50, maxDelayMs: 200, maxRetries: 3 },
+  ({ studio, mount } = await makeRunpodStudio(rp, {
+    mountPrefix: 'flux-rp-cost-',
+    runpod: { timing: { pollMs: 100, watchMs: 250 }, retry: { initialDelayMs: 50, maxDelayMs: 200, maxRetries: 3 } },
+    rest: {
+      training: { pollMs: 100, stopGraceMs: 10_000, aiToolkit: vendoredToolkitSource() },
+      pods: { workerEnv: { FLUX_STUDIO_STANDIN_STEP_MS: '250' }, reconnect: { initialDelayMs: 100, maxDelayMs: 500, giveUpAfterMs: 20_000 } },
     },
-    training: { pollMs: 100, stopGraceMs: 10_000, aiToolkit: vendoredToolkitSource() },
-    pods: { workerEnv: { FLUX_STUDIO_STANDIN_STEP_MS: '250' }, reconnect: { initialDelayMs: 100, maxDelayMs: 500, giveUpAfterMs: 20_000 } },
-  });
+  }));
   unwrap(await studio.dispatch('settings.update', { openAfterGenerate: false }));
 }, 180_000);
 

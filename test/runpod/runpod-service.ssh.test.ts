@@ -10,8 +10,9 @@ import type { Envelope, Job, PodProfile } from '@shared/contract';
 import type { RunpodPod, SpendMeter } from '@shared/contract/runpod';
 import type { Studio } from '../../src-main/studio';
 import { startRunpodServer, type RunpodTestServer } from '../helpers/runpod-server';
-import { podVenvPython, unwrap, waitForJob } from '../helpers/remote-pod';
+import { unwrap, waitForJob } from '../helpers/remote-pod';
 import { requireSshd } from '../helpers/sshd';
+import { makeRunpodStudio } from '../helpers/runpod-studio';
 import { makeStudio, tempDir } from '../helpers/studio';
 
 requireSshd();
@@ -50,18 +51,11 @@ const messages = (jobId: string) => progress.get(jobId) ?? [];
 beforeAll(async () => {
   // Every restart keeps reporting the old address for 1.5 s, as RunPod's API can.
   rp = await startRunpodServer({ delays: { provisionMs: 300, startMs: 300, staleAddressMs: 1500 } });
-  mount = fs.realpathSync(tempDir('flux-rp-volume-'));
-  studio = await makeStudio({
-    env: { RUNPOD_API_KEY: rp.apiKey },
-    runpod: {
-      apiBase: rp.url,
-      mountPath: mount,
-      profileDefaults: { python: podVenvPython(), pipeline: 'standin' },
-      timing: { pollMs: 100, watchMs: 60_000 },
-      retry: { initialDelayMs: 50, maxDelayMs: 200, maxRetries: 3 },
-    },
-    pods: { workerEnv: { FLUX_STUDIO_STANDIN_STEP_MS: '10' }, reconnect: { initialDelayMs: 100, maxDelayMs: 500, giveUpAfterMs: 20_000 } },
-  });
+  ({ studio, mount } = await makeRunpodStudio(rp, {
+    mountPrefix: 'flux-rp-volume-',
+    runpod: { timing: { pollMs: 100, watchMs: 60_000 }, retry: { initialDelayMs: 50, maxDelayMs: 200, maxRetries: 3 } },
+    rest: { pods: { workerEnv: { FLUX_STUDIO_STANDIN_STEP_MS: '10' }, reconnect: { initialDelayMs: 100, maxDelayMs: 500, giveUpAfterMs: 20_000 } } },
+  }));
   unwrap(await studio.dispatch('settings.update', { openAfterGenerate: false }));
   studio.events.subscribe((name, payload) => {
     if (name !== 'job.progress') return;
