@@ -131,10 +131,11 @@ export function decimal(name: string) {
  */
 export function formatCliError(text: string): string {
   const body = text.replace(/\n+$/, '');
-  const invalid = /^error: option '(-[^' ,]+)(?:[^']*)' argument '[^']*' is invalid\. ([\s\S]*)$/.exec(body);
-  if (invalid?.[1] && invalid[2] !== undefined) {
-    const [, flag, why] = invalid;
-    return `flux-studio: ${why.startsWith(`${flag}`) ? why : `${flag}: ${why}`}\n`;
+  const invalid = /^error: option '(-[^' ,]+)(?:[^']*)' argument '([^']*)' is invalid\. ([\s\S]*)$/.exec(body);
+  if (invalid?.[1] && invalid[3] !== undefined) {
+    const [, flag, value, why] = invalid;
+    // Our parsers name the flag and the value themselves; commander's choices do not, so the value is added.
+    return `flux-studio: ${why.startsWith(`${flag}`) ? why : `${flag}: ${JSON.stringify(value)} is not one of the choices. ${why}`}\n`;
   }
   return `flux-studio: ${body.replace(/^error: /, '')}\n`;
 }
